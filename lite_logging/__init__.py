@@ -1,0 +1,34 @@
+"""lite_logging: the standard ``logging`` module as a structured telemetry pipeline.
+
+This module only re-exports; each name lives in the module that holds its concept.
+"""
+
+from __future__ import annotations
+
+from .config import setup
+from .context import (
+    ContextThreadPoolExecutor,
+    bind,
+    clear_context,
+    context,
+    get_context,
+    propagate_context,
+    unbind,
+)
+from .formatters import JsonFormatter
+from .ids import new_event_id
+from .stamping import ContextFilter
+
+__all__ = [
+    "ContextFilter",
+    "ContextThreadPoolExecutor",
+    "JsonFormatter",
+    "bind",
+    "clear_context",
+    "context",
+    "get_context",
+    "new_event_id",
+    "propagate_context",
+    "setup",
+    "unbind",
+]

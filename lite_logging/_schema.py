@@ -1,0 +1,149 @@
+"""The record schema shared by every formatter: which fields, in which order, from where.
+
+``SchemaFormatter`` is python-json-logger's ``BaseJsonFormatter`` with its ``add_fields``
+step replaced by the SPEC's schema. Each output format (JSON, EDN, pretty) then overrides
+only ``jsonify_log_record``, so the formats cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+from pythonjsonlogger.core import RESERVED_ATTRS, BaseJsonFormatter
+
+from ._encoding import format_timestamp
+from .stamping import stamp_record
+
+__all__ = ["EXTRA_CLASH_PREFIX", "SCHEMA_KEYS", "SchemaFormatter", "source_path"]
+
+SCHEMA_KEYS = frozenset(
+    {
+        "timestamp",
+        "level",
+        "logger",
+        "message",
+        "event_id",
+        "context",
+        "trace_id",
+        "span_id",
+        "source",
+        "exception",
+        "stack",
+        "sample_rate",
+        "suppressed",
+    }
+)
+"""Keys the schema owns. An ``extra=`` key among these is written as ``extra.KEY``."""
+
+EXTRA_CLASH_PREFIX = "extra."
+
+# Record attributes that are not extras: the stdlib's (on this Python), python-json-logger's
+# reserved list, and what stamping and formatting add.
+_STANDARD_ATTRS = frozenset(
+    logging.LogRecord("", 0, "", 0, "", (), None).__dict__.keys()
+    | set(RESERVED_ATTRS)
+    | {"message", "asctime", "taskName", "event_id", "context", "trace_id", "span_id"}
+    | {"sample_rate", "suppressed"}
+)
+
+_source_cache: dict[str, str] = {}
+_SOURCE_CACHE_MAX = 4096
+
+
+def source_path(pathname: str) -> str:
+    """``pathname`` relative to the longest ``sys.path`` entry holding it (``shop/api.py``).
+
+    Cached per path name: a process has few source files, so this is a dict lookup.
+    """
+    shown = _source_cache.get(pathname)
+    if shown is not None:
+        return shown
+    shown = pathname
+    best = ""
+    for entry in sys.path:
+        root = os.path.abspath(entry or os.curdir)
+        if len(root) > len(best) and pathname.startswith(root + os.sep):
+            best = root
+    if best:
+        shown = pathname[len(best) + 1 :]
+    if len(_source_cache) >= _SOURCE_CACHE_MAX:
+        _source_cache.clear()
+    _source_cache[pathname] = shown
+    return shown
+
+
+class SchemaFormatter(BaseJsonFormatter):
+    """Base of lite_logging's formatters: builds the SPEC's record schema as a dict.
+
+    Field order: timestamp, level, logger, message, event_id, context, the ``fmt``-selected
+    record attributes, ``static_fields``, extras, trace_id, span_id, sample_rate,
+    suppressed, source, exception, stack. ``rename_fields`` applies to all of them.
+    A record not stamped yet (no ``ContextFilter``/``AsyncQueueHandler`` before it) is
+    stamped here, which is right for a handler that formats in the caller's thread.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Extras are what is left of record.__dict__ after the standard attributes.
+        self._skip_fields = set(self._skip_fields) | _STANDARD_ATTRS
+
+    def add_fields(
+        self,
+        log_data: dict[str, Any],
+        record: logging.LogRecord,
+        message_dict: dict[str, Any],
+    ) -> None:
+        """Fill ``log_data`` with the schema's fields for ``record``."""
+        d = record.__dict__
+        if "event_id" not in d:
+            stamp_record(record)
+        data: dict[str, Any] = {}
+        for field, value in self.defaults.items():
+            data[field] = value
+        data["timestamp"] = format_timestamp(record.created)
+        data["level"] = record.levelname
+        data["logger"] = record.name
+        data["message"] = record.message
+        data["event_id"] = d["event_id"]
+        ctx = d.get("context")
+        if ctx:
+            data["context"] = ctx
+        for field in self._required_fields:
+            data[field] = d.get(field)
+        if self.static_fields:
+            data.update(self.static_fields)
+        skip = self._skip_fields
+        for key, value in d.items():
+            if key in skip or key[:1] == "_":
+                continue
+            if key in SCHEMA_KEYS:
+                key = EXTRA_CLASH_PREFIX + key
+            data[key] = value
+        exception = message_dict.pop("exc_info", None)
+        stack = message_dict.pop("stack_info", None)
+        for key, value in message_dict.items():  # logger.info({...}): a dict message
+            data[EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key] = value
+        trace_id = d.get("trace_id")
+        if trace_id is not None:
+            data["trace_id"] = trace_id
+            data["span_id"] = d.get("span_id")
+        if "sample_rate" in d:
+            data["sample_rate"] = d["sample_rate"]
+        if "suppressed" in d:
+            data["suppressed"] = d["suppressed"]
+        data["source"] = {
+            "file": source_path(record.pathname),
+            "line": record.lineno,
+            "function": record.funcName,
+        }
+        if exception:
+            data["exception"] = exception
+        if stack:
+            data["stack"] = stack
+        if self.rename_fields:
+            rename = self.rename_fields
+            data = {rename.get(key, key): value for key, value in data.items()}
+        log_data.update(data)
