@@ -1,0 +1,131 @@
+"""Event ids (UUIDv7), trace ids and span ids."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import uuid
+from unittest import mock
+
+import pytest
+
+from lite_logging import ids
+
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+_HEX16 = re.compile(r"^[0-9a-f]{16}$")
+
+
+def _unix_ms(event_id: str) -> int:
+    return uuid.UUID(event_id).int >> 80
+
+
+class TestNewEventId:
+    def test_is_a_version_7_rfc_9562_uuid(self) -> None:
+        """The id parses as a UUID with version 7 and the RFC variant."""
+        parsed = uuid.UUID(ids.new_event_id())
+
+        assert (7, uuid.RFC_4122) == (parsed.version, parsed.variant)
+
+    def test_canonical_string_form(self) -> None:
+        """The id is the 36-character lowercase canonical form."""
+        event_id = ids.new_event_id()
+
+        assert str(uuid.UUID(event_id)) == event_id
+
+    def test_timestamp_is_now(self) -> None:
+        """The 48-bit field holds the Unix time in milliseconds at creation."""
+        before = time.time_ns() // 1_000_000
+        event_id = ids.new_event_id()
+        after = time.time_ns() // 1_000_000
+
+        assert before <= _unix_ms(event_id) <= after + 1
+
+    def test_strictly_increasing_within_a_process(self) -> None:
+        """Ids made one after the other sort in creation order, also within one ms."""
+        made = [ids.new_event_id() for _ in range(50_000)]
+
+        assert made == sorted(made)
+        assert len(made) == len(set(made))
+
+    def test_unique_across_threads(self) -> None:
+        """1M ids from 8 threads are all distinct, and each thread's ids increase."""
+        per_thread = 125_000
+        results: list[list[str]] = [[] for _ in range(8)]
+
+        def make(slot: int) -> None:
+            new = ids.new_event_id
+            results[slot] = [new() for _ in range(per_thread)]
+
+        threads = [threading.Thread(target=make, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        every = [event_id for chunk in results for event_id in chunk]
+        assert 8 * per_thread == len(set(every))
+        assert all(chunk == sorted(chunk) for chunk in results)
+
+    @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+    def test_unique_after_fork(self) -> None:
+        """Parent and forked child make disjoint ids (the child reseeds its generator)."""
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            try:
+                os.close(read_fd)
+                made = "\n".join(ids.new_event_id() for _ in range(20_000))
+                with os.fdopen(write_fd, "w") as pipe:
+                    pipe.write(made)
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        parent_ids = {ids.new_event_id() for _ in range(20_000)}
+        with os.fdopen(read_fd) as pipe:
+            child_ids = set(pipe.read().split("\n"))
+        _, status = os.waitpid(pid, 0)
+
+        assert 0 == status
+        assert 20_000 == len(child_ids)
+        assert set() == parent_ids & child_ids
+
+    def test_counter_carry_never_runs_a_second_ahead(self) -> None:
+        """With the clock stuck, ids stay ordered and at most 1 s ahead of the clock."""
+        frozen = time.time_ns()
+        with mock.patch.object(ids.time, "time_ns", return_value=frozen):
+            made = [ids.new_event_id() for _ in range(10_000)]
+
+        assert made == sorted(made)
+        assert _unix_ms(made[-1]) - frozen // 1_000_000 <= 1000
+
+    def test_clock_stepping_back_far_resets_to_the_clock(self) -> None:
+        """After the clock steps back by more than 1 s, new ids follow the clock again."""
+        ids.new_event_id()
+        back = time.time_ns() - 5_000_000_000
+        with mock.patch.object(ids.time, "time_ns", return_value=back):
+            event_id = ids.new_event_id()
+
+        assert back // 1_000_000 == _unix_ms(event_id)
+
+
+class TestTraceAndSpanIds:
+    def test_trace_id_is_32_lowercase_hex(self) -> None:
+        """new_trace_id() is 32 lowercase hex digits, not all zero (W3C trace-context)."""
+        trace_id = ids.new_trace_id()
+
+        assert _HEX32.match(trace_id)
+        assert "0" * 32 != trace_id
+
+    def test_span_id_is_16_lowercase_hex(self) -> None:
+        """new_span_id() is 16 lowercase hex digits, not all zero."""
+        span_id = ids.new_span_id()
+
+        assert _HEX16.match(span_id)
+        assert "0" * 16 != span_id
+
+    def test_ids_are_distinct(self) -> None:
+        """Fresh trace and span ids do not repeat."""
+        assert 10_000 == len({ids.new_trace_id() for _ in range(10_000)})
+        assert 10_000 == len({ids.new_span_id() for _ in range(10_000)})
