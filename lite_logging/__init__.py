@@ -18,17 +18,23 @@ from .context import (
 from .formatters import JsonFormatter
 from .ids import new_event_id
 from .stamping import ContextFilter
+from .tracing import Span, continue_trace, current_span, span, traceparent
 
 __all__ = [
     "ContextFilter",
     "ContextThreadPoolExecutor",
     "JsonFormatter",
+    "Span",
     "bind",
     "clear_context",
     "context",
+    "continue_trace",
+    "current_span",
     "get_context",
     "new_event_id",
     "propagate_context",
     "setup",
+    "span",
+    "traceparent",
     "unbind",
 ]
