@@ -16,11 +16,13 @@ from .context import (
     unbind,
 )
 from .formatters import JsonFormatter
+from .handlers import BatchFileHandler
 from .ids import new_event_id
 from .stamping import ContextFilter
 from .tracing import Span, continue_trace, current_span, span, traceparent
 
 __all__ = [
+    "BatchFileHandler",
     "ContextFilter",
     "ContextThreadPoolExecutor",
     "JsonFormatter",
