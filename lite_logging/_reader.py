@@ -1,0 +1,440 @@
+"""Reading log files back: JSON lines and EDN lines, streamed, with line numbers.
+
+The command line (``lite-logging view/convert/stats``) reads files through this module.
+Everything streams: a file is iterated line by line in binary mode (split on ``\\n`` only,
+so a stray ``\\r`` inside a line never splits it), and only the current line is held.
+
+Each line becomes an :class:`Entry`: the record as a dict in the JSON data model (EDN
+keywords, ``#inst``, ``#uuid`` and ``##NaN`` turned into what ``JsonFormatter`` writes), or
+the reason it could not be read. A malformed line is reported, never raised.
+
+The format is detected per file: the first line that parses decides (a line starting with
+``{:`` is tried as EDN first, anything else as JSON first); later lines are read in that
+format. EDN needs the ``edn_format`` package (``pip install lite-logging[edn]``).
+
+:func:`to_json_line` and :func:`to_edn_line` write such a dict back, so that
+JSON -> EDN -> JSON gives equal data (see docs/cli.md for what EDN -> JSON -> EDN keeps).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import math
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import ModuleType
+from typing import IO, Any, NamedTuple
+
+from ._encoding import to_jsonable
+
+__all__ = [
+    "EDN_MISSING",
+    "EdnUnavailableError",
+    "Entry",
+    "Follower",
+    "LineParser",
+    "follow",
+    "read_entries",
+    "to_edn_line",
+    "to_json_line",
+]
+
+EDN_MISSING = (
+    "reading EDN needs the edn_format package: pip install lite-logging[edn] "
+    "(or pip install edn_format)"
+)
+"""The message shown when an EDN file is met and ``edn_format`` is not installed."""
+
+_orjson: ModuleType | None
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    _orjson = None
+
+
+class EdnUnavailableError(RuntimeError):
+    """An EDN line was met but the ``edn_format`` package is not installed."""
+
+
+class Entry(NamedTuple):
+    """One line of a log file, read.
+
+    Attributes:
+        source: the file name as given (``"-"`` for stdin).
+        lineno: the line number, from 1 (restarts at 1 after a followed file rotates).
+        text: the line without its line ending.
+        record: the record in the JSON data model, or ``None`` when the line is malformed.
+        error: why the line could not be read, or ``None``.
+    """
+
+    source: str
+    lineno: int
+    text: str
+    record: dict[str, Any] | None
+    error: str | None
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def _json_loads(text: bytes) -> Any:
+    if _orjson is not None:
+        try:
+            return _orjson.loads(text)
+        except _orjson.JSONDecodeError:
+            pass  # NaN literals, huge ints, lone surrogates: the stdlib reader accepts them
+    return json.loads(text)
+
+
+_edn: ModuleType | None = None
+_edn_checked = False
+
+
+def _edn_module() -> ModuleType:
+    global _edn, _edn_checked
+    if not _edn_checked:
+        try:
+            import edn_format
+        except ImportError:
+            edn_format = None
+        _edn, _edn_checked = edn_format, True
+    if _edn is None:
+        raise EdnUnavailableError(EDN_MISSING)
+    return _edn
+
+
+def _format_datetime(value: datetime.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _from_edn(value: Any, edn: ModuleType) -> Any:
+    """EDN data (as edn_format reads it) to the JSON data model ``JsonFormatter`` writes."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, Mapping):
+        return {_edn_key(k, edn): _from_edn(v, edn) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        items = [_from_edn(v, edn) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            return items
+    if isinstance(value, list | tuple):
+        return [_from_edn(v, edn) for v in value]
+    if isinstance(value, edn.Keyword):
+        return value.name
+    if isinstance(value, datetime.datetime):
+        return _format_datetime(value)
+    if isinstance(value, uuid.UUID | decimal.Decimal | datetime.date):
+        return str(value)
+    return str(value)  # symbols, chars
+
+
+def _edn_key(key: Any, edn: ModuleType) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, edn.Keyword):
+        return str(key.name)
+    converted = _from_edn(key, edn)
+    return converted if isinstance(converted, str) else json.dumps(converted)
+
+
+def _parse_edn(text: bytes) -> Any:
+    edn = _edn_module()
+    data = edn.loads(text.decode("utf-8", "surrogateescape"))
+    if not isinstance(data, Mapping):
+        return data
+    record = _from_edn(data, edn)
+    level = data.get(edn.Keyword("level"))
+    if isinstance(level, edn.Keyword):
+        record["level"] = level.name.upper()
+    return record
+
+
+_PARSERS: dict[str, Callable[[bytes], Any]] = {"json": _json_loads, "edn": _parse_edn}
+
+
+class LineParser:
+    """Parses the lines of one file; the first line that parses fixes the file's format.
+
+    Attributes:
+        format: ``"json"``, ``"edn"``, or ``None`` while no line has parsed yet.
+    """
+
+    def __init__(self) -> None:
+        self.format: str | None = None
+
+    def parse(self, line: bytes) -> tuple[dict[str, Any] | None, str | None]:
+        """Return ``(record, None)`` or ``(None, reason)`` for one line (no line ending).
+
+        Raises:
+            EdnUnavailableError: the file is EDN and ``edn_format`` is not installed.
+        """
+        fmt = self.format
+        if fmt is not None:
+            return self._parse_as(fmt, line)
+        first, second = ("edn", "json") if line.lstrip()[:2] == b"{:" else ("json", "edn")
+        record, error = self._parse_as(first, line)  # raises when a "{:" line needs EDN
+        if record is not None:
+            self.format = first
+            return record, None
+        try:
+            record, _ = self._parse_as(second, line)
+        except EdnUnavailableError:  # a line that does not look like EDN: just malformed
+            record = None
+        if record is not None:
+            self.format = second
+            return record, None
+        return None, error
+
+    @staticmethod
+    def _parse_as(fmt: str, line: bytes) -> tuple[dict[str, Any] | None, str | None]:
+        try:
+            data = _PARSERS[fmt](line)
+        except EdnUnavailableError:
+            raise
+        except RecursionError:
+            return None, f"not {fmt.upper()}: nested too deeply"
+        except Exception as exc:  # noqa: BLE001 - any reader error means "malformed line"
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return None, f"not {fmt.upper()}: {reason}"
+        if not isinstance(data, dict):
+            return None, f"not a {fmt.upper()} map: {type(data).__name__}"
+        return data, None
+
+
+def _decode(line: bytes) -> str:
+    return line.decode("utf-8", "replace")
+
+
+def _strip_eol(line: bytes) -> bytes:
+    if line.endswith(b"\n"):
+        line = line[:-1]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    return line
+
+
+def read_entries(stream: Iterable[bytes], source: str) -> Iterator[Entry]:
+    """Yield an :class:`Entry` per line of a binary stream; blank lines are skipped.
+
+    Args:
+        stream: a file opened in binary mode (or any iterable of ``\\n``-ended lines).
+        source: the name shown with malformed lines.
+
+    Raises:
+        EdnUnavailableError: the stream is EDN and ``edn_format`` is not installed.
+    """
+    parser = LineParser()
+    parse = parser.parse
+    for lineno, raw in enumerate(stream, 1):
+        line = _strip_eol(raw)
+        if not line.strip():
+            continue
+        record, error = parse(line)
+        yield Entry(source, lineno, _decode(line), record, error)
+
+
+# --- following a growing file --------------------------------------------------------------
+
+
+class Follower:
+    """Reads what has been appended to a file since the last call, surviving rotation.
+
+    ``poll()`` never blocks: it returns the complete lines written since the previous
+    call (a partial last line waits for its ``\\n``). When the path names a new file (the old
+    one was renamed away, as ``RotatingFileHandler`` and logrotate do), the rest of the old
+    file is read, then the new file from its start. When the file shrinks (truncated in
+    place, logrotate's ``copytruncate``), reading restarts at its beginning.
+
+    Args:
+        path: the file to follow.
+
+    Raises:
+        OSError: the file cannot be opened at construction.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._file: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._ino = os.fstat(self._file.fileno()).st_ino
+        self._partial = b""
+        self._lineno = 0
+        self._parser = LineParser()
+
+    def close(self) -> None:
+        """Close the file being read."""
+        self._file.close()
+
+    def poll(self) -> list[Entry]:
+        """Return the entries for the complete lines appended since the last call."""
+        entries = self._read_available()
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return entries  # moved away, not recreated yet: keep the old file open
+        if st.st_ino != self._ino:
+            entries += self._read_available(final=True)
+            try:
+                new = open(self.path, "rb")  # noqa: SIM115 - kept open, closed by close()
+            except OSError:
+                return entries
+            self._file.close()
+            self._file = new
+            self._ino = os.fstat(new.fileno()).st_ino
+            self._restart()
+            entries += self._read_available()
+        elif st.st_size < self._file.tell():
+            self._file.seek(0)
+            self._restart()
+            entries += self._read_available()
+        return entries
+
+    def _restart(self) -> None:
+        self._partial = b""
+        self._lineno = 0
+        self._parser = LineParser()
+
+    def _read_available(self, final: bool = False) -> list[Entry]:
+        entries: list[Entry] = []
+        while True:
+            chunk = self._file.readline()
+            if not chunk:
+                break
+            if not chunk.endswith(b"\n"):
+                self._partial += chunk
+                continue
+            if self._partial:
+                chunk, self._partial = self._partial + chunk, b""
+            self._append(entries, chunk)
+        if final and self._partial:
+            chunk, self._partial = self._partial, b""
+            self._append(entries, chunk)
+        return entries
+
+    def _append(self, entries: list[Entry], raw: bytes) -> None:
+        self._lineno += 1
+        line = _strip_eol(raw)
+        if line.strip():
+            record, error = self._parser.parse(line)
+            entries.append(Entry(self.path, self._lineno, _decode(line), record, error))
+
+
+def follow(
+    followers: list[Follower],
+    *,
+    interval: float = 0.1,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[Entry]:
+    """Yield entries from each follower as lines arrive, until ``should_stop()`` is true.
+
+    Polls every follower in turn; sleeps ``interval`` seconds only when none had news.
+    """
+    while not should_stop():
+        idle = True
+        for follower in followers:
+            entries = follower.poll()
+            if entries:
+                idle = False
+                yield from entries
+        if idle:
+            time.sleep(interval)
+
+
+# --- writing back ------------------------------------------------------------------------
+
+_COMPACT = (",", ":")
+
+
+def to_json_line(record: Mapping[str, Any]) -> str:
+    """One line of JSON for a record read back (no line ending), as ``JsonFormatter`` would."""
+    try:
+        return json.dumps(record, ensure_ascii=False, separators=_COMPACT, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps(to_jsonable(record), ensure_ascii=False, separators=_COMPACT)
+
+
+_KEYWORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.*+!?$%&=<>-]*")
+_INST = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
+def _edn_string(text: str) -> str:
+    return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
+
+
+def _edn_value(value: Any) -> str:
+    if isinstance(value, str):
+        return _edn_string(value)
+    if value is None:
+        return "nil"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return repr(value)
+        return "##NaN" if value != value else ("##Inf" if value > 0 else "##-Inf")
+    if isinstance(value, Mapping):
+        return _edn_map(value)
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(_edn_value(v) for v in value) + "]"
+    return _edn_value(to_jsonable(value))
+
+
+def _edn_map(data: Mapping[str, Any], top: bool = False) -> str:
+    parts = []
+    for key, value in data.items():
+        key_text = ":" + key if _KEYWORD.fullmatch(key) else _edn_string(key)
+        if top and isinstance(value, str):
+            if key == "level" and value.isupper() and _KEYWORD.fullmatch(value):
+                parts.append(f"{key_text} :{value.lower()}")
+                continue
+            if key == "timestamp" and _INST.fullmatch(value) and _valid_inst(value):
+                parts.append(f'{key_text} #inst "{value}"')
+                continue
+            if key == "event_id" and _UUID.fullmatch(value):
+                parts.append(f'{key_text} #uuid "{value}"')
+                continue
+        parts.append(f"{key_text} {_edn_value(value)}")
+    return "{" + " ".join(parts) + "}"
+
+
+def _valid_inst(value: str) -> bool:
+    try:
+        datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return False
+    return True
+
+
+def to_edn_line(record: Mapping[str, Any]) -> str:
+    """One line of EDN for a record read back (no line ending), in ``EdnFormatter``'s shape.
+
+    Keys become keywords when they are valid EDN keywords; a top-level ``level`` in capitals
+    becomes a keyword (``:info``), a canonical ``timestamp`` an ``#inst``, a canonical
+    ``event_id`` a ``#uuid``. Anything else is written as the JSON data it is, so reading
+    the line back gives the same dict.
+    """
+    return _edn_map(record, top=True)
