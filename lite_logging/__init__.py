@@ -15,6 +15,7 @@ from .context import (
     propagate_context,
     unbind,
 )
+from .edn import EdnFormatter
 from .formatters import JsonFormatter
 from .handlers import BatchFileHandler
 from .ids import new_event_id
@@ -25,6 +26,7 @@ __all__ = [
     "BatchFileHandler",
     "ContextFilter",
     "ContextThreadPoolExecutor",
+    "EdnFormatter",
     "JsonFormatter",
     "Span",
     "bind",
