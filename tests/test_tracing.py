@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -872,3 +873,55 @@ class TestOpenTelemetry:
         ).stdout
 
         assert "False" == out.strip()
+
+
+class TestSampling:
+    def test_a_trace_is_kept_or_dropped_whole(self, captured: Captured) -> None:
+        """Through SamplingFilter a span record and the lines inside it share one fate."""
+        filters = pytest.importorskip("lite_logging.filters")
+        sampler = filters.SamplingFilter(rate=0.5)
+        captured._handler.addFilter(sampler)
+        for i in range(200):
+            with ll.span("job", i=i):
+                app.info("line %d", i)
+
+        kept_spans = {r.attributes["i"] for r in captured.spans}
+        kept_lines = {r.args[0] for r in captured.app}  # type: ignore[index]
+        assert (kept_spans, True) == (kept_lines, 0 < len(kept_spans) < 200)
+
+
+def _doc_blocks() -> tuple[str, str]:
+    """The example program of docs/tracing.md and the output printed below it."""
+    text = (Path(__file__).parent.parent / "docs" / "tracing.md").read_text(encoding="utf-8")
+    example = text[text.index("## Example") :]
+    code = example.split("```python\n", 1)[1].split("```", 1)[0]
+    output = example.split("```json\n", 1)[1].split("```", 1)[0]
+    return code, output
+
+
+class TestDocsExample:
+    def test_example_prints_the_documented_records(self, tmp_path: Path) -> None:
+        """The docs' example, run now, prints the documented records, all in one trace."""
+        code, documented = _doc_blocks()
+        (tmp_path / "checkout.py").write_text(code, encoding="utf-8")
+        out = subprocess.run(
+            [sys.executable, "checkout.py"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+        def shape(lines: str) -> list[tuple[str, str, str]]:
+            rows = [json.loads(line) for line in lines.splitlines()]
+            return [(r["level"], r["logger"], r["message"]) for r in rows]
+
+        rows = [json.loads(line) for line in out.splitlines()]
+        request = rows[-1]
+        children = [r for r in rows if "span_name" in r and r is not request]
+        assert shape(documented) == shape(out)
+        assert ({HEADER[3:35]}, "00f067aa0ba902b7") == (
+            {r["trace_id"] for r in rows},
+            request["parent_span_id"],
+        )
+        assert [request["span_id"]] * 3 == [r["parent_span_id"] for r in children]
