@@ -16,6 +16,13 @@ from .context import (
     unbind,
 )
 from .edn import EdnFormatter
+from .filters import (
+    NamespaceFilter,
+    RateLimitFilter,
+    RedactFilter,
+    SamplingFilter,
+    TransformFilter,
+)
 from .formatters import JsonFormatter
 from .handlers import BatchFileHandler
 from .ids import new_event_id
@@ -28,7 +35,12 @@ __all__ = [
     "ContextThreadPoolExecutor",
     "EdnFormatter",
     "JsonFormatter",
+    "NamespaceFilter",
+    "RateLimitFilter",
+    "RedactFilter",
+    "SamplingFilter",
     "Span",
+    "TransformFilter",
     "bind",
     "clear_context",
     "context",

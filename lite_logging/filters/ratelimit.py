@@ -1,0 +1,213 @@
+"""RateLimitFilter: token buckets per key, several windows at once, bounded key memory."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+from ._common import StatsFilter
+
+__all__ = ["RateLimitFilter", "parse_limit"]
+
+_UNITS = {
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+}
+_ONE = 1 - 1e-9  # a token, allowing for float rounding in the refill arithmetic
+_LIMIT_RE = re.compile(r"\s*(\d+)\s*/\s*(\d+(?:\.\d*)?|\.\d+)?\s*([a-zA-Z]+)\s*")
+
+
+def parse_limit(limit: object, key: str = "limits") -> tuple[int, float]:
+    """Parse one limit into ``(count, window_seconds)``.
+
+    Accepted: ``"10/s"``, ``"100/min"``, ``"5/10s"``, ``"1000 / 1.5 hours"`` (units s, sec,
+    second, m, min, minute, h, hr, hour, d, day, and plurals) or a pair ``(10, 1.0)``.
+
+    Raises:
+        ValueError: the limit does not parse, the count is below 1 or the window not above 0;
+            the message names ``key`` and the bad value.
+    """
+    if isinstance(limit, str):
+        m = _LIMIT_RE.fullmatch(limit)
+        unit = _UNITS.get(m.group(3).lower()) if m else None
+        if m is None or unit is None:
+            raise ValueError(
+                f'"{key}" must look like "10/s", "100/min" or "5/10s" '
+                f"(units s, min, h, day): {limit!r}"
+            )
+        count, window = int(m.group(1)), float(m.group(2) or 1) * unit
+    elif isinstance(limit, (tuple, list)) and len(limit) == 2:
+        count, window = limit
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise ValueError(f'"{key}" count must be an int: {limit!r}')
+        if isinstance(window, bool) or not isinstance(window, (int, float)):
+            raise ValueError(f'"{key}" window must be a number of seconds: {limit!r}')
+        window = float(window)
+    else:
+        raise ValueError(
+            f'"{key}" must be a string like "10/s" or a (count, seconds) pair: {limit!r}'
+        )
+    if count < 1 or not window > 0 or window == float("inf"):
+        raise ValueError(f'"{key}" needs a count >= 1 and a finite window > 0: {limit!r}')
+    return count, window
+
+
+class RateLimitFilter(StatsFilter):
+    """Admits at most N records per window for each key; drops and counts the rest.
+
+    Each limit is a token bucket per key with capacity N, refilled continuously at N per
+    window; a record is admitted only when every bucket of its key holds a token, and then
+    takes one from each. So ``["10/s", "100/min"]`` allows bursts of 10, at most 10 a second
+    and 100 a minute. The first record admitted after some were dropped carries
+    ``record.suppressed`` = how many records of its key were dropped since the last admitted.
+
+    Keys: ``"template"`` (default) is the logger name and the unformatted message, so
+    ``log.info("user %s logged in", uid)`` is one key whatever ``uid`` is; ``"logger"`` is
+    the logger name; or a callable ``key(record) -> hashable``. A key function that raises
+    admits the record (it is not lost), counts an error and reports it once to stderr.
+
+    Memory: at most ``max_keys`` keys are remembered, least recently used evicted first. An
+    evicted key starts again with full buckets, and its pending ``suppressed`` count is lost
+    (``stats()["rate_limited"]`` still counts those records). Thread-safe: one lock around
+    the bucket arithmetic, so counts and ``suppressed`` are exact.
+
+    Args:
+        limits: a limit or a list of them: strings ``"10/s"``, ``"100/min"``, ``"5/10s"`` or
+            ``(count, seconds)`` pairs.
+        key: ``"template"``, ``"logger"``, or a callable taking the record.
+        max_keys: how many keys to remember (default 10,000).
+        clock: monotonic time in seconds (default ``time.monotonic``); tests pass a fake.
+        name: the name shown in ``ll.stats()["filters"]``; default ``"RateLimitFilter"``.
+
+    Raises:
+        ValueError: a limit, key or max_keys is invalid (the message names it).
+
+    ``stats()``: ``{"admitted": int, "rate_limited": int, "keys": int, "errors": int}``.
+    """
+
+    def __init__(
+        self,
+        limits: str | tuple[int, float] | Iterable[str | tuple[int, float]] = ("10/s",),
+        key: str | Callable[[logging.LogRecord], Hashable] = "template",
+        *,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+        name: str | None = None,
+    ) -> None:
+        if isinstance(limits, str) or (
+            isinstance(limits, tuple) and len(limits) == 2 and isinstance(limits[0], int)
+        ):
+            limits = [limits]  # one limit given alone
+        try:
+            items = list(limits)
+        except TypeError:
+            raise ValueError(f'"limits" must be a list of limits: {limits!r}') from None
+        if not items:
+            raise ValueError(f'"limits" must name at least one limit: {limits!r}')
+        parsed = [parse_limit(item) for item in items]
+        self.limits = parsed
+        self._capacities = [float(count) for count, _ in parsed]
+        self._refill = [count / window for count, window in parsed]  # tokens per second
+        if key == "template":
+            self._key: Callable[[logging.LogRecord], Hashable] = _template_key
+        elif key == "logger":
+            self._key = _logger_key
+        elif callable(key):
+            self._key = key
+        else:
+            raise ValueError(f'"key" must be "template", "logger" or a callable: {key!r}')
+        if isinstance(max_keys, bool) or not isinstance(max_keys, int) or max_keys < 1:
+            raise ValueError(f'"max_keys" must be an int >= 1: {max_keys!r}')
+        if not callable(clock):
+            raise ValueError(f'"clock" must be a callable returning seconds: {clock!r}')
+        self.max_keys = max_keys
+        self._clock = clock
+        self._lock = threading.Lock()
+        # key -> [last_time, suppressed, tokens_0, tokens_1, ...]: one small list per key.
+        self._buckets: OrderedDict[Hashable, list[float]] = OrderedDict()
+        self.admitted = 0
+        self.rate_limited = 0
+        super().__init__(name=name)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Admit ``record`` if every bucket of its key has a token; else drop and count it."""
+        try:
+            key = self._key(record)
+            hash(key)
+        except Exception:  # noqa: BLE001 - a user key function failed: admit, count, report
+            self._report_error(record, "computing the rate-limit key")
+            with self._lock:
+                self.admitted += 1
+            return True
+        capacities = self._capacities
+        with self._lock:
+            now = self._clock()
+            state = self._buckets.get(key)
+            if state is None:
+                state = [now, 0, *capacities]
+                self._buckets[key] = state
+                if len(self._buckets) > self.max_keys:
+                    self._buckets.popitem(last=False)
+            else:
+                self._buckets.move_to_end(key)
+                elapsed = now - state[0]
+                if elapsed > 0:
+                    refill = self._refill
+                    for i in range(len(capacities)):
+                        tokens = state[i + 2] + elapsed * refill[i]
+                        state[i + 2] = tokens if tokens < capacities[i] else capacities[i]
+                    state[0] = now
+            for i in range(2, len(state)):
+                if state[i] < _ONE:
+                    state[1] += 1
+                    self.rate_limited += 1
+                    return False
+            for i in range(2, len(state)):
+                state[i] -= 1
+            suppressed = int(state[1])
+            state[1] = 0
+            self.admitted += 1
+        if suppressed:
+            record.suppressed = suppressed
+        return True
+
+    def stats(self) -> dict[str, Any]:
+        """Records admitted and dropped, keys remembered, key-function errors."""
+        with self._lock:
+            return {
+                "admitted": self.admitted,
+                "rate_limited": self.rate_limited,
+                "keys": len(self._buckets),
+                "errors": self.errors,
+            }
+
+
+def _template_key(record: logging.LogRecord) -> Hashable:
+    msg = record.msg
+    if type(msg) is not str:  # a dict or object message: key on its text
+        msg = str(msg)
+    return (record.name, msg)
+
+
+def _logger_key(record: logging.LogRecord) -> Hashable:
+    return record.name

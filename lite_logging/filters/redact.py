@@ -1,0 +1,257 @@
+"""RedactFilter: mask secret values by key and by pattern, on copies, never the caller's."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..stamping import stamp_record
+from ._common import StatsFilter
+
+__all__ = ["DEFAULT_KEYS", "DEFAULT_PATTERNS", "RedactFilter"]
+
+DEFAULT_KEYS = ("password", "passwd", "secret", "token", "api_key", "authorization", "cookie")
+"""Key fragments masked by default (matched case-insensitively as substrings)."""
+
+DEFAULT_PATTERNS = (
+    # 13 to 19 digits, optionally grouped by spaces or dashes, passing the Luhn check.
+    r"(?<![\d-])(?P<card>\d(?:[ -]?\d){12,18})(?![\d-])",
+    # The credential after "Bearer" (RFC 6750 token68 characters).
+    r"(?i)\bbearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
+    # "password=hunter2", "api_key: abc" written in text, for the default key names.
+    r"(?i)(?:password|passwd|secret|token|api[_-]?key)\s*[=:]\s*(?P<secret>[^\s,;&'\"]+)",
+)
+"""Regexes masked by default: credit-card-like numbers, bearer tokens, ``password=...``."""
+
+# Record attributes that are not caller data: the stdlib's, and what stamping adds. Their
+# values are left alone (msg and args are handled on their own).
+_NOT_DATA = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+    "event_id",
+    "trace_id",
+    "span_id",
+    "sample_rate",
+    "suppressed",
+}
+_MAX_DEPTH = 16  # deeper values are left as they are (and cycles end here)
+_KEY_CACHE_MAX = 4096
+_SCALARS = (int, float, bool, type(None), bytes)
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = ord(ch) - 48
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+class RedactFilter(StatsFilter):
+    """Masks secrets in a record: values of secret-looking keys, and regex matches in text.
+
+    Keys: a key matches when, lowercased and with ``-`` read as ``_``, it contains one of
+    ``keys`` (substring match, so ``db_password``, ``X-Api-Key`` and ``set_cookie`` are
+    masked; pass ``substring=False`` for exact matches). The key's whole value is replaced by
+    ``mask``, whatever its type. Keys are looked up in extras (``extra={...}``), the ambient
+    context, dict arguments (``log.info("%(password)s", {...})``) and dict messages, at any
+    depth of nested dicts, lists and tuples (16 levels at most).
+
+    Patterns: regexes applied to the rendered message, to string arguments and to the
+    strings inside extras and context. The whole match is masked, or only the group named
+    ``secret`` when there is one; a group named ``card`` is masked only when its digits pass
+    the Luhn check (so long ids and timestamps are kept). When the rendered message changes,
+    ``record.msg`` becomes the redacted text and ``record.args`` empty; put a
+    ``RateLimitFilter`` keyed on the template before this filter. Exception tracebacks are
+    not scanned.
+
+    Never mutates the caller's objects: every container that changes is copied (a changed
+    ``Mapping`` becomes a ``dict``, a tuple stays a tuple), unchanged ones are shared, and
+    the record's attributes are replaced by the copies. The record is stamped first
+    (``stamp_record``: idempotent) so the context snapshot it carries can be masked; the
+    shared context mapping itself is never touched.
+
+    If redaction itself fails (an object whose ``items()`` raises...), the record is dropped
+    rather than written unredacted; the error is counted and printed once to stderr.
+
+    Args:
+        keys: key fragments to mask; default :data:`DEFAULT_KEYS`.
+        patterns: regexes (strings or compiled) to mask; default :data:`DEFAULT_PATTERNS`.
+        mask: the replacement text.
+        substring: match keys as substrings (default) or exactly.
+        name: the name shown in ``ll.stats()["filters"]``; default ``"RedactFilter"``.
+
+    Raises:
+        ValueError: a key is not a non-empty string, a pattern does not compile, or ``mask``
+            is not a string (the message names it).
+
+    ``stats()``: ``{"redacted": int, "errors": int}``; ``redacted`` counts records in which
+    something was masked (approximate under heavy threading: plain ``+=``).
+    """
+
+    def __init__(
+        self,
+        keys: Iterable[str] | None = None,
+        patterns: Iterable[str | re.Pattern[str]] | None = None,
+        mask: str = "***",
+        *,
+        substring: bool = True,
+        name: str | None = None,
+    ) -> None:
+        key_list = list(
+            DEFAULT_KEYS if keys is None else ([keys] if isinstance(keys, str) else keys)
+        )
+        for key in key_list:
+            if not isinstance(key, str) or not key:
+                raise ValueError(f'"keys" must be non-empty strings: {key!r}')
+        self.keys = tuple(_normalize(k) for k in key_list)
+        if patterns is None:
+            patterns = DEFAULT_PATTERNS
+        elif isinstance(patterns, (str, re.Pattern)):
+            patterns = [patterns]
+        self.patterns: list[re.Pattern[str]] = []
+        for pattern in patterns:
+            try:
+                self.patterns.append(re.compile(pattern))
+            except (re.error, TypeError) as exc:
+                raise ValueError(f'"patterns" has a bad regex ({exc}): {pattern!r}') from None
+        if not isinstance(mask, str):
+            raise ValueError(f'"mask" must be a string: {mask!r}')
+        self.mask = mask
+        self.substring = bool(substring)
+        self._key_cache: dict[str, bool] = {}
+        self._replacers = [self._replacer(p) for p in self.patterns]
+        self.redacted = 0
+        super().__init__(name=name)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the record's secrets; keep it (drop it only if redaction itself fails)."""
+        try:
+            stamp_record(record)
+            changed = self._redact(record)
+        except Exception:  # noqa: BLE001 - never raise into the caller: drop, count, report
+            self._report_error(record, "redacting the record (the record was dropped)")
+            return False
+        if changed:
+            self.redacted += 1
+        return True
+
+    def stats(self) -> dict[str, Any]:
+        """Records in which something was masked, and redaction errors."""
+        return {"redacted": self.redacted, "errors": self.errors}
+
+    def is_secret_key(self, key: str) -> bool:
+        """Return whether values under ``key`` are masked (cached per key)."""
+        hit = self._key_cache.get(key)
+        if hit is None:
+            norm = _normalize(key)
+            hit = any(k in norm for k in self.keys) if self.substring else norm in self.keys
+            if len(self._key_cache) >= _KEY_CACHE_MAX:
+                self._key_cache.clear()
+            self._key_cache[key] = hit
+        return hit
+
+    def redact_text(self, text: str) -> str:
+        """Return ``text`` with every pattern match masked (the same object if none)."""
+        for pattern, replace in zip(self.patterns, self._replacers, strict=True):
+            if pattern.search(text) is not None:
+                new = pattern.sub(replace, text)
+                if new != text:  # a card-like number failing the Luhn check is kept
+                    text = new
+        return text
+
+    def redact_value(self, value: Any, depth: int = 0) -> Any:
+        """Return ``value`` with secrets masked: a copy if anything changed, else itself."""
+        if isinstance(value, str):
+            return self.redact_text(value) if self.patterns else value
+        if isinstance(value, _SCALARS) or depth >= _MAX_DEPTH:
+            return value
+        if isinstance(value, Mapping):
+            out: dict[Any, Any] | None = None
+            for key, item in value.items():
+                if isinstance(key, str) and self.is_secret_key(key):
+                    new = self.mask
+                else:
+                    new = self.redact_value(item, depth + 1)
+                if new is not item:
+                    if out is None:
+                        out = dict(value)
+                    out[key] = new
+            return value if out is None else out
+        if isinstance(value, (list, tuple)):
+            items = [self.redact_value(item, depth + 1) for item in value]
+            if all(a is b for a, b in zip(items, value, strict=True)):
+                return value
+            if isinstance(value, list):
+                return items
+            if hasattr(value, "_make"):  # a namedtuple keeps its type
+                return value._make(items)
+            return tuple(items)
+        return value
+
+    def _redact(self, record: logging.LogRecord) -> bool:
+        d = record.__dict__
+        changed = False
+        for key, value in list(d.items()):
+            if key in _NOT_DATA:
+                continue
+            new = self.mask if self.is_secret_key(key) else self.redact_value(value)
+            if new is not value:
+                d[key] = new
+                changed = True
+        msg, args = record.msg, record.args
+        new_args = self.redact_value(args) if args else args
+        if isinstance(msg, (Mapping, list, tuple)):  # a structured message: walk it
+            new_msg = self.redact_value(msg)
+            if new_msg is not msg:
+                record.msg = new_msg
+                changed = True
+        elif self.patterns:
+            text = msg if isinstance(msg, str) else str(msg)
+            try:
+                rendered = text % new_args if new_args else text
+            except Exception:  # noqa: BLE001 - a bad format: the handler reports it, as logging does
+                rendered = text
+            redacted = self.redact_text(rendered)
+            if redacted is not rendered:
+                record.msg, record.args, new_args = redacted, (), ()
+                changed = True
+        if new_args is not args:
+            record.args = new_args
+            changed = True
+        if "message" in d and isinstance(d["message"], str):  # already rendered upstream
+            message = self.redact_text(d["message"])
+            if message is not d["message"]:
+                d["message"] = message
+                changed = True
+        return changed
+
+    def _replacer(self, pattern: re.Pattern[str]) -> Any:
+        mask = self.mask
+        group = "secret" if "secret" in pattern.groupindex else None
+        card = "card" in pattern.groupindex
+
+        def replace(m: re.Match[str]) -> str:
+            if card:
+                text = m.group("card")
+                if not _luhn(text.replace(" ", "").replace("-", "")):
+                    return m.group(0)
+                start, end = m.span("card")
+            elif group:
+                start, end = m.span(group)
+            else:
+                return mask
+            base = m.start()
+            whole = m.group(0)
+            return whole[: start - base] + mask + whole[end - base :]
+
+        return replace
+
+
+def _normalize(key: str) -> str:
+    return key.lower().replace("-", "_")

@@ -1,0 +1,145 @@
+"""SamplingFilter: keep a fraction of records, whole traces at a time, never the errors."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from .._patterns import Pattern
+from ..tracing import current_trace_ids
+from ._common import StatsFilter, compile_option, most_specific_value, parse_level
+
+__all__ = ["SamplingFilter"]
+
+_CACHE_MAX = 10_000  # logger names whose rate is remembered
+_TWO_64 = float(1 << 64)
+_DECIDED = "_ll_sampled"  # record attribute: a SamplingFilter already kept this record
+
+
+class SamplingFilter(StatsFilter):
+    """Keeps each record with probability ``rate``; a trace is kept or dropped as a whole.
+
+    The rate of a record is, from the first that applies: a per-call
+    ``extra={"sample_rate": r}`` (a number in [0, 1]; anything else is ignored), the most
+    specific ``rates`` pattern matching the logger name (most literal segments, then the
+    longest pattern), then ``rate``. Records at or above ``keep_level`` are always kept.
+
+    Inside a span (the record's ``trace_id``, else the current span's) the decision is a
+    function of the trace id alone, the one OpenTelemetry's ``TraceIdRatioBased`` sampler
+    uses: keep when the trace id's lower 64 bits are below ``round(rate * 2**64)``. So every
+    record of a trace is kept or dropped together, in every thread, process and filter
+    instance with the same rate, and agrees with an OpenTelemetry SDK sampling that trace at
+    that rate. Outside a span a private ``random.Random(seed)`` decides.
+
+    A kept record whose rate is below 1 carries ``record.sample_rate = rate``, so counts can
+    be re-weighted (a missing ``sample_rate`` means 1). Records at or above ``keep_level``
+    and records kept at rate 1 get no ``sample_rate``. The record is not stamped here: a
+    sampled-out call costs a few attribute reads, a random draw and a comparison.
+
+    Several SamplingFilters on one record's way (a logger's and a handler's): the first to
+    keep it decides, later ones let it through unchanged.
+
+    Args:
+        rate: probability of keeping a record, 0 to 1.
+        rates: logger-name pattern -> rate, overriding ``rate`` for those loggers.
+        keep_level: records at this level or above are always kept (name or int); ``None``
+            samples every level.
+        seed: seed of the random generator used outside traces (for reproducible tests).
+        name: the name shown in ``ll.stats()["filters"]``; default ``"SamplingFilter"``.
+
+    Raises:
+        ValueError: a rate outside [0, 1], a bad pattern or level (the message names it).
+
+    ``stats()``: ``{"kept": int, "sampled_out": int}``, approximate under heavy threading
+    (plain ``+=`` without a lock, to stay cheap).
+    """
+
+    def __init__(
+        self,
+        rate: float = 1.0,
+        rates: Mapping[str, float] | None = None,
+        keep_level: str | int | None = "ERROR",
+        seed: int | str | bytes | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
+        self.rate = _check_rate("rate", rate)
+        self._rates: list[tuple[Pattern, float]] = []
+        if rates is not None:
+            if not isinstance(rates, Mapping):
+                raise ValueError(f'"rates" must be a mapping of pattern to rate: {rates!r}')
+            for pattern, value in rates.items():
+                self._rates.append(
+                    (compile_option("rates", pattern), _check_rate(f"rates[{pattern!r}]", value))
+                )
+        self.keep_level = None if keep_level is None else parse_level("keep_level", keep_level)
+        self._keep_levelno = (1 << 62) if self.keep_level is None else self.keep_level
+        self._random = random.Random(seed).random
+        self._cache: dict[str, float] = {}
+        self.kept = 0
+        self.sampled_out = 0
+        super().__init__(name=name)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Return whether to keep ``record``; a kept one gets ``sample_rate`` when below 1."""
+        if record.levelno >= self._keep_levelno:
+            self.kept += 1
+            return True
+        d = record.__dict__
+        if _DECIDED in d:
+            return True
+        rate = d.get("sample_rate")
+        if rate is None or type(rate) not in (float, int) or not 0 <= rate <= 1:
+            rate = self._cache.get(record.name)
+            if rate is None:
+                rate = self._rate_for(record.name)
+        if rate >= 1:
+            self.kept += 1
+            return True
+        trace_id = d.get("trace_id")
+        if trace_id is None:
+            ids = current_trace_ids()
+            if ids is not None:
+                trace_id = ids[0]
+        if trace_id is None:
+            keep = self._random() < rate
+        else:
+            keep = _trace_keeps(trace_id, rate, self._random)
+        if keep:
+            d["sample_rate"] = rate
+            d[_DECIDED] = True
+            self.kept += 1
+            return True
+        self.sampled_out += 1
+        return False
+
+    def _rate_for(self, logger_name: str) -> float:
+        rate = most_specific_value(self._rates, logger_name, self.rate)
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()
+        self._cache[logger_name] = rate
+        return rate
+
+    def stats(self) -> dict[str, Any]:
+        """``{"kept": ..., "sampled_out": ...}``: records kept and dropped by this filter."""
+        return {"kept": self.kept, "sampled_out": self.sampled_out}
+
+
+def _trace_keeps(trace_id: object, rate: float, fallback: Any) -> bool:
+    """OpenTelemetry's TraceIdRatioBased decision: lower 64 bits < round(rate * 2**64)."""
+    if isinstance(trace_id, int):  # OpenTelemetry's own form
+        low = trace_id & 0xFFFF_FFFF_FFFF_FFFF
+    else:
+        try:
+            low = int(trace_id[-16:], 16)  # type: ignore[index]
+        except (TypeError, ValueError):  # not a hex string: decide at random, never raise
+            return bool(fallback() < rate)
+    return low < round(rate * _TWO_64)
+
+
+def _check_rate(key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f'"{key}" must be a number between 0 and 1: {value!r}')
+    return float(value)
