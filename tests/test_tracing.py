@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import re
@@ -145,6 +146,15 @@ class TestSpanIds:
             after = ll.current_span()
 
         assert outer is after
+
+    def test_exit_in_another_context(self, captured: Captured) -> None:
+        """A span entered in one contextvars context and left in another still ends cleanly."""
+        scope = ll.span("moved")
+        entered = contextvars.copy_context()
+        opened = entered.run(scope.__enter__)
+        scope.__exit__(None, None, None)
+
+        assert (None, opened.span_id) == (ll.current_span(), captured.span("moved").span_id)
 
     def test_reentered_instance_nests(self) -> None:
         """One span instance entered twice (nested) gives two spans, the second a child."""
