@@ -71,6 +71,9 @@ class BatchFileHandler(logging.Handler):
         backup_count: how many rotated files (``file.1`` ... ``file.N``) to keep; with 0
             the file never rotates (as with ``RotatingFileHandler``).
         fsync: call ``os.fsync`` after every batch, so a batch survives a power loss.
+        watch: before each batch, check (one ``stat``) whether the file was moved or
+            deleted, and reopen the path if so, as ``WatchedFileHandler`` does per record.
+            Off by default: call ``reopen()`` from logrotate's ``postrotate`` instead.
 
     Raises:
         ValueError: an option is out of range, naming it and the bad value.
@@ -98,6 +101,7 @@ class BatchFileHandler(logging.Handler):
         max_bytes: int = 0,
         backup_count: int = 0,
         fsync: bool = False,
+        watch: bool = False,
     ) -> None:
         filename = os.fspath(filename)
         mode = mode.replace("b", "").replace("t", "")
@@ -142,6 +146,7 @@ class BatchFileHandler(logging.Handler):
         self.max_bytes = max_bytes
         self.backup_count = backup_count
         self.fsync = fsync
+        self.watch = watch
         self.formatter = JsonFormatter()
         self.stream = None
         self._rotating = False  # max_bytes and backup_count set, and the file is a regular one
@@ -202,7 +207,8 @@ class BatchFileHandler(logging.Handler):
             self._flush_buffer()
             try:
                 self._close_stream()
-                self.stream = self._open()
+                if not self._closed:  # after close(), the next write opens the file
+                    self.stream = self._open()
             except RecursionError:
                 raise
             except Exception:  # noqa: BLE001 - never raise into the caller: count, handleError
@@ -242,6 +248,8 @@ class BatchFileHandler(logging.Handler):
     def _write_locked(self, data: bytes, count: int, record: logging.LogRecord | None) -> None:
         """Write ``data`` (``count`` whole lines) under the lock; count, never raise."""
         try:
+            if self.watch and self.stream is not None:
+                self._reopen_if_moved()
             stream = self.stream
             if stream is None:
                 stream = self.stream = self._open()
@@ -263,6 +271,16 @@ class BatchFileHandler(logging.Handler):
         self._written += count
         self._batches += 1
         self._bytes += len(data)
+
+    def _reopen_if_moved(self) -> None:
+        """Reopen the path when the open file is no longer the one at the path."""
+        try:
+            st = os.stat(self.baseFilename)
+            moved = (st.st_dev, st.st_ino) != self._watched
+        except FileNotFoundError:
+            moved = True
+        if moved:
+            self._close_stream()  # the next lines open a new file at the path
 
     @staticmethod
     def _write_rest(stream: IO[bytes], data: bytes | memoryview, done: int | None) -> None:

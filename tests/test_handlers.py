@@ -6,6 +6,7 @@ import json
 import logging
 import logging.config
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -406,6 +407,24 @@ class TestEmit:
 
         assert ["record 0", "record 1"] == _lines(path)
 
+    @pytest.mark.parametrize("ending", ["pass", "sys.exit(3)", "raise SystemExit('bye')"])
+    def test_interpreter_exit_writes_buffer(self, tmp_path: Path, ending: str) -> None:
+        """A process that exits with lines still buffered writes them (logging.shutdown)."""
+        path = tmp_path / "x.log"
+        script = (
+            "import logging, sys\n"
+            "from lite_logging.handlers import BatchFileHandler\n"
+            f"h = BatchFileHandler({str(path)!r}, flush_interval=3600)\n"
+            "h.setFormatter(logging.Formatter('%(message)s'))\n"
+            "log = logging.getLogger('exit'); log.addHandler(h); log.setLevel('INFO')\n"
+            "for i in range(100): log.info('line %d', i)\n"
+            f"{ending}\n"
+        )
+
+        subprocess.run([sys.executable, "-c", script], check=False, timeout=60, capture_output=True)
+
+        assert [f"line {i}" for i in range(100)] == _lines(path)
+
     def test_through_a_logger(
         self, tmp_path: Path, make: Callable[..., Any], logger: logging.Logger
     ) -> None:
@@ -651,6 +670,48 @@ class TestReopen:
         handler.reopen()
 
         assert (["record 0"], []) == (_lines(moved), _lines(path))
+
+    @pytest.mark.parametrize("how", ["rename", "delete"])
+    def test_watch_reopens_by_itself(
+        self, tmp_path: Path, make: Callable[..., Any], how: str
+    ) -> None:
+        """With watch=True, a moved or deleted file is noticed and the path reopened."""
+        path = tmp_path / "x.log"
+        handler = _plain(make(path, watch=True))
+        handler.handle_batch(_records(1))
+        if how == "rename":
+            path.rename(tmp_path / "x.log.1")
+        else:
+            path.unlink()
+
+        handler.handle_batch(_records(1, start=1))
+
+        assert ["record 1"] == _lines(path)
+
+    def test_without_watch_keeps_writing_to_moved_file(
+        self, tmp_path: Path, make: Callable[..., Any]
+    ) -> None:
+        """Without watch, the handler keeps its open file until reopen() is called."""
+        path = tmp_path / "x.log"
+        handler = _plain(make(path))
+        handler.handle_batch(_records(1))
+        path.rename(tmp_path / "x.log.1")
+
+        handler.handle_batch(_records(1, start=1))
+
+        assert (["record 0", "record 1"], False) == (
+            _lines(tmp_path / "x.log.1"),
+            path.exists(),
+        )
+
+    def test_reopen_after_close_opens_nothing(self, tmp_path: Path) -> None:
+        """reopen() on a closed handler leaves no file open."""
+        handler = BatchFileHandler(tmp_path / "x.log")
+        handler.close()
+
+        handler.reopen()
+
+        assert handler.stream is None
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
