@@ -86,7 +86,8 @@ _Source = tuple[str, int, str]  # pathname, line number, function name
 class Span:
     """The handle of one span: read its ids, add attributes, set its status.
 
-    Returned by ``with span(...) as s`` and by :func:`current_span`. The ids are fixed when
+    Made by :class:`span` (not meant to be built directly); returned by ``with span(...) as s``
+    and by :func:`current_span`. The ids are fixed when
     the span starts; attributes and status may change until it ends, also from other threads
     the span was propagated to.
 

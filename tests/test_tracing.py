@@ -496,7 +496,8 @@ class TestDecorator:
 
         span_id = asyncio.run(main())
 
-        assert span_id == captured.span("awith").span_id
+        record = captured.span("awith")
+        assert (span_id, "main") == (record.span_id, record.funcName)
 
 
 class TestAsyncio:
