@@ -9,6 +9,7 @@ With ``orjson`` installed it is used for speed (same data; non-ASCII is written 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -92,6 +93,23 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
             # cycles, non-str keys, lone surrogates: clean, then the stdlib encoder (ASCII-safe)
             return json.dumps(to_jsonable(log_data), separators=_COMPACT)
         # orjson writes NaN/Infinity as null; our contract is the strings "NaN"/"Infinity".
-        if b"null" in out:
+        # A null is usually a None (an extra=None, a record without funcName): a cheap walk
+        # tells, instead of re-encoding every such record the slow way.
+        if b"null" in out and _may_hold_non_finite(log_data):
             return json.dumps(to_jsonable(log_data), ensure_ascii=False, separators=_COMPACT)
         return out.decode()
+
+
+def _may_hold_non_finite(obj: Any) -> bool:
+    """True when ``obj`` holds a non-finite float, or a value orjson handed to ``default``
+    (whose result this walk cannot see): then orjson may have written NaN/Infinity as null."""
+    kind = type(obj)
+    if kind is float:
+        return not math.isfinite(obj)
+    if kind is str or kind is int or kind is bool or obj is None:
+        return False
+    if kind is dict:
+        return any(_may_hold_non_finite(value) for value in obj.values())
+    if kind is list or kind is tuple:
+        return any(_may_hold_non_finite(value) for value in obj)
+    return True  # datetimes, dataclasses, subclasses...: let the exact path decide
