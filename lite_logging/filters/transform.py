@@ -26,6 +26,7 @@ def resolve_callable(spec: object, key: str) -> Callable[..., Any]:
         ValueError: ``spec`` is not callable, or its path does not import to a callable;
             the message names ``key`` and ``spec``.
     """
+    original = spec
     if isinstance(spec, str):
         path = spec.removeprefix("ext://").replace(":", ".")
         parts = path.split(".")
@@ -47,7 +48,7 @@ def resolve_callable(spec: object, key: str) -> Callable[..., Any]:
             raise ValueError(f'"{key}" names nothing importable ({error}): {spec!r}')
         spec = obj
     if not callable(spec):
-        raise ValueError(f'"{key}" must be a callable or a dotted path to one: {spec!r}')
+        raise ValueError(f'"{key}" must be a callable or a dotted path to one: {original!r}')
     return spec
 
 
