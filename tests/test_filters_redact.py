@@ -186,6 +186,22 @@ class TestPatterns:
         assert f"order {NOT_CARD} at 1764180000000000000" == record.getMessage()
         assert {"redacted": 0, "errors": 0} == f.stats()
 
+    @pytest.mark.parametrize(
+        "digits", ["4111111111111111", "84111111111111111", "9" * 20 + "4111111111111111"]
+    )
+    def test_longer_digit_runs_kept(self, digits: str) -> None:
+        """Digits inside a run longer than 19 are not a card, even where a suffix is one."""
+        text = f"id {digits}0000 ok" if len(digits) < 20 else f"id {digits} ok"
+        record = _record(text)
+        ll.RedactFilter().filter(record)
+        assert text == record.getMessage()
+
+    def test_case_insensitive_defaults(self) -> None:
+        """The default text patterns ignore case."""
+        record = _record("BEARER abc TOKEN: xyz Api-Key=k")
+        ll.RedactFilter().filter(record)
+        assert "BEARER *** TOKEN: *** Api-Key=***" == record.getMessage()
+
     def test_card_with_dashes(self) -> None:
         """Cards written with dashes are recognised too."""
         record = _record("card 5500-0000-0000-0004 ok")

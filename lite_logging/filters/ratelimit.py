@@ -127,7 +127,9 @@ class RateLimitFilter(StatsFilter):
         parsed = [parse_limit(item) for item in items]
         self.limits = parsed
         self._capacities = [float(count) for count, _ in parsed]
-        self._refill = [count / window for count, window in parsed]  # tokens per second
+        # (capacity, tokens per second) for each bucket of a key
+        self._buckets_spec = [(float(count), count / window) for count, window in parsed]
+        self._single = len(parsed) == 1
         if key == "template":
             self._key: Callable[[logging.LogRecord], Hashable] = _template_key
         elif key == "logger":
@@ -159,36 +161,44 @@ class RateLimitFilter(StatsFilter):
             with self._lock:
                 self.admitted += 1
             return True
-        capacities = self._capacities
+        buckets = self._buckets
         with self._lock:
             now = self._clock()
-            state = self._buckets.get(key)
+            state = buckets.get(key)
             if state is None:
-                state = [now, 0, *capacities]
-                self._buckets[key] = state
-                if len(self._buckets) > self.max_keys:
-                    self._buckets.popitem(last=False)
+                state = [now, 0, *self._capacities]
+                buckets[key] = state
+                if len(buckets) > self.max_keys:
+                    buckets.popitem(last=False)
             else:
-                self._buckets.move_to_end(key)
+                buckets.move_to_end(key)
                 elapsed = now - state[0]
                 if elapsed > 0:
-                    refill = self._refill
-                    for i in range(len(capacities)):
-                        tokens = state[i + 2] + elapsed * refill[i]
-                        state[i + 2] = tokens if tokens < capacities[i] else capacities[i]
                     state[0] = now
-            for i in range(2, len(state)):
-                if state[i] < _ONE:
+                    i = 2
+                    for capacity, per_second in self._buckets_spec:
+                        tokens = state[i] + elapsed * per_second
+                        state[i] = tokens if tokens < capacity else capacity
+                        i += 1
+            if self._single:  # one limit, the common case: no loops
+                if state[2] < _ONE:
                     state[1] += 1
                     self.rate_limited += 1
                     return False
-            for i in range(2, len(state)):
-                state[i] -= 1
-            suppressed = int(state[1])
+                state[2] -= 1
+            else:
+                for i in range(2, len(state)):
+                    if state[i] < _ONE:
+                        state[1] += 1
+                        self.rate_limited += 1
+                        return False
+                for i in range(2, len(state)):
+                    state[i] -= 1
+            suppressed = state[1]
             state[1] = 0
             self.admitted += 1
         if suppressed:
-            record.suppressed = suppressed
+            record.suppressed = int(suppressed)
         return True
 
     def stats(self) -> dict[str, Any]:
