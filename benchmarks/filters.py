@@ -2,18 +2,21 @@
 
 Usage (from the repository root)::
 
-    python benchmarks/filters.py            # ~20 s: best of 7 repeats
+    python benchmarks/filters.py            # ~30 s: best of 7 repeats
     python benchmarks/filters.py --quick    # smoke run: few iterations, numbers are noisy
     python benchmarks/filters.py --json     # one JSON object instead of the table
 
 Each figure is the best (minimum) of several repeats of a timed loop, divided by the loop
 count: the steady-state cost on an idle machine, in nanoseconds per call. Rows measured on
 a fresh record per call (filters that change the record) have the cost of making that
-record subtracted; the subtracted cost is shown as its own row.
+record subtracted (``*``; ``**``: making and stamping it, since RedactFilter stamps first
+and that cost is paid once per record anyway); the subtracted costs are their own rows.
 
-The "calls" rows time a whole ``logger.info("user %s logged in", 42)`` call:
-``plain`` reaches one handler that does nothing; ``sampled out`` is dropped by a
-SamplingFilter(rate=0) on the logger. ``makeRecord`` is the floor every enabled call pays.
+The "calls" rows time a whole ``logger.info("user %s in", 42)`` call: ``plain`` reaches
+one handler that does nothing; ``sampled out`` is dropped by a SamplingFilter on the logger
+(a rate so small that every call draws and drops); ``dropped by a trivial filter`` is the
+floor under any filter that drops (``Logger._log``, ``findCaller``, ``makeRecord``,
+``Filterer.filter``); ``makeRecord`` alone is the record's own cost.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
 import lite_logging as ll
+from lite_logging.stamping import stamp_record
 from lite_logging.transforms import AddFields
 
 Row = tuple[str, str, float]  # (group, label, ns per call)
@@ -82,6 +86,11 @@ def measure(number: int, repeat: int) -> list[Row]:
 
     # Baselines.
     make = add("baseline", "LogRecord(...) (subtracted below where marked *)", _record)
+    make_stamped = add(
+        "baseline",
+        "LogRecord(...) + stamp_record (subtracted where marked **)",
+        lambda: stamp_record(_record()),
+    )
     add("baseline", "logging.Filter('shop').filter(record)", _bound(logging.Filter("shop")))
 
     # NamespaceFilter: cached verdicts.
@@ -98,7 +107,10 @@ def measure(number: int, repeat: int) -> list[Row]:
     error = _record()
     error.levelno = logging.ERROR
     add("SamplingFilter", "at keep_level", lambda: s_keep_level.filter(error))
-    add("SamplingFilter", "rate 0, no trace (sampled out)", _bound(ll.SamplingFilter(rate=0.0)))
+    add("SamplingFilter", "rate 0 (sampled out)", _bound(ll.SamplingFilter(rate=0.0)))
+    # A rate so small no record is kept in the run: every call makes a real draw and drops.
+    tiny = ll.SamplingFilter(rate=1e-12, seed=1)
+    add("SamplingFilter", "rate 1e-12, no trace (a draw, sampled out)", _bound(tiny))
     s_half = ll.SamplingFilter(rate=0.5, seed=1)
     add("SamplingFilter", "rate 0.5, no trace *", lambda: s_half.filter(_record()), make)
     traced = _record(trace_id="4bf92f3577b34da6a3ce929d0e0e4736")
@@ -135,27 +147,37 @@ def measure(number: int, repeat: int) -> list[Row]:
 
     # RedactFilter.
     redact = ll.RedactFilter()
-    add("RedactFilter", "nothing to mask, 2 extras *", _fresh(redact, user="ann", n=3), make)
     add(
         "RedactFilter",
-        "a secret key in a nested extra *",
-        _fresh(redact, user={"name": "ann", "password": "x"}),
-        make,
+        "nothing to mask, 2 extras **",
+        _fresh_stamped(redact, user="ann", n=3),
+        make_stamped,
+    )
+    add(
+        "RedactFilter",
+        "a secret key in a nested extra **",
+        _fresh_stamped(redact, user={"name": "ann", "password": "x"}),
+        make_stamped,
     )
     card = "4111 1111 1111 1111"
     add(
         "RedactFilter",
-        "card number in an argument *",
-        lambda: redact.filter(logging.LogRecord("a", 20, "f", 1, "card %s", (card,), None)),
-        make,
+        "card number in an argument **",
+        lambda: redact.filter(_stamped("card %s", card)),
+        make_stamped,
     )
     no_patterns = ll.RedactFilter(patterns=[])
-    add("RedactFilter", "keys only, 2 extras *", _fresh(no_patterns, user="ann", n=3), make)
+    add(
+        "RedactFilter",
+        "keys only, 2 extras **",
+        _fresh_stamped(no_patterns, user="ann", n=3),
+        make_stamped,
+    )
 
     # Whole logger calls.
     plain = _logger("bench.filters.plain")
     add("calls", "logger.info, plain (one no-op handler)", lambda: plain.info("user %s in", 42))
-    sampled = _logger("bench.filters.sampled", ll.SamplingFilter(rate=0.0))
+    sampled = _logger("bench.filters.sampled", ll.SamplingFilter(rate=1e-12, seed=1))
     add("calls", "logger.info, sampled out on the logger", lambda: sampled.info("user %s in", 42))
     floor = _logger("bench.filters.floor", _DropAll())
     add("calls", "logger.info, dropped by a trivial filter", lambda: floor.info("user %s in", 42))
@@ -179,6 +201,19 @@ def _bound(f: logging.Filter, record: logging.LogRecord | None = None) -> Callab
     rec = _record() if record is None else record
     fn = f.filter
     return lambda: fn(rec)
+
+
+def _stamped(msg: str = "user %s in", *args: object, **extra: Any) -> logging.LogRecord:
+    record = logging.LogRecord("shop.api", logging.INFO, __file__, 1, msg, args or (42,), None)
+    record.__dict__.update(extra)
+    stamp_record(record)
+    return record
+
+
+def _fresh_stamped(f: logging.Filter, **extra: Any) -> Callable[[], object]:
+    """``f.filter(new stamped record)``: RedactFilter stamps, so stamping is not its cost (**)."""
+    fn = f.filter
+    return lambda: fn(_stamped(**extra))
 
 
 def _fresh(f: logging.Filter, **extra: Any) -> Callable[[], object]:
@@ -214,7 +249,8 @@ def render(rows: list[Row], info: dict[str, str], number: int, repeat: int) -> s
     lines = [
         f"Machine: {info['cpu']} ({info['cpus_available']} available), {info['platform']}, "
         f"{info['python']}",
-        f"Method: best of {repeat} x {number} calls; ns per call; * = LogRecord cost subtracted",
+        f"Method: best of {repeat} x {number} calls; ns per call; * = LogRecord cost subtracted, "
+        "** = LogRecord + stamp_record cost subtracted",
         "",
         "| group | case | ns/call |",
         "| --- | --- | ---: |",

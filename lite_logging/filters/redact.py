@@ -189,7 +189,7 @@ class RedactFilter(StatsFilter):
                     new = self.redact_value(item, depth + 1)
                 if new is not item:
                     if out is None:
-                        out = dict(value)
+                        out = value.copy() if kind is dict else dict(value)
                     out[key] = new
             return value if out is None else out
         if isinstance(value, (list, tuple)):

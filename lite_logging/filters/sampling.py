@@ -98,6 +98,9 @@ class SamplingFilter(StatsFilter):
         if rate >= 1:
             self.kept += 1
             return True
+        if rate <= 0:  # dropped in every trace too: skip the trace-id lookup
+            self.sampled_out += 1
+            return False
         trace_id = d.get("trace_id")
         if trace_id is None:
             ids = current_trace_ids()

@@ -1,0 +1,72 @@
+"""Smoke test of benchmarks/filters.py: it runs, measures every filter, and reports JSON."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+FILTERS_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "filters.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    """benchmarks/filters.py imported as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("bench_filters", FILTERS_PY)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def restore_bench_loggers() -> Iterator[None]:
+    """The benchmark configures loggers named bench.filters.*: reset them afterwards."""
+    yield
+    for name in list(logging.Logger.manager.loggerDict):
+        if name.startswith("bench.filters."):
+            log = logging.getLogger(name)
+            log.handlers.clear()
+            log.filters.clear()
+            log.setLevel(logging.NOTSET)
+            log.propagate = True
+
+
+class TestQuickRun:
+    @pytest.mark.usefixtures("restore_bench_loggers")
+    def test_json_rows_cover_every_filter(
+        self, bench: ModuleType, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--quick --json prints finite per-call figures for each filter and the call rows."""
+        assert 0 == bench.main(["--quick", "--json", "--number", "20"])
+        payload = json.loads(capsys.readouterr().out)
+        groups = {row["group"] for row in payload["rows"]}
+        expected = {
+            "baseline",
+            "NamespaceFilter",
+            "SamplingFilter",
+            "RateLimitFilter",
+            "TransformFilter",
+            "RedactFilter",
+            "calls",
+        }
+        assert expected == groups
+        assert all(math.isfinite(row["ns_per_call"]) for row in payload["rows"])
+        assert {"python", "platform", "cpu", "cpus_available"} == set(payload["machine"])
+
+    @pytest.mark.usefixtures("restore_bench_loggers")
+    def test_table_names_the_sampled_out_cost(
+        self, bench: ModuleType, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The markdown output ends with the sampled-out call against makeRecord."""
+        assert 0 == bench.main(["--quick", "--number", "20"])
+        out = capsys.readouterr().out
+        assert "| NamespaceFilter | passed (cached) |" in out
+        assert out.rstrip().splitlines()[-1].startswith("Sampled-out call: ")
