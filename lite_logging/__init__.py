@@ -26,6 +26,7 @@ from .filters import (
 from .formatters import JsonFormatter
 from .handlers import BatchFileHandler
 from .ids import new_event_id
+from .pretty import PrettyFormatter, RichHandler
 from .stamping import ContextFilter
 from .tracing import Span, continue_trace, current_span, span, traceparent
 
@@ -36,8 +37,10 @@ __all__ = [
     "EdnFormatter",
     "JsonFormatter",
     "NamespaceFilter",
+    "PrettyFormatter",
     "RateLimitFilter",
     "RedactFilter",
+    "RichHandler",
     "SamplingFilter",
     "Span",
     "TransformFilter",

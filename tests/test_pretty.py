@@ -1,0 +1,377 @@
+"""The pretty console: PrettyFormatter's lines, RichHandler's output, injection, lazy rich."""
+
+from __future__ import annotations
+
+import io
+import logging
+import logging.config
+import logging.handlers
+import queue
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import lite_logging as ll
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+SPAN_ID = "00f067aa0ba902b7"
+_HEAD = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) (\S+) +(.*)$")
+_ANSI = re.compile(r"\x1b\[")
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No colour forcing, no terminal size from the environment; an empty context."""
+    for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    ll.clear_context()
+    yield
+    ll.clear_context()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Undo what dictConfig does to the root logger."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    yield
+    for handler in root.handlers[:]:
+        if handler not in saved[0]:
+            root.removeHandler(handler)
+            handler.close()
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+
+
+def _record(
+    msg: str = "user %s logged in",
+    args: tuple[Any, ...] = (42,),
+    level: int = logging.INFO,
+    exc_info: Any = None,
+    **extra: Any,
+) -> logging.LogRecord:
+    logger = logging.getLogger("shop.api")
+    record = logger.makeRecord(
+        "shop.api", level, "/srv/shop/api.py", 17, msg, args, exc_info, "login"
+    )
+    record.__dict__.update(extra)
+    return record
+
+
+def _fields(tokens: list[str]) -> dict[str, str]:
+    return dict(token.split("=", 1) for token in tokens if "=" in token)
+
+
+def _handler(**options: Any) -> tuple[ll.RichHandler, io.StringIO]:
+    stream = io.StringIO()
+    options.setdefault("width", 200)
+    return ll.RichHandler(stream=stream, **options), stream
+
+
+class TestLazyImport:
+    def test_import_does_not_import_rich(self) -> None:
+        """`import lite_logging` leaves rich unimported; building a RichHandler imports it."""
+        code = (
+            "import sys, lite_logging\n"
+            "print(any(m == 'rich' or m.startswith('rich.') for m in sys.modules))\n"
+            "lite_logging.RichHandler()\n"
+            "print('rich' in sys.modules)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert ["False", "True"] == result.stdout.split()
+
+
+class TestPrettyFormatter:
+    def test_line_fields(self) -> None:
+        """One line: time, level, logger, message, context, extras, short ids, source."""
+        ll.bind(request_id="r-1")
+        record = _record(user_id=42, trace_id=TRACE_ID, span_id=SPAN_ID)
+
+        line = ll.PrettyFormatter().format(record)
+
+        match = _HEAD.match(line)
+        assert match is not None
+        assert "\n" not in line
+        assert "INFO" == match.group(2)
+        body = match.group(3)
+        assert body.startswith("shop.api: user 42 logged in ")
+        tokens = body.split()
+        assert {"request_id": "r-1", "user_id": "42", "trace": TRACE_ID[:8]} == {
+            k: v for k, v in _fields(tokens).items() if k != "span"
+        }
+        assert SPAN_ID[:8] == _fields(tokens)["span"]
+        assert body.endswith("/srv/shop/api.py:17 in login")
+        assert tokens.index("request_id=r-1") < tokens.index("user_id=42")
+
+    def test_values_are_compact(self) -> None:
+        """Strings with spaces are quoted; nested values are one line of compact JSON."""
+        record = _record(note="two words", nested={"a": [1, 2], "b": None}, ratio=0.5)
+
+        line = ll.PrettyFormatter(show_source=False).format(record)
+
+        assert line.endswith(' note="two words" nested={"a": [1, 2], "b": null} ratio=0.5')
+
+    def test_wraps_under_the_message_at_80_columns(self) -> None:
+        """With width=80 every line fits; continuation lines are indented under the message."""
+        record = _record(**{f"key{i}": f"value-{i}" for i in range(12)})
+
+        text = ll.PrettyFormatter(width=80).format(record)
+
+        lines = text.split("\n")
+        assert len(lines) > 1
+        assert all(len(line) <= 80 for line in lines)
+        assert all(line.startswith(" " * 22) and line[22] != " " for line in lines[1:])
+        tokens = " ".join(lines).split()
+        assert {f"key{i}": f"value-{i}" for i in range(12)} == {
+            k: v for k, v in _fields(tokens).items() if k.startswith("key")
+        }
+
+    def test_exception_as_rich_traceback_without_locals(self) -> None:
+        """An exception is a rich traceback; locals are hidden unless show_locals=True."""
+        secret = "-".join(["hunter2", "local", "value"])  # not in the source code shown
+        try:
+            raise ValueError(f"bad input {len(secret)}")
+        except ValueError:
+            record = _record("failed", (), logging.ERROR, sys.exc_info())
+
+        hidden = ll.PrettyFormatter().format(record)
+        shown = ll.PrettyFormatter(show_locals=True).format(record)
+
+        assert "Traceback (most recent call last)" in hidden
+        assert "ValueError: bad input 19" in hidden
+        assert secret not in hidden
+        assert secret in shown
+
+    def test_prepared_exception_text(self) -> None:
+        """A record whose traceback was already rendered to exc_text shows that text."""
+        record = _record("failed", ())
+        record.exc_text = "Traceback (most recent call last):\nValueError: gone"
+
+        lines = ll.PrettyFormatter().format(record).split("\n")
+
+        assert ["Traceback (most recent call last):", "ValueError: gone"] == lines[1:]
+
+    def test_rename_fields(self) -> None:
+        """Renamed schema fields are still placed where they belong, not shown as extras."""
+        fmt = ll.PrettyFormatter(rename_fields={"logger": "name", "message": "msg"})
+        line = fmt.format(_record(show_source=False))
+        assert "shop.api: user 42 logged in" in line
+        assert "name=" not in line
+
+    @pytest.mark.parametrize(
+        ("options", "expected"),
+        [
+            ({"width": 10}, '"width" must be at least 20 or None: 10'),
+            ({"max_frames": 0}, '"max_frames" must be >= 1: 0'),
+        ],
+    )
+    def test_bad_options(self, options: dict[str, Any], expected: str) -> None:
+        """A bad option fails at construction, naming the key and the value."""
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            ll.PrettyFormatter(**options)
+
+
+class TestInjection:
+    @pytest.mark.parametrize(
+        ("evil", "shown"),
+        [
+            ("\x1b[2J", "\\x1b[2J"),
+            ("[red]x[/red]", "[red]x[/red]"),
+            ("a\nFAKE 00:00:00.000 CRITICAL forged", "a\\nFAKE 00:00:00.000 CRITICAL forged"),
+            ("bell\x07 del\x7f csi\x9b", "bell\\x07 del\\x7f csi\\x9b"),
+            ("rtl\u202eevil", "rtl\\u202eevil"),
+        ],
+    )
+    def test_message_and_values_are_shown_literally(
+        self, monkeypatch: pytest.MonkeyPatch, evil: str, shown: str
+    ) -> None:
+        """Control characters, ANSI escapes and rich markup in a message or value are inert."""
+        monkeypatch.setenv("FORCE_COLOR", "1")  # colours on: markup would be live if parsed
+        handler, stream = _handler()
+        record = _record("%s", (evil,), value=evil)
+        record.__dict__[evil] = "key"
+
+        handler.handle(record)
+
+        plain = _ANSI.sub("", re.sub(r"\x1b\[[0-9;]*m", "", stream.getvalue()))
+        assert 1 == plain.count("\n")
+        assert f"shop.api: {shown} " in plain
+        assert f'value="{shown}"' in plain or f"value={shown}" in plain
+        assert f"{shown}=key" in plain
+
+    def test_exception_message_is_escaped(self) -> None:
+        """An exception message cannot send escape codes either."""
+        try:
+            raise RuntimeError("boom \x1b[2J [bold]x")
+        except RuntimeError:
+            record = _record("failed", (), logging.ERROR, sys.exc_info())
+        handler, stream = _handler()
+
+        handler.handle(record)
+
+        assert "\x1b" not in stream.getvalue()
+        assert "RuntimeError: boom \\x1b[2J [bold]x" in stream.getvalue()
+
+
+class TestRichHandler:
+    def test_no_escape_codes_when_not_a_terminal(self) -> None:
+        """A stream that is no terminal gets plain text."""
+        handler, stream = _handler()
+        handler.handle(_record(level=logging.ERROR))
+        assert _ANSI.search(stream.getvalue()) is None
+        assert "ERROR" in stream.getvalue()
+
+    def test_force_color(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """FORCE_COLOR makes a non-terminal stream coloured."""
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        handler, stream = _handler()
+        handler.handle(_record(level=logging.ERROR))
+        assert _ANSI.search(stream.getvalue()) is not None
+
+    def test_no_color_wins(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """NO_COLOR means no escape codes at all, even with FORCE_COLOR."""
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        monkeypatch.setenv("NO_COLOR", "1")
+        handler, stream = _handler()
+        handler.handle(_record(level=logging.ERROR))
+        assert _ANSI.search(stream.getvalue()) is None
+
+    def test_console_width_wraps(self) -> None:
+        """Without a width the console's applies: 80 columns for a non-terminal stream."""
+        stream = io.StringIO()
+        handler = ll.RichHandler(stream=stream)
+        handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(10)}))
+        lines = stream.getvalue().splitlines()
+        assert len(lines) > 1
+        assert all(len(line) <= 80 for line in lines)
+
+    def test_handle_batch_is_one_write(self) -> None:
+        """handle_batch prints a batch with one write and counts it."""
+        writes: list[str] = []
+
+        class Recorder(io.StringIO):
+            def write(self, text: str) -> int:
+                writes.append(text)
+                return len(text)
+
+        handler = ll.RichHandler(stream=Recorder(), width=200)
+        handler.handle_batch([_record("n=%d", (n,)) for n in range(5)])
+
+        assert 1 == len(writes)
+        assert [f"shop.api: n={n}" for n in range(5)] == [
+            _HEAD.match(line).group(3).split(" /srv")[0]  # type: ignore[union-attr]
+            for line in writes[0].splitlines()
+        ]
+        assert {"written": 5, "errors": 0} == handler.stats()
+
+    def test_failures_go_to_handle_error(self) -> None:
+        """A record that cannot render is reported through handleError and counted."""
+        reported: list[logging.LogRecord] = []
+        handler, stream = _handler()
+        handler.handleError = reported.append  # type: ignore[method-assign]
+        bad = _record("%d", ("not a number",))
+
+        handler.handle(bad)
+        handler.handle_batch([bad, _record("fine", ())])
+
+        assert [bad, bad] == reported
+        assert {"written": 1, "errors": 2} == handler.stats()
+        assert "fine" in stream.getvalue()
+
+    def test_threads_never_interleave(self) -> None:
+        """Records from concurrent threads come out as whole lines."""
+        handler, stream = _handler()
+        logger = logging.getLogger("test_pretty.threads")
+        logger.addHandler(handler)
+        logger.propagate = False
+        start = threading.Barrier(4)
+
+        def work(n: int) -> None:
+            start.wait()
+            for i in range(50):
+                logger.warning("thread %d record %d", n, i, extra={"pad": "x" * 30})
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = True
+
+        lines = stream.getvalue().splitlines()
+        assert 200 == len(lines)
+        seen = set()
+        for line in lines:
+            match = re.search(r"thread (\d) record (\d+) pad=x{30} ", line)
+            assert match is not None, line
+            seen.add(match.groups())
+        assert 200 == len(seen)
+
+    def test_behind_the_batching_listener(self) -> None:
+        """As a target of BatchingQueueListener the listener thread writes, in batches."""
+        writes: list[str] = []
+
+        class Recorder(io.StringIO):
+            def write(self, text: str) -> int:
+                writes.append(text)
+                return len(text)
+
+        handler = ll.RichHandler(stream=Recorder(), width=200)
+        records: queue.Queue[Any] = queue.Queue()
+        for n in range(20):
+            records.put(_record("n=%d", (n,)))
+        listener = ll.BatchingQueueListener(records, handler)
+        listener.start()
+        listener.stop()
+
+        lines = "".join(writes).splitlines()
+        assert [f"n={n}" for n in range(20)] == [
+            line.split(": ", 1)[1][:4].strip() for line in lines
+        ]
+        assert len(writes) < 20
+
+    def test_other_formatter_is_escaped(self) -> None:
+        """With a plain Formatter its text is printed as is, control characters escaped."""
+        handler, stream = _handler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        handler.handle(_record("two\nlines \x1b[2J", ()))
+        assert "INFO two\nlines \\x1b[2J\n" == stream.getvalue()
+
+    @pytest.mark.usefixtures("restore_logging")
+    def test_dict_config_class_and_ext_stderr(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """dictConfig builds it with "class", a keyword option and stream ext://sys.stderr."""
+        logging.config.dictConfig(
+            {
+                "version": 1,
+                "disable_existing_loggers": False,
+                "formatters": {"pretty": {"()": "lite_logging.PrettyFormatter", "width": 120}},
+                "handlers": {
+                    "console": {
+                        "class": "lite_logging.RichHandler",
+                        "stream": "ext://sys.stderr",
+                        "width": 120,
+                        "formatter": "pretty",
+                    }
+                },
+                "root": {"level": "INFO", "handlers": ["console"]},
+            }
+        )
+        logging.getLogger("shop.api").info("configured %s", "ok", extra={"k": "v"})
+
+        err = capsys.readouterr().err
+        match = _HEAD.match(err.splitlines()[0])
+        assert match is not None
+        assert ("INFO", ["shop.api:", "configured", "ok", "k=v"]) == (
+            match.group(2),
+            match.group(3).split()[:4],
+        )
