@@ -19,6 +19,7 @@ lines. ``reopen()`` serves external log rotation. See docs/files.md.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import logging
 import math
 import os
@@ -267,6 +268,10 @@ class BatchFileHandler(logging.Handler):
             self._errors += count
             self._report_failure(record)
             return
+        finally:
+            if self._closed:  # a late record after close(): leave no file open behind
+                with contextlib.suppress(OSError):
+                    self._close_stream()
         self._failing = False
         self._written += count
         self._batches += 1
@@ -421,7 +426,8 @@ class BatchFileHandler(logging.Handler):
         """Write the buffered lines, close the file and stop the timer thread.
 
         A record that still arrives afterwards (say, while ``logging.shutdown`` runs) is
-        written at once to the file reopened in append mode, as ``FileHandler`` does.
+        written at once, as ``FileHandler`` does: the file is opened in append mode for
+        that write and closed again.
         """
         with self.lock:
             try:

@@ -403,9 +403,9 @@ class TestEmit:
         handler.close()
 
         handler.handle(_records(1, start=1)[0])
-        handler.close()
+        handler.handle_batch(_records(1, start=2))
 
-        assert ["record 0", "record 1"] == _lines(path)
+        assert (["record 0", "record 1", "record 2"], None) == (_lines(path), handler.stream)
 
     @pytest.mark.parametrize("ending", ["pass", "sys.exit(3)", "raise SystemExit('bye')"])
     def test_interpreter_exit_writes_buffer(self, tmp_path: Path, ending: str) -> None:
