@@ -89,6 +89,28 @@ class TestMatches:
         assert not matches(name, "x." + name)
 
 
+def _reference(pattern: list[str], name: list[str]) -> bool:
+    """The SPEC's rule, written as plainly as possible: '*' eats zero or more segments."""
+    if not pattern:
+        return not name
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        return any(_reference(rest, name[i:]) for i in range(len(name) + 1))
+    return bool(name) and name[0] == head and _reference(rest, name[1:])
+
+
+class TestAgainstReference:
+    @given(
+        pattern=st.lists(st.sampled_from(["a", "b", "ab", "*"]), min_size=1, max_size=6),
+        name=st.lists(st.sampled_from(["a", "b", "ab", "ba"]), min_size=1, max_size=7),
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_matches_reference(self, pattern: list[str], name: list[str]) -> None:
+        """Every pattern shape agrees with a direct recursive reading of the rule."""
+        expected = _reference(pattern, name)
+        assert expected == matches(".".join(pattern), ".".join(name))
+
+
 class TestInvalid:
     @pytest.mark.parametrize(
         "pattern", ["", ".", "a..b", ".a", "a.", "sho*p", "shop*", "*shop", "a.**.b", "**"]
