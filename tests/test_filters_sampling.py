@@ -217,6 +217,18 @@ class TestTraceConsistency:
                 actual.append(f.filter(_record()))
         assert expected == actual
 
+    def test_stamped_record_ignores_the_current_span(self) -> None:
+        """A stamped record without trace_id (logged outside a span) never reads the current one."""
+        ids = _trace_ids(200, seed=19)
+        f = ll.SamplingFilter(rate=0.5, seed=4)
+        g = ll.SamplingFilter(rate=0.5, seed=4)
+        expected = [g.filter(_record(event_id="e")) for _ in ids]
+        actual = []
+        for t in ids:
+            with ll.continue_trace(f"00-{t}-00f067aa0ba902b7-01"):
+                actual.append(f.filter(_record(event_id="e")))
+        assert expected == actual
+
     @pytest.mark.slow
     def test_two_processes_agree(self) -> None:
         """A filter in another process makes the same decision for the same trace ids."""

@@ -26,12 +26,14 @@ class SamplingFilter(StatsFilter):
     specific ``rates`` pattern matching the logger name (most literal segments, then the
     longest pattern), then ``rate``. Records at or above ``keep_level`` are always kept.
 
-    Inside a span (the record's ``trace_id``, else the current span's) the decision is a
-    function of the trace id alone, the one OpenTelemetry's ``TraceIdRatioBased`` sampler
-    uses: keep when the trace id's lower 64 bits are below ``round(rate * 2**64)``. So every
-    record of a trace is kept or dropped together, in every thread, process and filter
-    instance with the same rate, and agrees with an OpenTelemetry SDK sampling that trace at
-    that rate. Outside a span a private ``random.Random(seed)`` decides.
+    Inside a span the decision is a function of the trace id alone, the one
+    OpenTelemetry's ``TraceIdRatioBased`` sampler uses: keep when the trace id's lower 64
+    bits are below ``round(rate * 2**64)``. So every record of a trace is kept or dropped
+    together, in every thread, process and filter instance with the same rate, and agrees
+    with an OpenTelemetry SDK sampling that trace at that rate. The trace id is the record's
+    ``trace_id``; a record not stamped yet uses the current span's (a stamped record, e.g.
+    behind a queue, is never matched against the listener thread's context). Outside a
+    span a private ``random.Random(seed)`` decides.
 
     A kept record whose rate is below 1 carries ``record.sample_rate = rate``, so counts can
     be re-weighted (a missing ``sample_rate`` means 1). Records at or above ``keep_level``
@@ -102,7 +104,7 @@ class SamplingFilter(StatsFilter):
             self.sampled_out += 1
             return False
         trace_id = d.get("trace_id")
-        if trace_id is None:
+        if trace_id is None and "event_id" not in d:  # a stamped record's ids are final
             ids = current_trace_ids()
             if ids is not None:
                 trace_id = ids[0]
