@@ -130,7 +130,7 @@ def _from_edn(value: Any, edn: ModuleType) -> Any:
             return sorted(items)
         except TypeError:
             return items
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | edn.ImmutableList):
         return [_from_edn(v, edn) for v in value]
     if isinstance(value, edn.Keyword):
         return value.name

@@ -517,18 +517,20 @@ def _show_traces(console: Console, records: list[dict[str, Any]], wanted: str) -
         root = Tree(Text(f"trace {trace_id}", style="bold"))
         for span_id, record in spans.items():
             nodes[span_id] = Tree(_span_label(record))
-        for span_id, record in spans.items():
-            parent = nodes.get(str(record.get("parent_span_id")))
-            (parent or root).children.append(nodes[span_id])
-        for record in members:
+        for record in members:  # in start order, so each node's children are too
             if _is_span(record):
+                span_id = str(record.get("span_id"))
+                # a span id logged twice (a bug elsewhere): show both records
+                node = nodes[span_id] if spans[span_id] is record else Tree(_span_label(record))
+                parent = nodes.get(str(record.get("parent_span_id")))
+                (parent or root).children.append(node)
                 continue
             span_id = str(record.get("span_id"))
-            node = nodes.get(span_id)
-            if node is None:  # a span without its end record (still open, or cut off)
-                node = nodes[span_id] = Tree(Text(f"span {span_id} (no end record)", "dim"))
-                root.children.append(node)
-            node.add(pretty.record_text(record))
+            owner = nodes.get(span_id)
+            if owner is None:  # a span without its end record (still open, or cut off)
+                owner = nodes[span_id] = Tree(Text(f"span {span_id} (no end record)", "dim"))
+                root.children.append(owner)
+            owner.add(pretty.record_text(record))
         console.print(root)
 
 
