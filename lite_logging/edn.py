@@ -39,7 +39,9 @@ _KEYWORD = re.compile(r"[A-Za-z_*!?$%&=<>][A-Za-z0-9_*!?$%&=<>.+\-]*")
 _KEY_CACHE_MAX = 4096
 _key_cache: dict[str, str] = {}
 
-_INST = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)")
+_INST = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _UTC = datetime.timezone.utc
 
@@ -50,9 +52,12 @@ def _escape_char(match: re.Match[str]) -> str:
     return escaped if escaped is not None else f"\\u{ord(char):04x}"
 
 
+_search = _UNSAFE.search
+
+
 def _string(text: str) -> str:
     # One regex scan; almost every log string has nothing to escape.
-    if _UNSAFE.search(text) is None:
+    if _search(text) is None:
         return '"' + text + '"'
     return '"' + _UNSAFE.sub(_escape_char, text) + '"'
 
@@ -144,12 +149,20 @@ def _scalar_for(value: object) -> Callable[[Any], str] | None:
 
 
 def _encode(value: object, out: list[str], active: set[int], depth: int) -> None:
-    """Append the EDN text of ``value`` to ``out``; ``active`` holds the containers on the path."""
-    write = _SCALARS.get(type(value))
+    """Append the EDN text of ``value`` to ``out``; ``active`` holds the containers on the path.
+
+    No try/finally around ``active``: any exception abandons the whole encoding (``dumps``
+    starts again on cleaned data), so the set never outlives a failure.
+    """
+    if type(value) is str:  # the most common value: inline _string's fast path
+        out.append('"' + value + '"' if _search(value) is None else _string(value))
+        return
+    kind = type(value)
+    write = _SCALARS.get(kind)
     if write is not None:
         out.append(write(value))
         return
-    if isinstance(value, dict | list | tuple | set | frozenset):
+    if kind is dict or kind is list or isinstance(value, dict | list | tuple | set | frozenset):
         ident = id(value)
         if ident in active:
             out.append('"' + CYCLE + '"')
@@ -158,15 +171,13 @@ def _encode(value: object, out: list[str], active: set[int], depth: int) -> None
             out.append(_string(safe_repr(value)[:200]))
             return
         active.add(ident)
-        try:
-            if isinstance(value, dict):
-                _map(value, out, active, depth + 1)
-            elif isinstance(value, set | frozenset):
-                _set(value, out, active, depth + 1)
-            else:
-                _vector(value, out, active, depth + 1)
-        finally:
-            active.discard(ident)
+        if isinstance(value, dict):
+            _map(value, out, active, depth + 1)
+        elif isinstance(value, set | frozenset):
+            _set(value, out, active, depth + 1)
+        else:
+            _vector(value, out, active, depth + 1)  # type: ignore[arg-type]
+        active.discard(ident)
         return
     write = _scalar_for(value)
     if write is not None:
@@ -186,10 +197,8 @@ def _encode(value: object, out: list[str], active: set[int], depth: int) -> None
         out.append('"' + CYCLE + '"')
         return
     active.add(ident)
-    try:
-        _encode(converted, out, active, depth + 1)
-    finally:
-        active.discard(ident)
+    _encode(converted, out, active, depth + 1)
+    active.discard(ident)
 
 
 def _vector(items: Sequence[object], out: list[str], active: set[int], depth: int) -> None:
@@ -224,10 +233,14 @@ def _map(mapping: Mapping[Any, object], out: list[str], active: set[int], depth:
     first = True
     seen: set[str] | None = None  # key texts so far, tracked once a non-string key shows up
     for key, item in mapping.items():
-        if not first:
+        if first:
+            first = False
+        else:
             out.append(", ")
-        first = False
-        if seen is None and isinstance(key, str):
+        if seen is None and type(key) is str:
+            text = _key_cache.get(key)  # inline _key's cache hit
+            out.append(text if text is not None else _key(key))
+        elif seen is None and isinstance(key, str):
             out.append(_key(key))
         else:
             if seen is None:
@@ -238,7 +251,10 @@ def _map(mapping: Mapping[Any, object], out: list[str], active: set[int], depth:
                     seen.add(_key(earlier))  # all earlier keys were strings
             out.append(_unique_key(key, seen, active, depth))
         out.append(" ")
-        _encode(item, out, active, depth)
+        if type(item) is str:  # inline the common case
+            out.append('"' + item + '"' if _search(item) is None else _string(item))
+        else:
+            _encode(item, out, active, depth)
     out.append("}")
 
 
@@ -316,9 +332,12 @@ class EdnFormatter(SchemaFormatter):
     ) -> None:
         super().__init__(fmt, datefmt, style, validate, **kwargs)
         rename = self.rename_fields
-        self._level_key = rename.get("level", "level")
-        self._timestamp_key = rename.get("timestamp", "timestamp")
-        self._event_id_key = rename.get("event_id", "event_id")
+        # Top-level string fields written as typed EDN, by their (possibly renamed) key.
+        self._tags: dict[str, Callable[[str], str]] = {
+            rename.get("level", "level"): _level,
+            rename.get("timestamp", "timestamp"): _inst,
+            rename.get("event_id", "event_id"): _uuid_text,
+        }
 
     def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
         """Encode ``log_data`` as one EDN map on one line; never raises for any value."""
@@ -329,25 +348,80 @@ class EdnFormatter(SchemaFormatter):
 
     def _edn_map(self, log_data: dict[str, Any]) -> str:
         out: list[str] = ["{"]
+        append = out.append
         active = {id(log_data)}
+        tags = self._tags
         first = True
         for key, value in log_data.items():
-            if not first:
-                out.append(", ")
-            first = False
-            out.append(_key(key) if isinstance(key, str) else _dumps(key))
-            out.append(" ")
+            if first:
+                first = False
+            else:
+                append(", ")
+            if type(key) is str:
+                text = _key_cache.get(key)
+                append(text if text is not None else _key(key))
+            else:
+                append(_dumps(key))
+            append(" ")
             if type(value) is str:
-                if key == self._level_key:
-                    name = value.lower()
-                    out.append(":" + name if _KEYWORD.fullmatch(name) else _string(value))
-                    continue
-                if key == self._timestamp_key and _INST.fullmatch(value):
-                    out.append('#inst "' + value + '"')
-                    continue
-                if key == self._event_id_key and _UUID.fullmatch(value):
-                    out.append('#uuid "' + value.lower() + '"')
-                    continue
-            _encode(value, out, active, 1)
-        out.append("}")
+                tag = tags.get(key)
+                if tag is not None:
+                    append(tag(value))
+                else:
+                    append('"' + value + '"' if _search(value) is None else _string(value))
+            else:
+                _encode(value, out, active, 1)
+        append("}")
         return "".join(out)
+
+
+_LEVELS: dict[str, str] = {}
+
+
+def _level(name: str) -> str:
+    """``:info`` for ``"INFO"``; a level name that is no keyword (``"Level 5"``) as a string."""
+    text = _LEVELS.get(name)
+    if text is None:
+        lower = name.lower()
+        text = ":" + lower if _KEYWORD.fullmatch(lower) else _string(name)
+        if len(_LEVELS) < 256:  # level names are few; a flood of odd ones is not cached
+            _LEVELS[name] = text
+    return text
+
+
+_inst_second = "\x00"  # the last validated "YYYY-MM-DDTHH:MM:SS." prefix
+
+
+def _inst(value: str) -> str:
+    """``#inst "..."`` for an RFC 3339 string; any other string stays a string."""
+    global _inst_second
+    # format_timestamp's shape within an already validated second skips the validation.
+    if len(value) == 27 and value[26] == "Z" and value[20:26].isdigit():
+        if value.startswith(_inst_second):
+            return '#inst "' + value + '"'
+        if _valid_instant(value):
+            _inst_second = value[:20]
+            return '#inst "' + value + '"'
+    if _valid_instant(value):
+        return '#inst "' + value + '"'
+    return _string(value)
+
+
+def _valid_instant(value: str) -> bool:
+    """RFC 3339 in shape and a real date and time (a reader rejects month 13 or Feb 30)."""
+    if not _INST.fullmatch(value):
+        return False
+    try:
+        datetime.datetime(
+            int(value[:4]), int(value[5:7]), int(value[8:10]),
+            int(value[11:13]), int(value[14:16]), int(value[17:19]),
+        )  # fmt: skip
+    except ValueError:
+        return False
+    return True
+
+
+def _uuid_text(value: str) -> str:
+    if _UUID.fullmatch(value):
+        return '#uuid "' + value.lower() + '"'
+    return _string(value)

@@ -348,3 +348,27 @@ class TestEdnFormatter:
             (_read(line)["message"], _read(line)["level"].upper()) for line in lines
         ]
         assert {"shop"} == {_read(line)["app"] for line in lines}
+
+    @pytest.mark.parametrize(
+        ("timestamp", "tagged"),
+        [
+            ("2026-11-26T16:30:00.123456Z", True),
+            ("2026-11-26T16:30:00+02:00", True),
+            ("yesterday", False),
+            ("2026-13-01T00:00:00.000000Z", False),
+            ("2026-02-30T00:00:00.000000Z", False),
+            ("2026-11-26T16:30:60.000000Z", False),
+        ],
+    )
+    def test_overridden_timestamp(self, timestamp: str, tagged: bool) -> None:
+        """A timestamp replaced in process_log_record is an #inst only when it is a real one."""
+
+        class Override(ll.EdnFormatter):
+            def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+                log_data["timestamp"] = timestamp
+                return log_data
+
+        line = Override().format(_record())
+        value = _raw(line)[Keyword("timestamp")]
+        assert tagged == isinstance(value, datetime.datetime)
+        assert ('#inst "' in line) == tagged
