@@ -222,7 +222,7 @@ class RedactFilter(StatsFilter):
                 changed = True
         msg, args = record.msg, record.args
         new_args = self.redact_value(args) if args else args
-        if isinstance(msg, (Mapping, list, tuple)):  # a structured message: walk it
+        if type(msg) is not str and isinstance(msg, (Mapping, list, tuple)):  # structured
             new_msg = self.redact_value(msg)
             if new_msg is not msg:
                 record.msg = new_msg
@@ -240,7 +240,7 @@ class RedactFilter(StatsFilter):
         if new_args is not args:
             record.args = new_args
             changed = True
-        if "message" in d and isinstance(d["message"], str):  # already rendered upstream
+        if self.patterns and type(d.get("message")) is str:  # already rendered upstream
             message = self.redact_text(d["message"])
             if message is not d["message"]:
                 d["message"] = message
