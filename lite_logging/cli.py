@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
@@ -110,7 +111,8 @@ _CANONICAL_TS = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def _parse_iso(text: str) -> datetime.datetime:
-    """An ISO 8601 time (``Z`` allowed, also on 3.10; naive means UTC), in UTC.
+    """An ISO 8601 time in UTC (``Z`` allowed, also on 3.10; naive means local time,
+    as ``view`` shows times).
 
     Raises:
         ValueError: not ISO 8601.
@@ -118,13 +120,15 @@ def _parse_iso(text: str) -> datetime.datetime:
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     value = datetime.datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=datetime.timezone.utc)
-    return value.astimezone(datetime.timezone.utc)
+    try:
+        # astimezone() takes a naive datetime as local time
+        return value.astimezone(datetime.timezone.utc)
+    except (OverflowError, OSError) as exc:  # year 1 or 9999 pushed out of range
+        raise ValueError(f"time out of range: {text!r}") from exc
 
 
 def _parse_time(text: str, now: datetime.datetime | None = None) -> datetime.datetime:
-    """A point in time from ISO 8601 (naive = UTC) or a span ago (``90s``, ``15m``, ``2h``).
+    """A point in time from ISO 8601 (naive = local) or a span ago (``90s``, ``15m``, ``2h``).
 
     Raises:
         ValueError: neither form.
@@ -283,29 +287,50 @@ class _Inputs:
 
 # --- pretty output ------------------------------------------------------------------------
 
-_LEVEL_STYLES = {
-    "DEBUG": "blue",
-    "INFO": "green",
-    "WARNING": "yellow",
-    "ERROR": "bold red",
-    "CRITICAL": "bold white on red",
-}
+# Keys a read-back record keeps in LogRecord attributes of their own (or drops: the
+# formatter re-derives them); any other key becomes a record attribute, as extra= does.
+_PLACED = frozenset({"timestamp", "level", "logger", "message", "source", "exception", "stack"})
+_RECORD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
-_SHOWN_APART = frozenset(
-    {
-        "timestamp",
-        "level",
-        "logger",
-        "message",
-        "event_id",
-        "context",
-        "trace_id",
-        "span_id",
-        "source",
-        "exception",
-        "stack",
-    }
-)
+
+def _as_log_record(data: dict[str, Any]) -> logging.LogRecord:
+    """A LogRecord carrying a record read from a file, for ``PrettyFormatter`` to render.
+
+    The event id, context, ids and extras become record attributes (so nothing is stamped
+    again); a key that a LogRecord already uses is shown as ``extra.KEY``.
+    """
+    source = data.get("source")
+    if not isinstance(source, dict):
+        source = {}
+    line = source.get("line")
+    message = data.get("message", "")
+    record = logging.LogRecord(
+        str(data.get("logger", "?")),
+        _levelno(data.get("level")),
+        str(source.get("file", "")),
+        line if isinstance(line, int) else 0,
+        message if isinstance(message, str) else _compact(message),
+        None,
+        None,
+        str(source["function"]) if "function" in source else None,
+    )
+    record.levelname = str(data.get("level", "?"))  # as written, also for custom levels
+    when = _record_time(data)
+    if when is not None:
+        record.created = when.timestamp()
+        record.msecs = when.microsecond // 1000
+    for key, attr in (("exception", "exc_text"), ("stack", "stack_info")):
+        block = data.get(key)
+        if block:
+            text = "\n".join(map(str, block)) if isinstance(block, list) else str(block)
+            setattr(record, attr, text)
+    fields = record.__dict__
+    fields["event_id"] = data.get("event_id", "")  # present: the formatter stamps nothing
+    for key, value in data.items():
+        if key in _PLACED or key == "event_id":
+            continue
+        fields["extra." + key if key in _RECORD_ATTRS else key] = value
+    return record
 
 
 def _console(stream: IO[str]) -> Console:
@@ -324,60 +349,41 @@ def _compact(value: Any) -> str:
 
 
 class _Pretty:
-    """Renders records read back from files as one human line each (plus tracebacks)."""
+    """Prints records read back from files with ``PrettyFormatter``, as the console shows them.
+
+    A dim date line is printed whenever the (local) date changes, since each line shows the
+    time only.
+    """
 
     def __init__(self, console: Console, show_source: bool = True) -> None:
+        from .pretty import PrettyFormatter
+
         self.console = console
-        self.show_source = show_source
+        self.formatter = PrettyFormatter(show_source=show_source)
+        self.width = console.width if console.is_terminal else None
         self._date = ""
 
-    def record_text(self, record: dict[str, Any]) -> Text:
+    def record_text(self, data: dict[str, Any]) -> Text:
+        """The record's line alone (no traceback), for a trace tree."""
         from rich.text import Text
 
-        text = Text()
-        stamp = record.get("timestamp")
-        if isinstance(stamp, str) and len(stamp) >= 19 and stamp[10] == "T":
-            text.append(stamp[11:23] + " ", style="dim")
-        elif stamp is not None:
-            text.append(_escape(str(stamp)) + " ", style="dim")
-        level = str(record.get("level", "-"))
-        text.append(f"{_escape(level):<8} ", style=_LEVEL_STYLES.get(level.upper(), "magenta"))
-        text.append(_escape(str(record.get("logger", "?"))), style="cyan")
-        text.append(" ")
-        text.append(_escape(str(record.get("message", ""))))
-        context = record.get("context")
-        if isinstance(context, dict):
-            for key, value in context.items():
-                text.append(" ")
-                text.append(_escape(str(key)), style="bright_cyan")
-                text.append("=" + _escape(_compact(value)))
-        for key, value in record.items():
-            if key in _SHOWN_APART:
-                continue
-            text.append(" ")
-            text.append(_escape(key), style="bright_blue")
-            text.append("=" + _escape(_compact(value)))
-        trace_id, span_id = record.get("trace_id"), record.get("span_id")
-        if isinstance(trace_id, str):
-            text.append(f" [{_escape(trace_id[:8])}/{_escape(str(span_id)[:8])}]", style="dim")
-        source = record.get("source")
-        if self.show_source and isinstance(source, dict):
-            where = f"{source.get('file', '?')}:{source.get('line', '?')}"
-            text.append(f" ({_escape(where)})", style="dim")
-        return text
+        line = self.formatter.render(_as_log_record(data), self.console)[0]
+        assert isinstance(line, Text)
+        line.end = ""
+        return line
 
-    def show(self, record: dict[str, Any]) -> None:
+    def show(self, data: dict[str, Any]) -> None:
         from rich.text import Text
 
-        stamp = record.get("timestamp")
-        if isinstance(stamp, str) and len(stamp) >= 10 and stamp[:10] != self._date:
-            self._date = stamp[:10]
-            self.console.print(Text(f"-- {_escape(self._date)} --", style="dim"))
-        self.console.print(self.record_text(record))
-        for key in ("exception", "stack"):
-            block = record.get(key)
-            if block:
-                self.console.print(Text(_escape(str(block), "\n"), style="red dim"))
+        record = _as_log_record(data)
+        date = time.strftime("%Y-%m-%d", time.localtime(record.created))
+        if date != self._date:
+            self._date = date
+            self.console.print(Text(f"-- {date} --", style="dim"))
+        for renderable in self.formatter.render(record, self.console, width=self.width):
+            if isinstance(renderable, Text):
+                renderable.end = ""  # each part on its own line(s): print() ends it
+            self.console.print(renderable)
 
     def malformed(self, entry: Entry, with_source: bool) -> None:
         from rich.text import Text
@@ -758,8 +764,15 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
         help="only records whose field equals VALUE; dotted paths reach into maps "
         "(context.request_id=r-1); repeat to require several",
     )
-    parser.add_argument("--since", type=_time_arg, metavar="TIME", help="ISO time or 15m/2h/1d")
-    parser.add_argument("--until", type=_time_arg, metavar="TIME", help="ISO time or 15m/2h/1d")
+    parser.add_argument(
+        "--since",
+        type=_time_arg,
+        metavar="TIME",
+        help="from this time: ISO 8601 (naive = local) or a span ago: 15m, 2h, 1d",
+    )
+    parser.add_argument(
+        "--until", type=_time_arg, metavar="TIME", help="up to this time (same forms)"
+    )
 
 
 def _build_parser() -> argparse.ArgumentParser:
