@@ -6,6 +6,7 @@ import json
 import logging
 import logging.config
 import math
+import os
 import random
 import re
 import subprocess
@@ -89,6 +90,29 @@ class TestRate:
         assert [a.filter(_record()) for _ in range(200)] == [
             b.filter(_record()) for _ in range(200)
         ]
+
+    @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+    # Other tests' listener threads may still run; the child only draws numbers and exits.
+    @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+    def test_forked_child_gets_its_own_stream(self) -> None:
+        """An unseeded filter draws a different sequence in a forked child than in the parent."""
+        f = ll.SamplingFilter(rate=0.5)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            try:
+                bits = "".join("1" if f.filter(_record()) else "0" for _ in range(64))
+                os.write(write_end, bits.encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        parent = "".join("1" if f.filter(_record()) else "0" for _ in range(64))
+        with os.fdopen(read_end, "rb") as pipe:
+            child = pipe.read().decode()
+        _, status = os.waitpid(pid, 0)
+        assert 0 == os.waitstatus_to_exitcode(status)
+        assert 64 == len(child)
+        assert parent != child  # equal with probability 2**-64
 
 
 class TestSampleRateField:

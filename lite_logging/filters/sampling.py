@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +18,18 @@ __all__ = ["SamplingFilter"]
 _CACHE_MAX = 10_000  # logger names whose rate is remembered
 _TWO_64 = float(1 << 64)
 _DECIDED = "_ll_sampled"  # record attribute: a SamplingFilter already kept this record
+
+# Unseeded filters get a fresh random stream in a forked child, so pre-fork workers do not
+# all make the same decisions in the same order.
+_unseeded: weakref.WeakSet[SamplingFilter] = weakref.WeakSet()
+
+
+def _reseed_after_fork() -> None:
+    for sampler in list(_unseeded):
+        sampler._rng.seed(int.from_bytes(os.urandom(16), "big"))
+
+
+os.register_at_fork(after_in_child=_reseed_after_fork)
 
 
 class SamplingFilter(StatsFilter):
@@ -33,7 +47,7 @@ class SamplingFilter(StatsFilter):
     with an OpenTelemetry SDK sampling that trace at that rate. The trace id is the record's
     ``trace_id``; a record not stamped yet uses the current span's (a stamped record, e.g.
     behind a queue, is never matched against the listener thread's context). Outside a
-    span a private ``random.Random(seed)`` decides.
+    span a private ``random.Random(seed)`` decides (without a seed, reseeded in a forked child).
 
     A kept record whose rate is below 1 carries ``record.sample_rate = rate``, so counts can
     be re-weighted (a missing ``sample_rate`` means 1). Records at or above ``keep_level``
@@ -78,7 +92,10 @@ class SamplingFilter(StatsFilter):
                 )
         self.keep_level = None if keep_level is None else parse_level("keep_level", keep_level)
         self._keep_levelno = (1 << 62) if self.keep_level is None else self.keep_level
-        self._random = random.Random(seed).random
+        self._rng = random.Random(seed)
+        self._random = self._rng.random  # reseeding _rng in place keeps this bound method
+        if seed is None:
+            _unseeded.add(self)
         self._cache: dict[str, float] = {}
         self.kept = 0
         self.sampled_out = 0
