@@ -336,7 +336,11 @@ def _as_log_record(data: dict[str, Any]) -> logging.LogRecord:
 def _console(stream: IO[str]) -> Console:
     from rich.console import Console
 
-    console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False, markup=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # rich would exit 1; main() ends quietly with 0, as --json does
+
+    console = _Console(file=stream, highlight=False, soft_wrap=True, emoji=False, markup=False)
     if not console.is_terminal:
         console.width = 1000  # a file or a pipe: never cut or fold a line (trees included)
     return console

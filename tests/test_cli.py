@@ -137,6 +137,28 @@ class TestView:
         assert not any(line.startswith("INFO fake") for line in result.stdout.splitlines())
 
 
+class TestBrokenPipe:
+    @pytest.mark.parametrize("mode", [[], ["--json"]])
+    def test_reader_going_away_ends_quietly(self, tmp_path: Path, mode: list[str]) -> None:
+        """When stdout's reader closes early (| head) the command exits 0 with no traceback."""
+        path = write_jsonl(tmp_path / "many.jsonl", [record(n % 60) for n in range(5000)])
+        proc = subprocess.Popen(
+            [PYTHON, "-m", "lite_logging", "view", str(path), *mode],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+
+        code = proc.wait(timeout=60)
+        errors = proc.stderr.read()
+        proc.stderr.close()
+
+        assert (0, b"") == (code, errors)
+
+
 def view_json(capfd: pytest.CaptureFixture[str], *args: str) -> list[str]:
     """Run ``view --json ARGS`` in-process and return the messages printed."""
     assert 0 == cli.main(["view", "--json", *args])
