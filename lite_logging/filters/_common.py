@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import traceback
+import weakref
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -49,6 +51,18 @@ def parse_level(key: str, value: object) -> int:
     raise ValueError(f'"{key}" must be a level name or a non-negative int: {value!r}')
 
 
+_live: weakref.WeakSet[StatsFilter] = weakref.WeakSet()
+
+
+def _reinit_locks_after_fork() -> None:
+    """In a forked child, give every filter new locks: a parent thread may have held one."""
+    for f in list(_live):
+        f._reinit_locks()
+
+
+os.register_at_fork(after_in_child=_reinit_locks_after_fork)
+
+
 class StatsFilter(logging.Filter):
     """A ``logging.Filter`` registered in ``ll.stats()`` that reports its first error once.
 
@@ -69,6 +83,11 @@ class StatsFilter(logging.Filter):
         self._reported = False
         self._report_lock = threading.Lock()
         self.stats_name = register("filters", name, self)
+        _live.add(self)
+
+    def _reinit_locks(self) -> None:
+        """Replace this filter's locks (after ``fork``); subclasses add their own."""
+        self._report_lock = threading.Lock()
 
     def stats(self) -> dict[str, Any]:
         """The filter's counters as a JSON-serializable dict."""

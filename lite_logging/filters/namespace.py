@@ -114,6 +114,10 @@ class NamespaceFilter(StatsFilter):
         cache[logger_name] = threshold
         return threshold
 
+    def _reinit_locks(self) -> None:
+        super()._reinit_locks()
+        self._lock = threading.Lock()
+
     def stats(self) -> dict[str, Any]:
         """``{"passed": ..., "denied": ...}``: records kept and dropped by this filter."""
         return {"passed": self.passed, "denied": self.denied}

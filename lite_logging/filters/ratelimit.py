@@ -201,6 +201,10 @@ class RateLimitFilter(StatsFilter):
             record.suppressed = int(suppressed)
         return True
 
+    def _reinit_locks(self) -> None:
+        super()._reinit_locks()
+        self._lock = threading.Lock()
+
     def stats(self) -> dict[str, Any]:
         """Records admitted and dropped, keys remembered, key-function errors."""
         with self._lock:
