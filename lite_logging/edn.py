@@ -370,7 +370,13 @@ class EdnFormatter(SchemaFormatter):
                 else:
                     append('"' + value + '"' if _search(value) is None else _string(value))
             else:
-                _encode(value, out, active, 1)
+                mark = len(out)
+                try:
+                    _encode(value, out, active, 1)
+                except Exception:  # noqa: BLE001 - one bad value must not cost the record
+                    del out[mark:]
+                    active = {id(log_data)}
+                    append(dumps(value))
         append("}")
         return "".join(out)
 

@@ -218,6 +218,18 @@ class TestValues:
         assert "<int of 16610 bits>" == read["huge"]
         assert isinstance(read["hostile"], str)
 
+    def test_dict_failing_while_written(self) -> None:
+        """A dict whose iteration raises (changed by another thread) still gives one value."""
+
+        class Exploding(dict[str, int]):
+            def items(self) -> Any:
+                raise RuntimeError("dictionary changed size during iteration")
+
+        record = _record(payload=Exploding(a=1))
+        data = _read(ll.EdnFormatter().format(record))
+        assert "user 42 logged in" == data["message"]
+        assert isinstance(data["payload"], str)
+
     @settings(max_examples=100, deadline=None)
     @given(
         st.recursive(

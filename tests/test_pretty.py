@@ -252,6 +252,19 @@ class TestRichHandler:
         assert len(lines) > 1
         assert all(len(line) <= 80 for line in lines)
 
+    def test_given_console(self) -> None:
+        """A ready rich Console is used as given: its width, its file."""
+        from rich.console import Console
+
+        console = Console(file=io.StringIO(), width=60, color_system=None)
+        handler = ll.RichHandler(console=console)
+        handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(6)}))
+
+        lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+        assert len(lines) > 1
+        assert 60 == max(len(line) for line in lines) or all(len(line) <= 60 for line in lines)
+        assert console.file is handler.stream
+
     def test_handle_batch_is_one_write(self) -> None:
         """handle_batch prints a batch with one write and counts it."""
         writes: list[str] = []
