@@ -353,6 +353,31 @@ class TestRichHandler:
         ]
         assert len(writes) < 20
 
+    def test_through_async_queue_handler(self) -> None:
+        """Behind AsyncQueueHandler the prepared record (exception as text) prints in full."""
+        handler, stream = _handler()
+        queued = ll.AsyncQueueHandler(handlers=[handler])
+        logger = logging.getLogger("test_pretty.async")
+        logger.addHandler(queued)
+        logger.propagate = False
+        try:
+            try:
+                raise ValueError("queued failure")
+            except ValueError:
+                logger.exception("failed for %s", "cart-7", extra={"sku": "a-1"})
+        finally:
+            logger.removeHandler(queued)
+            logger.propagate = True
+            queued.close()  # drains the queue and stops the listener
+
+        lines = stream.getvalue().splitlines()
+        match = _HEAD.match(lines[0])
+        assert match is not None
+        assert "ERROR" == match.group(2)
+        assert match.group(3).startswith("test_pretty.async: failed for cart-7 sku=a-1 ")
+        assert "Traceback (most recent call last):" == lines[1]
+        assert "ValueError: queued failure" == lines[-1]
+
     def test_other_formatter_is_escaped(self) -> None:
         """With a plain Formatter its text is printed as is, control characters escaped."""
         handler, stream = _handler()
