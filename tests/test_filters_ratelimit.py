@@ -47,6 +47,11 @@ def _run(f: ll.RateLimitFilter, n: int, msg: str = "m %s") -> list[int | None]:
     return out
 
 
+def first_arg(record: logging.LogRecord) -> Hashable:
+    """A key function reachable by dotted path: the first argument."""
+    return record.args[0] if record.args else None  # type: ignore[index]
+
+
 class _ListHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
@@ -221,6 +226,15 @@ class TestKeys:
             f.filter(_record("login %s", "bob")),
         ]
 
+    def test_dotted_path_key(self) -> None:
+        """A key given as a dotted path (dictConfig) is imported and used."""
+        f = ll.RateLimitFilter(["1/s"], key=f"{__name__}.first_arg", clock=FakeClock())
+        assert [True, False, True] == [
+            f.filter(_record("a %s", "ann")),
+            f.filter(_record("b %s", "ann")),
+            f.filter(_record("a %s", "bob")),
+        ]
+
     def test_dict_message(self) -> None:
         """A dict message (unhashable) is keyed on its text and never raises."""
         f = ll.RateLimitFilter(["1/s"], clock=FakeClock())
@@ -351,6 +365,7 @@ class TestInvalid:
             ({"limits": []}, ['"limits"', "[]"]),
             ({"limits": 5}, ['"limits"', "5"]),
             ({"key": "message"}, ['"key"', "'message'"]),
+            ({"key": "no_such_module_xyz.fn"}, ['"key"', "'no_such_module_xyz.fn'"]),
             ({"max_keys": 0}, ['"max_keys"', "0"]),
             ({"max_keys": "10"}, ['"max_keys"', "'10'"]),
             ({"clock": 3}, ['"clock"', "3"]),

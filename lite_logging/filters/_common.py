@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
 import threading
 import traceback
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from .._patterns import Pattern, compile_pattern
@@ -22,6 +23,7 @@ __all__ = [
     "compile_options",
     "most_specific_value",
     "parse_level",
+    "resolve_callable",
 ]
 
 
@@ -157,3 +159,39 @@ def compile_options(key: str, patterns: Iterable[str] | str) -> list[Pattern]:
     except TypeError:
         raise ValueError(f'"{key}" must be a list of patterns: {patterns!r}') from None
     return [compile_option(key, p) for p in items]
+
+
+def resolve_callable(spec: object, key: str) -> Callable[..., Any]:
+    """Return the callable ``spec`` names: itself, or the object at a dotted path.
+
+    A dotted path is ``"package.module.name"`` (``"ext://"`` in front is accepted, as
+    dictConfig writes it; ``"package.module:name"`` too).
+
+    Raises:
+        ValueError: ``spec`` is not callable, or its path does not import to a callable;
+            the message names ``key`` and ``spec``.
+    """
+    original = spec
+    if isinstance(spec, str):
+        path = spec.removeprefix("ext://").replace(":", ".")
+        parts = path.split(".")
+        obj: Any = None
+        error: BaseException | None = None
+        for i in range(len(parts) - 1, 0, -1):  # longest importable module first
+            try:
+                obj = importlib.import_module(".".join(parts[:i]))
+            except ImportError as exc:
+                error = error or exc
+                continue
+            try:
+                for attr in parts[i:]:
+                    obj = getattr(obj, attr)
+            except AttributeError as exc:
+                error, obj = exc, None
+            break
+        if obj is None:
+            raise ValueError(f'"{key}" names nothing importable ({error}): {spec!r}')
+        spec = obj
+    if not callable(spec):
+        raise ValueError(f'"{key}" must be a callable or a dotted path to one: {original!r}')
+    return spec

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
-from ._common import StatsFilter
+from ._common import StatsFilter, resolve_callable
 
 __all__ = ["RateLimitFilter", "parse_limit"]
 
@@ -83,8 +83,9 @@ class RateLimitFilter(StatsFilter):
 
     Keys: ``"template"`` (default) is the logger name and the unformatted message, so
     ``log.info("user %s logged in", uid)`` is one key whatever ``uid`` is; ``"logger"`` is
-    the logger name; or a callable ``key(record) -> hashable``. A key function that raises
-    admits the record (it is not lost), counts an error and reports it once to stderr.
+    the logger name; or a callable ``key(record) -> hashable`` (or its dotted path). A key
+    function that raises admits the record (it is not lost), counts an error and reports it
+    once to stderr.
 
     Memory: at most ``max_keys`` keys are remembered, least recently used evicted first. An
     evicted key starts again with full buckets, and its pending ``suppressed`` count is lost
@@ -94,7 +95,8 @@ class RateLimitFilter(StatsFilter):
     Args:
         limits: a limit or a list of them: strings ``"10/s"``, ``"100/min"``, ``"5/10s"`` or
             ``(count, seconds)`` pairs.
-        key: ``"template"``, ``"logger"``, or a callable taking the record.
+        key: ``"template"``, ``"logger"``, or a callable taking the record (or the dotted
+            path of one, e.g. ``"myapp.logs.by_user"``).
         max_keys: how many keys to remember (default 10,000).
         clock: monotonic time in seconds (default ``time.monotonic``); tests pass a fake.
         name: the name shown in ``ll.stats()["filters"]``; default ``"RateLimitFilter"``.
@@ -136,8 +138,12 @@ class RateLimitFilter(StatsFilter):
             self._key = _logger_key
         elif callable(key):
             self._key = key
+        elif isinstance(key, str) and "." in key:  # a dotted path, for dictConfig
+            self._key = resolve_callable(key, "key")
         else:
-            raise ValueError(f'"key" must be "template", "logger" or a callable: {key!r}')
+            raise ValueError(
+                f'"key" must be "template", "logger", a callable or a dotted path to one: {key!r}'
+            )
         if isinstance(max_keys, bool) or not isinstance(max_keys, int) or max_keys < 1:
             raise ValueError(f'"max_keys" must be an int >= 1: {max_keys!r}')
         if not callable(clock):

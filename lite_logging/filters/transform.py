@@ -2,54 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
-from ._common import StatsFilter
+from ._common import StatsFilter, resolve_callable
 
 __all__ = ["Transform", "TransformFilter", "resolve_callable"]
 
 Transform = Callable[[logging.LogRecord], Any]
 """A transform: takes a record, returns it (changed or a new one), or ``None`` to drop it."""
-
-
-def resolve_callable(spec: object, key: str) -> Callable[..., Any]:
-    """Return the callable ``spec`` names: itself, or the object at a dotted path.
-
-    A dotted path is ``"package.module.name"`` (``"ext://"`` in front is accepted, as
-    dictConfig writes it; ``"package.module:name"`` too).
-
-    Raises:
-        ValueError: ``spec`` is not callable, or its path does not import to a callable;
-            the message names ``key`` and ``spec``.
-    """
-    original = spec
-    if isinstance(spec, str):
-        path = spec.removeprefix("ext://").replace(":", ".")
-        parts = path.split(".")
-        obj: Any = None
-        error: BaseException | None = None
-        for i in range(len(parts) - 1, 0, -1):  # longest importable module first
-            try:
-                obj = importlib.import_module(".".join(parts[:i]))
-            except ImportError as exc:
-                error = error or exc
-                continue
-            try:
-                for attr in parts[i:]:
-                    obj = getattr(obj, attr)
-            except AttributeError as exc:
-                error, obj = exc, None
-            break
-        if obj is None:
-            raise ValueError(f'"{key}" names nothing importable ({error}): {spec!r}')
-        spec = obj
-    if not callable(spec):
-        raise ValueError(f'"{key}" must be a callable or a dotted path to one: {original!r}')
-    return spec
 
 
 def _build(item: object, key: str) -> Transform:
