@@ -21,7 +21,6 @@ import math
 import os
 import re
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -29,6 +28,7 @@ from contextlib import ExitStack
 from typing import IO, TYPE_CHECKING, Any
 
 from . import _reader
+from ._patterns import compile_pattern
 from ._reader import EdnUnavailableError, Entry, Follower
 
 if TYPE_CHECKING:
@@ -46,9 +46,11 @@ PROG = "lite-logging"
 
 
 def _match_logger(pattern: str) -> Callable[[str], bool]:
-    """The ``--logger`` test: NamespaceFilter's wildcard semantics (lite_logging._patterns)."""
-    from ._patterns import compile_pattern
+    """The ``--logger`` test: NamespaceFilter's wildcard semantics (lite_logging._patterns).
 
+    Raises:
+        ValueError: an invalid pattern, named in the message.
+    """
     return compile_pattern(pattern).matches
 
 
@@ -196,7 +198,7 @@ def _escape(text: str, newline: str = "\n    ") -> str:
     for char in text:
         if char == "\n":
             out.append(newline)
-        elif char == "\t" or char.isprintable() or ord(char) > 0x9F:
+        elif char == "\t" or char.isprintable():  # bidi overrides are not printable
             out.append(char)
         else:
             out.append(char.encode("unicode_escape").decode("ascii"))
@@ -368,13 +370,10 @@ class _Pretty:
         self._date = ""
 
     def record_text(self, data: dict[str, Any]) -> Text:
-        """The record's line alone (no traceback), for a trace tree."""
+        """The record's line alone (plain, no traceback), for a trace tree."""
         from rich.text import Text
 
-        line = self.formatter.render(_as_log_record(data), self.console)[0]
-        assert isinstance(line, Text)
-        line.end = ""
-        return line
+        return Text(self.formatter.format(_as_log_record(data)).split("\n", 1)[0])
 
     def show(self, data: dict[str, Any]) -> None:
         from rich.text import Text
@@ -385,17 +384,19 @@ class _Pretty:
             self._date = date
             self.console.print(Text(f"-- {date} --", style="dim"))
         for renderable in self.formatter.render(record, self.console, width=self.width):
-            if isinstance(renderable, Text):
-                renderable.end = ""  # each part on its own line(s): print() ends it
-            self.console.print(renderable)
+            # as RichHandler prints them: already wrapped, so no second wrap or crop
+            self.console.print(renderable, crop=False, no_wrap=True, overflow="ignore")
 
     def malformed(self, entry: Entry, with_source: bool) -> None:
         from rich.text import Text
 
         where = f"{entry.source}:{entry.lineno}" if with_source else f"line {entry.lineno}"
-        self.console.print(
-            Text(f"{where}: malformed ({entry.error}): {_escape(entry.text, ' ')}", style="dim")
-        )
+        self.console.print(Text(f"{where}: {_malformed(entry)}", style="dim"))
+
+
+def _malformed(entry: Entry) -> str:
+    reason = _escape(str(entry.error), " ")
+    return f"malformed ({reason}): {_escape(entry.text, ' ')}"
 
 
 # --- view ---------------------------------------------------------------------------------
@@ -422,7 +423,7 @@ def _cmd_view(args: argparse.Namespace) -> int:
                 pretty.malformed(entry, with_source)
             else:
                 where = f"{entry.source}:{entry.lineno}"
-                err.write(f"{where}: malformed ({entry.error}): {_escape(entry.text, ' ')}\n")
+                err.write(f"{where}: {_malformed(entry)}\n")
         elif select(entry.record):
             if out is not None:
                 _write_json(out, entry.record)
@@ -469,8 +470,7 @@ def _follow(
         if not followers:
             return 1
         err.flush()
-        stop = threading.Event()
-        for entry in _reader.follow(followers, should_stop=stop.is_set):
+        for entry in _reader.follow(followers):  # until Ctrl-C (KeyboardInterrupt, in main)
             emit(entry)
             if out is not None:
                 out.flush()
