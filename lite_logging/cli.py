@@ -720,6 +720,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     if args.seconds < 0 or not math.isfinite(args.seconds):
         args.parser.error(f"--seconds must be a finite number >= 0: {args.seconds!r}")
+    try:
+        os.makedirs(args.out, exist_ok=True)
+        probe = os.path.join(args.out, ".lite-logging-write-test")
+        with open(probe, "w", encoding="utf-8"):
+            pass
+        os.remove(probe)
+    except OSError as exc:
+        sys.stderr.write(f"{PROG}: cannot write to {args.out}: {exc.strerror or exc}\n")
+        return 1
     run(seconds=args.seconds, out_dir=args.out, report=_show_demo_result)
     return 0
 

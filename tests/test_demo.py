@@ -16,7 +16,7 @@ import edn_format
 import pytest
 
 import lite_logging as ll
-from lite_logging import demo
+from lite_logging import cli, demo
 
 
 class _Run:
@@ -164,3 +164,24 @@ class TestBuildConfig:
         line = (tmp_path / demo.JSONL_NAME).read_text(encoding="utf-8").splitlines()[-1]
         assert ("hello", "WARNING") == (json.loads(line)["message"], json.loads(line)["level"])
         assert ["console", "jsonl"] == sorted(config["handlers"])
+
+
+class TestDemoCommand:
+    def test_unwritable_out_dir_exits_1(
+        self, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    ) -> None:
+        """An --out that cannot be created is named on stderr, exit 1, before any logging."""
+        blocker = tmp_path / "file"
+        blocker.touch()
+
+        code = cli.main(["demo", "--out", str(blocker / "x")])
+
+        assert 1 == code
+        assert f"cannot write to {blocker / 'x'}" in capfd.readouterr().err
+
+    def test_negative_seconds_is_a_usage_error(self) -> None:
+        """--seconds below 0 exits 2."""
+        with pytest.raises(SystemExit) as exc:
+            cli.main(["demo", "--seconds", "-1"])
+
+        assert 2 == exc.value.code
