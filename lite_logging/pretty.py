@@ -35,7 +35,6 @@ from ._schema import SchemaFormatter
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
-    from rich.text import Text
     from rich.traceback import Trace
 
 __all__ = ["PrettyFormatter", "RichHandler"]
@@ -192,8 +191,8 @@ class PrettyFormatter(SchemaFormatter):
         if self.width is None:
             text = head.plain() + body.plain()
         else:
-            lines = self._wrap(head, body, self._plain_console, self.width)
-            text = "\n".join(line.plain for line in lines)
+            lines = _wrap(head.pieces, body.pieces, self.width)
+            text = "\n".join("".join(piece for piece, _ in line) for line in lines)
         if not tail and not _has_exception(record):
             return text  # no rich rendering needed: the common case stays cheap
         console = self._plain_console
@@ -226,20 +225,27 @@ class PrettyFormatter(SchemaFormatter):
                 ``None``: one line, however long.
         """
         from rich.segment import Segment, Segments
+        from rich.style import Style
 
         head, body, tail = self._parts(record)
         if width is None:
-            line = head.text()
-            line.append_text(body.text())
-            lines = [line]
+            lines = [head.pieces + body.pieces]
         else:
-            lines = self._wrap(head, body, console, width)
-        # Already wrapped: hand the console segments, so it does not measure and wrap again
-        # (Text's own rendering re-wraps; this halves RichHandler's cost, measured).
+            lines = _wrap(head.pieces, body.pieces, width)
+        # Segments straight from the styled pieces: rich's Text would measure, divide and
+        # wrap the line again (measured: emit 207 us with Text.wrap, see docs/formats.md).
+        styles: dict[str, Style] = {}
         segments: list[Segment] = []
         newline = Segment.line()
         for line in lines:
-            segments.extend(line.render(console))
+            for piece, style in line:
+                if not style:
+                    segments.append(Segment(piece))
+                    continue
+                resolved = styles.get(style)
+                if resolved is None:
+                    resolved = styles[style] = console.get_style(style)
+                segments.append(Segment(piece, resolved))
             segments.append(newline)
         rendered = Segments(segments)
         if not tail and not _has_exception(record):
@@ -256,26 +262,6 @@ class PrettyFormatter(SchemaFormatter):
         head.add(" ")
         tail: list[RenderableType] = []
         return head, self._body(data, tail), tail
-
-    @staticmethod
-    def _wrap(head: _Styled, body: _Styled, console: Console, width: int) -> list[Text]:
-        """Wrap to ``width`` columns, continuation lines indented under the message."""
-        from rich.text import Text
-
-        if width - _HEAD_WIDTH < _MIN_BODY_WIDTH:
-            line = head.text()
-            line.append_text(body.text())
-            wrapped = list(line.wrap(console, width, overflow="fold"))
-            for part in wrapped:
-                part.rstrip()
-            return wrapped
-        lines: list[Text] = []
-        for n, part in enumerate(body.text().wrap(console, width - _HEAD_WIDTH, overflow="fold")):
-            part.rstrip()
-            line = head.text() if n == 0 else Text(" " * _HEAD_WIDTH, end="")
-            line.append_text(part)
-            lines.append(line)
-        return lines
 
     def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
         """The schema's fields for ``record``, as python-json-logger's ``format()`` gathers them."""
@@ -376,40 +362,86 @@ def _has_exception(record: logging.LogRecord) -> bool:
 
 
 class _Styled:
-    """A line under construction: text pieces and their styles, turned into rich Text once.
+    """A line under construction: ``(text, style)`` pieces, wrapped and styled at the end.
 
-    Building the plain string and the spans directly is several times cheaper than
-    ``Text.append`` per piece, and ``format()`` without wrapping needs no rich object at all.
+    Cheaper than a rich ``Text`` per piece, and ``format()`` needs no rich object at all.
     """
 
-    __slots__ = ("_parts", "_pos", "_spans")
+    __slots__ = ("pieces",)
 
     def __init__(self) -> None:
-        self._parts: list[str] = []
-        self._spans: list[tuple[int, int, str]] = []
-        self._pos = 0
+        self.pieces: list[tuple[str, str]] = []
 
     def add(self, text: str, style: str = "") -> None:
-        end = self._pos + len(text)
-        if style:
-            self._spans.append((self._pos, end, style))
-        self._parts.append(text)
-        self._pos = end
+        self.pieces.append((text, style))
 
     def pair(self, key: object, value: object, style: str) -> None:
-        self.add(" ")
-        self.add(_escape(str(key)), style)
-        self.add("=", "dim")
-        self.add(_value(value))
+        self.pieces += ((" ", ""), (_escape(str(key)), style), ("=", "dim"), (_value(value), ""))
 
     def plain(self) -> str:
-        return "".join(self._parts)
+        return "".join(piece for piece, _ in self.pieces)
 
-    def text(self) -> Text:
-        from rich.text import Span, Text
 
-        spans = [Span(start, end, style) for start, end, style in self._spans]
-        return Text("".join(self._parts), end="", spans=spans)
+_Pieces = list[tuple[str, str]]
+
+
+def _wrap(head: _Pieces, body: _Pieces, width: int) -> list[_Pieces]:
+    """Word-wrap ``head + body`` to ``width`` columns, continuation lines under the body.
+
+    Breaks only at spaces (``key=value`` spans several pieces but is one word); a word
+    wider than the line is folded. Widths are terminal cells (wide CJK characters count 2).
+    """
+    from rich.cells import cell_len
+
+    indent = _HEAD_WIDTH
+    if width - _HEAD_WIDTH < _MIN_BODY_WIDTH:  # too narrow to indent: wrap the whole line
+        head, body, indent = [], head + body, 0
+    # Words: (spaces before, [(text, style)...], cells), split at spaces across pieces.
+    words: list[tuple[int, _Pieces, int]] = []
+    current: _Pieces = []
+    cells = spaces = before = 0
+    for text, style in body:
+        for n, part in enumerate(text.split(" ")):
+            if n:
+                if current:
+                    words.append((before, current, cells))
+                    current, cells, spaces = [], 0, 0
+                spaces += 1
+            if part:
+                if not current:
+                    before = spaces
+                current.append((part, style))
+                cells += cell_len(part)
+    if current:
+        words.append((before, current, cells))
+
+    head_cells = sum(cell_len(text) for text, _ in head)
+    lines: list[_Pieces] = [list(head)]
+    line = lines[0]
+    column = head_cells
+    start = head_cells  # the column where words start on this line
+    for before, pieces, cells in words:
+        if column > start and column + before + cells > width:
+            line = [(" " * indent, "")] if indent else []
+            lines.append(line)
+            column = start = indent
+        elif column > start or (before and column == start and lines[0] is line):
+            line.append((" " * before, ""))
+            column += before
+        if column + cells <= width:
+            line.extend(pieces)
+            column += cells
+            continue
+        for text, style in pieces:  # fold a word wider than the line, cell by cell
+            for char in text:
+                size = cell_len(char)
+                if column + size > width and column > start:
+                    line = [(" " * indent, "")] if indent else []
+                    lines.append(line)
+                    column = start = indent
+                line.append((char, style))
+                column += size
+    return lines
 
 
 class RichHandler(logging.Handler):

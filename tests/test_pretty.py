@@ -133,6 +133,26 @@ class TestPrettyFormatter:
             k: v for k, v in _fields(tokens).items() if k.startswith("key")
         }
 
+    @pytest.mark.parametrize(
+        "message",
+        ["x" * 200, "中文字符 " * 30, "short then " + "y" * 150 + " end", "   leading spaces"],
+    )
+    def test_wrapping_long_words_and_wide_characters(self, message: str) -> None:
+        """Words wider than the line are folded; wide characters count two cells."""
+        from rich.cells import cell_len
+
+        record = _record("%s", (message,))
+
+        lines = ll.PrettyFormatter(width=60, show_source=False).format(record).split("\n")
+
+        assert all(cell_len(line) <= 60 for line in lines)
+        assert all(line.startswith(" " * 22) for line in lines[1:])
+        first = _HEAD.match(lines[0])
+        assert first is not None
+        words = " ".join([first.group(3), *(line[22:] for line in lines[1:])])
+        shown = words.replace(" ", "")
+        assert ("shop.api:" + message).replace(" ", "") == shown
+
     def test_exception_as_rich_traceback_without_locals(self) -> None:
         """An exception is a rich traceback; locals are hidden unless show_locals=True."""
         secret = "-".join(["hunter2", "local", "value"])  # not in the source code shown
@@ -161,7 +181,7 @@ class TestPrettyFormatter:
     def test_rename_fields(self) -> None:
         """Renamed schema fields are still placed where they belong, not shown as extras."""
         fmt = ll.PrettyFormatter(rename_fields={"logger": "name", "message": "msg"})
-        line = fmt.format(_record(show_source=False))
+        line = fmt.format(_record())
         assert "shop.api: user 42 logged in" in line
         assert "name=" not in line
 
