@@ -315,6 +315,22 @@ class TestEdnFormatter:
         assert math.isnan(data["nan"])
         assert "<unrepresentable Broken>" == data["obj"]
 
+    def test_batch_file_handler_lines(self, tmp_path: pathlib.Path) -> None:
+        """BatchFileHandler writes EDN lines that each read back, awkward strings included."""
+        path = tmp_path / "app.edn"
+        handler = ll.BatchFileHandler(path)
+        handler.setFormatter(ll.EdnFormatter())
+        messages = ["plain", 'quote " and \\', "new\nline", "esc \x1b[2J", "astral 😀"]
+        try:
+            handler.handle_batch([_record("%s", (m,)) for m in messages[:3]])
+            for message in messages[3:]:
+                handler.handle(_record("%s", (message,)))
+        finally:
+            handler.close()
+
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert messages == [_read(line)["message"] for line in lines]
+
     def test_dict_config_factory(self) -> None:
         """dictConfig builds it from "()" with keyword options; a StreamHandler writes lines."""
         stream = io.StringIO()
