@@ -10,10 +10,10 @@ time (local), coloured level, logger, message, then context and extra fields as
 the source location; long lines wrap under the message, so 80 columns stay readable.
 Exceptions are rich tracebacks (locals off unless asked for).
 
-Everything from the record is shown, never interpreted: the lines are built as rich ``Text``
-objects (no markup parsing, so ``"[red]x"`` prints as is) and control characters, ANSI
-escapes included, are written as visible escapes (``\\x1b[2J``, ``\\n``), so a logged value
-can neither clear the screen nor forge a second log line.
+Everything from the record is shown, never interpreted: the lines are built from plain text
+pieces and styles chosen here, never from rich markup (so ``"[red]x"`` prints as is), and
+control characters, ANSI escapes included, are written as visible escapes (``\\x1b[2J``,
+``\\n``), so a logged value can neither clear the screen nor forge a second log line.
 
 rich is imported only here, and only when a formatter or handler is built:
 ``import lite_logging`` stays light for production processes that never print pretty lines.
@@ -256,7 +256,7 @@ class PrettyFormatter(SchemaFormatter):
         """The head (time, level), the body (the rest of the line) and exception texts."""
         data = self._fields(record)
         head = _Styled()
-        head.add(self._time(record), "log.time")
+        head.add(self._time(record), "dim cyan")  # rich's "log.time", theme-independent
         head.add(" ")
         head.add(f"{record.levelname:<{_LEVEL_WIDTH}}"[:_LEVEL_WIDTH], _level_style(record.levelno))
         head.add(" ")
