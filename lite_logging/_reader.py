@@ -26,6 +26,7 @@ import os
 import re
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import ModuleType
 from typing import IO, Any, NamedTuple
@@ -40,6 +41,8 @@ __all__ = [
     "LineParser",
     "follow",
     "read_entries",
+    "seek_tail",
+    "tail_lines",
     "to_edn_line",
     "to_json_line",
 ]
@@ -226,24 +229,94 @@ def _strip_eol(line: bytes) -> bytes:
     return line
 
 
-def read_entries(stream: Iterable[bytes], source: str) -> Iterator[Entry]:
+def read_entries(stream: Iterable[bytes], source: str, first_lineno: int = 1) -> Iterator[Entry]:
     """Yield an :class:`Entry` per line of a binary stream; blank lines are skipped.
 
     Args:
         stream: a file opened in binary mode (or any iterable of ``\\n``-ended lines).
         source: the name shown with malformed lines.
+        first_lineno: the line number of the stream's first line (after :func:`seek_tail`).
 
     Raises:
         EdnUnavailableError: the stream is EDN and ``edn_format`` is not installed.
     """
     parser = LineParser()
     parse = parser.parse
-    for lineno, raw in enumerate(stream, 1):
+    for lineno, raw in enumerate(stream, first_lineno):
         line = _strip_eol(raw)
         if not line.strip():
             continue
         record, error = parse(line)
         yield Entry(source, lineno, _decode(line), record, error)
+
+
+_BLOCK = 1 << 16
+
+
+def _after_newlines_back(stream: IO[bytes], pos: int, count: int) -> int:
+    """The offset just after the ``count``-th newline before ``pos`` (0 if there are fewer)."""
+    needed = count
+    while pos > 0:
+        start = max(0, pos - _BLOCK)
+        stream.seek(start)
+        block = stream.read(pos - start)
+        index = len(block)
+        while True:
+            index = block.rfind(b"\n", 0, index)
+            if index < 0:
+                break
+            needed -= 1
+            if needed == 0:
+                return start + index + 1
+        pos = start
+    return 0
+
+
+def seek_tail(stream: IO[bytes], count: int) -> int:
+    """Seek a seekable binary file to the start of its last ``count`` lines.
+
+    A last line without its newline yet counts as a line; with ``count`` 0 the position is
+    the end of the last complete line (so a line still being written is read whole later).
+    Reads backwards block by block, so only the tail is read to find the place; then counts
+    the lines before it in blocks (a C-speed scan, constant memory).
+
+    Returns:
+        The line number of the first line from the new position (1 for the whole file).
+    """
+    end = stream.seek(0, os.SEEK_END)
+    if count <= 0:
+        offset = _after_newlines_back(stream, end, 1)
+    else:
+        limit = end
+        if end:
+            stream.seek(end - 1)
+            if stream.read(1) == b"\n":
+                limit = end - 1  # the final newline ends the last line; it starts no new one
+        offset = _after_newlines_back(stream, limit, count)
+    lines_before = 0
+    stream.seek(0)
+    remaining = offset
+    while remaining > 0:
+        block = stream.read(min(_BLOCK, remaining))
+        if not block:
+            break
+        lines_before += block.count(b"\n")
+        remaining -= len(block)
+    stream.seek(offset)
+    return lines_before + 1
+
+
+def tail_lines(stream: Iterable[bytes], count: int) -> tuple[list[bytes], int]:
+    """The last ``count`` lines of a stream that cannot seek (a pipe), and the first's number.
+
+    Holds at most ``count`` lines at a time.
+    """
+    kept: deque[bytes] = deque(maxlen=max(count, 0))
+    total = 0
+    for line in stream:
+        total += 1
+        kept.append(line)
+    return list(kept), total - len(kept) + 1
 
 
 # --- following a growing file --------------------------------------------------------------
@@ -260,18 +333,21 @@ class Follower:
 
     Args:
         path: the file to follow.
+        tail: start with the file's last ``tail`` lines instead of its first line.
 
     Raises:
         OSError: the file cannot be opened at construction.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, tail: int | None = None) -> None:
         self.path = path
         self._file: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
         self._ino = os.fstat(self._file.fileno()).st_ino
         self._partial = b""
         self._lineno = 0
         self._parser = LineParser()
+        if tail is not None:
+            self._lineno = seek_tail(self._file, tail) - 1
 
     def close(self) -> None:
         """Close the file being read."""

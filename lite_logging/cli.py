@@ -23,7 +23,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from typing import IO, TYPE_CHECKING, Any
 
@@ -98,6 +98,12 @@ def _logger_arg(text: str) -> Callable[[str], bool]:
         return _match_logger(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count_arg(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of lines >= 0: {text!r}")
+    return int(text)
 
 
 def _where_arg(text: str) -> tuple[str, str]:
@@ -259,15 +265,20 @@ def _canonical_time(record: dict[str, Any]) -> str | None:
 class _Inputs:
     """Opens the named files (``-`` is stdin) in turn; remembers which could not be read."""
 
-    def __init__(self, names: Sequence[str], err: IO[str]) -> None:
+    def __init__(self, names: Sequence[str], err: IO[str], tail: int | None = None) -> None:
         self.names = list(names) or ["-"]
         self.err = err
+        self.tail = tail
         self.failed = False
 
     def entries(self) -> Iterator[Entry]:
         for name in self.names:
             if name == "-":
-                yield from _reader.read_entries(sys.stdin.buffer, "-")
+                stdin: Iterable[bytes] = sys.stdin.buffer
+                first = 1
+                if self.tail is not None:
+                    stdin, first = _reader.tail_lines(stdin, self.tail)
+                yield from _reader.read_entries(stdin, "-", first)
                 continue
             try:
                 stream = open(name, "rb")  # noqa: SIM115 - closed below, also on errors
@@ -276,7 +287,8 @@ class _Inputs:
                 continue
             with stream:
                 try:
-                    yield from _reader.read_entries(stream, name)
+                    first = 1 if self.tail is None else _reader.seek_tail(stream, self.tail)
+                    yield from _reader.read_entries(stream, name, first)
                 except OSError as exc:
                     self.cannot_read(name, exc)
 
@@ -432,8 +444,8 @@ def _cmd_view(args: argparse.Namespace) -> int:
                 pretty.show(entry.record)
 
     if args.follow and args.files and args.files != ["-"]:
-        return _follow(args.files, emit, out, err)
-    inputs = _Inputs(args.files, err)
+        return _follow(args.files, emit, out, err, args.lines)
+    inputs = _Inputs(args.files, err, args.lines)
     if args.trace is not None:
         records = [e.record for e in inputs.entries() if e.record is not None and select(e.record)]
         if out is not None:
@@ -454,13 +466,14 @@ def _follow(
     emit: Callable[[Entry], None],
     out: IO[bytes] | None,
     err: IO[str],
+    tail: int | None,
 ) -> int:
     followers: list[Follower] = []
     failed = False
     with ExitStack() as stack:
         for name in names:
             try:
-                follower = Follower(name)
+                follower = Follower(name, tail)
             except OSError as exc:
                 failed = True
                 err.write(f"{PROG}: cannot read {name}: {exc.strerror or exc}\n")
@@ -804,6 +817,13 @@ def _build_parser() -> argparse.ArgumentParser:
     view = commands.add_parser("view", help="print log files for humans, filtered")
     view.add_argument("files", nargs="*", metavar="FILE", help="files to read; - or none: stdin")
     view.add_argument("-f", "--follow", action="store_true", help="keep reading as files grow")
+    view.add_argument(
+        "-n",
+        "--lines",
+        type=_count_arg,
+        metavar="N",
+        help="start with the last N lines of each file (as tail -n), not the first line",
+    )
     _filter_options(view)
     view.add_argument("--trace", metavar="ID", type=str.lower, help="show a trace as a tree")
     view.add_argument("--json", action="store_true", help="print JSON lines instead")

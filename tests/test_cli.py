@@ -196,6 +196,10 @@ class TestViewFilters:
 
         assert ["user 42 logged in", "slow"] == view_json(capfd, str(app_log), *args)
 
+    def test_last_lines(self, app_log: Path, capfd: pytest.CaptureFixture[str]) -> None:
+        """-n N starts with the file's last N lines."""
+        assert ["failed", "down"] == view_json(capfd, str(app_log), "-n", "2")
+
     def test_relative_since(self) -> None:
         """A span ago (15m) counts back from now."""
         now = cli._parse_iso("2026-11-26T16:30:00Z")

@@ -12,6 +12,7 @@ import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import edn_format
 import pytest
@@ -343,6 +344,54 @@ class TestFollower:
             f.close()
 
         assert [f"m{n}" for n in range(100)] == seen
+
+
+_LINES = st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"x")), max_size=12)
+
+
+class TestTail:
+    @settings(max_examples=150, deadline=None)
+    @given(_LINES, st.booleans(), st.integers(min_value=0, max_value=15))
+    def test_seek_tail_finds_the_last_lines(
+        self, lines: list[bytes], final_newline: bool, count: int
+    ) -> None:
+        """After seek_tail the stream holds exactly the last N lines, numbered as in the file."""
+        data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+        whole = data.split(b"\n")
+        if data.endswith(b"\n"):
+            whole.pop()
+        if not data:
+            whole = []
+        stream = io.BytesIO(data)
+
+        with mock.patch.object(_reader, "_BLOCK", 5):  # many blocks, also across newlines
+            first = _reader.seek_tail(stream, count)
+            rest = stream.read().split(b"\n")
+        if rest and rest[-1] == b"":
+            rest.pop()
+
+        expected = whole[max(0, len(whole) - count) :] if count else []
+        if not count and data and not data.endswith(b"\n"):
+            expected = whole[-1:]  # a line still being written is kept for later
+        assert (expected, len(whole) - len(expected) + 1) == (rest, first)
+
+    def test_tail_lines_of_a_pipe(self) -> None:
+        """tail_lines keeps the last N lines of an unseekable stream and their first number."""
+        lines, first = _reader.tail_lines(iter([b"a\n", b"b\n", b"c\n"]), 2)
+
+        assert ([b"b\n", b"c\n"], 2) == (lines, first)
+
+    def test_follower_starts_at_the_tail(self, tmp_path: Path) -> None:
+        """Follower(tail=N) first returns the last N lines, with their line numbers."""
+        path = tmp_path / "t.jsonl"
+        _append(path, "".join(_line(n) for n in range(5)))
+        f = Follower(str(path), tail=2)
+        try:
+            entries = f.poll()
+        finally:
+            f.close()
+
+        assert (["m3", "m4"], [4, 5]) == (_messages(entries), [e.lineno for e in entries])
 
 
 class TestStreaming:
