@@ -29,6 +29,7 @@ CYCLE = "<cycle>"
 MAX_DEPTH = 64
 """Containers nested deeper than this are written as their ``repr``, cut to 200 characters."""
 
+_HUGE = 10**4000  # ints beyond this may exceed sys.get_int_max_str_digits() when encoded
 _NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
@@ -94,8 +95,11 @@ def to_jsonable(obj: Any, _path: frozenset[int] = frozenset(), _depth: int = 0) 
     A container already on the path from the root is written as ``"<cycle>"``; the same
     object met twice on different branches is written twice, as JSON would.
     """
-    if obj is None or isinstance(obj, str | bool | int):
+    if obj is None or isinstance(obj, str | bool):
         return obj
+    if isinstance(obj, int):
+        # Python refuses str() of ints over 4300 digits (CVE-2020-10735); write those as hex.
+        return obj if -_HUGE < obj < _HUGE else f"{'-' if obj < 0 else ''}0x{abs(obj):x}"
     if isinstance(obj, float):
         return _float(obj)
     if isinstance(obj, dict | list | tuple):

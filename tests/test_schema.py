@@ -238,6 +238,13 @@ class TestEncoding:
 
         assert isinstance(data["deep"], list)
 
+    @pytest.mark.parametrize("use_orjson", _BACKENDS)
+    def test_huge_int_is_written_as_hex(self, use_orjson: bool) -> None:
+        """An int too long for str() (over 4300 digits) is written as a hex string."""
+        data = _line(_record(big=10**5000, small=-(2**70)), use_orjson=use_orjson)
+
+        assert (int(data["big"], 16), -(2**70)) == (10**5000, data["small"])
+
     def test_non_ascii_and_surrogates(self) -> None:
         """Non-ASCII text round-trips; a lone surrogate never breaks the line."""
         for use_orjson in _BACKENDS:
