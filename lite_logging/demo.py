@@ -40,6 +40,7 @@ _FEATURES = (
     "BatchFileHandler",
     "EdnFormatter",
     "RateLimitFilter",
+    "RedactFilter",
     "RichHandler",
     "SamplingFilter",
     "flush",
@@ -124,6 +125,10 @@ def build_config(out_dir: str, have: set[str], console: str = "ext://sys.stderr"
         filters["sampling"] = {"()": "lite_logging.SamplingFilter", "rates": {"shop.cache.*": 0.1}}
         queue_filters.append("sampling")
     pool_filters: list[str] = []
+    if "RedactFilter" in have:
+        # card numbers, bearer tokens, password=... and secret-looking keys are masked
+        filters["redact"] = {"()": "lite_logging.RedactFilter"}
+        queue_filters.append("redact")
     if "RateLimitFilter" in have:
         filters["pool_limit"] = {"()": "lite_logging.RateLimitFilter", "limits": ["2/s"]}
         pool_filters.append("pool_limit")
@@ -170,9 +175,13 @@ class _Shop:
         self._lock = threading.Lock()
         self.executor = ll.ContextThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
 
-    def span(self, name: str, **attrs: Any) -> AbstractContextManager[Any]:
+    def span(
+        self, name: str, traceparent: str | None = None, **attrs: Any
+    ) -> AbstractContextManager[Any]:
         if "span" in self.have:
-            manager: AbstractContextManager[Any] = self.ll.span(name, **attrs)
+            manager: AbstractContextManager[Any] = self.ll.span(
+                name, traceparent=traceparent, **attrs
+            )
             return manager
         return nullcontext()
 
@@ -198,14 +207,25 @@ class _Shop:
                 fail, self._fail_next_checkout = self._fail_next_checkout, False
             if fail:
                 raise ConnectionError("payment gateway timed out after 2.0 s")
-            self.payments.info("charged %.2f EUR", amount, extra={"amount": amount})
+            card = "4111 1111 1111 1111"  # a test card number: RedactFilter masks it
+            self.payments.info(
+                "charged %.2f EUR to card %s",
+                amount,
+                card,
+                extra={"amount": amount, "api_key": "sk_test_4eC39HqLyjWDarjtT1zdp7dc"},
+            )
             return "ch_" + format(self.random.getrandbits(32), "08x")
 
     async def handle(self, number: int, route: str) -> None:
         user = self.random.choice(_USERS)
+        # Every fifth request comes from an upstream service that sent a W3C traceparent
+        # header: its span joins the caller's trace as a child of the caller's span.
+        header = None
+        if number % 5 == 0:
+            header = f"00-{self.random.getrandbits(128):032x}-{self.random.getrandbits(64):016x}-01"
         with (
             self.ll.context(request_id=f"r-{number}", user=user),
-            self.span(route, route=route) as current,
+            self.span(route, traceparent=header, route=route) as current,
         ):
             self.api.info("%s started", route)
             for key in ("item:1", "item:2", "price:eur"):

@@ -108,6 +108,27 @@ class TestDemoRun:
 
         assert any(r.get("suppressed", 0) > 0 for r in pool)
 
+    @pytest.mark.skipif(not hasattr(ll, "RedactFilter"), reason="RedactFilter missing")
+    def test_secrets_are_masked(self, run: _Run) -> None:
+        """The card number and the API key never reach the files."""
+        charged = [r for r in run.records if r["message"].startswith("charged")]
+        files = [f for f in (run.jsonl, run.edn) if f.exists()]
+        raw = "".join(f.read_text(encoding="utf-8") for f in files)
+
+        assert charged
+        assert all("***" == r["api_key"] for r in charged)
+        assert "4111 1111" not in raw
+        assert "sk_test_" not in raw
+
+    @pytest.mark.skipif(not hasattr(ll, "span"), reason="spans not in this build")
+    def test_incoming_traceparent_joins_a_remote_parent(self, run: _Run) -> None:
+        """Requests with a traceparent header have a parent span that is not in the file."""
+        spans = {r["span_id"]: r for r in run.records if "duration_ms" in r}
+        remote = [s for s in spans.values() if s.get("parent_span_id", "") not in {"", *spans}]
+
+        assert remote
+        assert all(s["span_name"].split()[0] in {"GET", "POST"} for s in remote)
+
     @pytest.mark.skipif(not hasattr(ll, "span"), reason="spans not in this build")
     def test_failed_trace_can_be_viewed(self, run: _Run) -> None:
         """The trace id printed for the failed checkout shows its spans with the error."""
