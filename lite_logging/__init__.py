@@ -27,11 +27,14 @@ from .formatters import JsonFormatter
 from .handlers import BatchFileHandler
 from .ids import new_event_id
 from .pretty import PrettyFormatter, RichHandler
+from .queueing import AsyncQueueHandler, BatchingQueueListener, flush, shutdown, stats
 from .stamping import ContextFilter
 from .tracing import Span, continue_trace, current_span, span, traceparent
 
 __all__ = [
+    "AsyncQueueHandler",
     "BatchFileHandler",
+    "BatchingQueueListener",
     "ContextFilter",
     "ContextThreadPoolExecutor",
     "EdnFormatter",
@@ -49,11 +52,14 @@ __all__ = [
     "context",
     "continue_trace",
     "current_span",
+    "flush",
     "get_context",
     "new_event_id",
     "propagate_context",
     "setup",
+    "shutdown",
     "span",
+    "stats",
     "traceparent",
     "unbind",
 ]

@@ -7,11 +7,12 @@ Nothing here runs on the logging hot path.
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from typing import Any, Literal, Protocol
 
-__all__ = ["HasStats", "collect", "register", "unregister"]
+__all__ = ["HasStats", "LatencyRecorder", "collect", "register", "unregister"]
 
 Kind = Literal["pipelines", "filters"]
 
@@ -62,3 +63,55 @@ def collect() -> dict[str, dict[str, dict[str, Any]]]:
             if obj is not None:
                 result[kind][name] = obj.stats()
     return result
+
+
+def _after_fork_in_child() -> None:
+    """Give the child a registry lock that no thread of the parent can hold."""
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+class LatencyRecorder:
+    """Recent handling times in a fixed ring of samples, for p50/p90/p99/max.
+
+    One thread writes (the listener), any thread reads. ``add`` is one list store and
+    one comparison, so it can stay on in production; percentiles are computed only when
+    :meth:`summary` is called, over the last ``size`` samples. ``max`` covers all samples.
+
+    Args:
+        size: how many recent samples the percentiles look at.
+    """
+
+    __slots__ = ("_i", "_max", "_ring", "_size")
+
+    def __init__(self, size: int = 1024) -> None:
+        self._ring: list[float] = []
+        self._size = size
+        self._i = 0
+        self._max = 0.0
+
+    def add(self, micros: float) -> None:
+        """Record one sample, in microseconds."""
+        ring = self._ring
+        if len(ring) < self._size:
+            ring.append(micros)
+        else:
+            ring[self._i] = micros
+            self._i = (self._i + 1) % self._size
+        if micros > self._max:
+            self._max = micros
+
+    def summary(self) -> dict[str, float]:
+        """``{"p50", "p90", "p99", "max"}`` in microseconds (all 0.0 before any sample)."""
+        samples = sorted(self._ring[:])  # the slice is one atomic copy under the GIL
+        if not samples:
+            return {"p50": 0.0, "p90": 0.0, "p99": 0.0, "max": 0.0}
+        last = len(samples) - 1
+
+        def pick(q: float) -> float:
+            return round(samples[min(last, int(q * len(samples)))], 3)
+
+        return {"p50": pick(0.5), "p90": pick(0.9), "p99": pick(0.99), "max": round(self._max, 3)}
