@@ -525,7 +525,6 @@ def _span_label(record: dict[str, Any]) -> Text:
 
 def _show_traces(console: Console, records: list[dict[str, Any]], wanted: str) -> None:
     from rich.text import Text
-    from rich.tree import Tree
 
     pretty = _Pretty(console, show_source=False)
     traces: dict[str, list[dict[str, Any]]] = {}
@@ -534,27 +533,50 @@ def _show_traces(console: Console, records: list[dict[str, Any]], wanted: str) -
     if not traces:
         console.print(Text(f"no records of trace {wanted}", style="dim"))
     for trace_id, members in traces.items():
-        members.sort(key=_start_time)
-        spans = {str(r.get("span_id")): r for r in members if _is_span(r)}
-        nodes: dict[str, Tree] = {}
-        root = Tree(Text(f"trace {trace_id}", style="bold"))
-        for span_id, record in spans.items():
-            nodes[span_id] = Tree(_span_label(record))
-        for record in members:  # in start order, so each node's children are too
-            if _is_span(record):
-                span_id = str(record.get("span_id"))
-                # a span id logged twice (a bug elsewhere): show both records
-                node = nodes[span_id] if spans[span_id] is record else Tree(_span_label(record))
-                parent = nodes.get(str(record.get("parent_span_id")))
-                (parent or root).children.append(node)
-                continue
-            span_id = str(record.get("span_id"))
-            owner = nodes.get(span_id)
-            if owner is None:  # a span without its end record (still open, or cut off)
-                owner = nodes[span_id] = Tree(Text(f"span {span_id} (no end record)", "dim"))
-                root.children.append(owner)
-            owner.add(pretty.record_text(record))
-        console.print(root)
+        console.print(_trace_tree(trace_id, members, pretty))
+
+
+def _trace_tree(trace_id: str, members: list[dict[str, Any]], pretty: _Pretty) -> Tree:
+    """One trace as a tree: spans nested by ``parent_span_id``, log records under their span."""
+    from rich.text import Text
+    from rich.tree import Tree
+
+    members.sort(key=_start_time)
+    spans = {str(r.get("span_id")): r for r in members if _is_span(r)}
+    nodes: dict[str, Tree] = {span_id: Tree(_span_label(r)) for span_id, r in spans.items()}
+    root = Tree(Text(f"trace {trace_id}", style="bold"))
+    # Spans with log records but no end record (still open, or cut off): a node each,
+    # placed under the trace where first met, so their children still nest under them.
+    unended: set[str] = set()
+    for record in members:
+        span_id = str(record.get("span_id"))
+        if not _is_span(record) and span_id not in nodes:
+            nodes[span_id] = Tree(Text(f"span {span_id} (no end record)", "dim"))
+            unended.add(span_id)
+
+    def placed(span_id: str) -> Tree:
+        if span_id in unended:
+            unended.discard(span_id)
+            root.children.append(nodes[span_id])
+        return nodes[span_id]
+
+    for record in members:  # in start order, so each node's children are too
+        span_id = str(record.get("span_id"))
+        if not _is_span(record):
+            placed(span_id).add(pretty.record_text(record))
+            continue
+        # a span id logged twice (a bug elsewhere): show both records
+        node = nodes[span_id] if spans[span_id] is record else Tree(_span_label(record))
+        parent_id = record.get("parent_span_id")
+        if parent_id is None:
+            root.children.append(node)
+        elif str(parent_id) in nodes:
+            placed(str(parent_id)).children.append(node)
+        else:  # a remote parent (traceparent=), or one cut off from the input
+            if isinstance(node.label, Text):
+                node.label.append(f"  (parent {parent_id} not in the input)", style="dim")
+            root.children.append(node)
+    return root
 
 
 # --- stats --------------------------------------------------------------------------------
