@@ -3,7 +3,9 @@
 A few asyncio tasks serve fake HTTP requests and a few threads run background jobs. Each
 request binds ``request_id`` and ``user`` to the ambient context and runs in a trace span
 with child spans; a cache logs chatty DEBUG lines (sampled to 10 %), a connection pool
-warns far too often (rate limited), and one payment fails with a handled exception.
+warns far too often (rate limited), one payment fails with a handled exception, payments
+log secrets that are masked (redacted), and every fifth request joins an upstream trace
+through a W3C ``traceparent`` header.
 
 Logging is configured the way an application would: one ``logging.config.dictConfig``
 call. Records go through ``AsyncQueueHandler`` (captured and queued in the caller's thread)
