@@ -153,7 +153,10 @@ def build_config(out_dir: str, have: set[str], console: str = "ext://sys.stderr"
         "filters": filters,
         "formatters": formatters,
         "handlers": handlers,
-        "loggers": {"shop.db.pool": {"filters": pool_filters}},
+        "loggers": {
+            "shop.db.pool": {"filters": pool_filters},
+            "asyncio": {"level": "WARNING"},  # not its "Using selector" debug line
+        },
         "root": {"level": "DEBUG", "handlers": root_handlers},
     }
 

@@ -160,15 +160,18 @@ def restore_logging() -> Iterator[None]:
     """Put back the root logger and the demo's loggers as they were."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    pool = logging.getLogger("shop.db.pool")
-    pool_filters = pool.filters[:]
+    named = [logging.getLogger(name) for name in ("shop.db.pool", "asyncio")]
+    states = [(logger.level, logger.filters[:], logger.handlers[:]) for logger in named]
     yield
     for handler in root.handlers:
         if handler not in saved[0]:
             handler.close()
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
-    pool.filters[:] = pool_filters
+    for logger, (level, filters, handlers) in zip(named, states, strict=True):
+        logger.setLevel(level)
+        logger.filters[:] = filters
+        logger.handlers[:] = handlers
 
 
 class TestBuildConfig:
