@@ -139,6 +139,7 @@ def build_config(out_dir: str, have: set[str], console: str = "ext://sys.stderr"
         handlers["queue"] = {
             "()": "lite_logging.AsyncQueueHandler",
             "handlers": targets,
+            "respect_handler_level": True,  # the console's INFO applies behind the queue
             "filters": queue_filters,
         }
         root_handlers = ["queue"]

@@ -65,6 +65,12 @@ class TestDemoRun:
         assert len(run.records) == len(parsed)
         assert all(isinstance(item, edn_format.ImmutableDict) for item in parsed)
 
+    def test_console_shows_info_files_keep_debug(self, run: _Run) -> None:
+        """The console handler's INFO level holds behind the queue; the files get DEBUG."""
+        assert any("DEBUG" == r["level"] for r in run.records)
+        assert " DEBUG " not in run.result.stderr
+        assert " INFO " in run.result.stderr
+
     def test_requests_carry_context(self, run: _Run) -> None:
         """Request records carry request_id and user from the ambient context."""
         api = [r for r in run.records if r["logger"] == "shop.api" and "context" in r]
