@@ -40,6 +40,7 @@ __all__ = [
     "Follower",
     "LineParser",
     "follow",
+    "format_utc",
     "read_entries",
     "seek_tail",
     "tail_lines",
@@ -111,10 +112,17 @@ def _edn_module() -> ModuleType:
     return _edn
 
 
-def _format_datetime(value: datetime.datetime) -> str:
+def format_utc(value: datetime.datetime) -> str:
+    """``value`` in the schema's timestamp form, ``2026-11-26T16:30:00.123456Z`` (naive = UTC).
+
+    Formatted by hand: ``strftime("%Y")`` does not pad years below 1000 on every platform.
+    """
     if value.tzinfo is not None:
         value = value.astimezone(datetime.timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:"
+        f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}Z"
+    )
 
 
 def _from_edn(value: Any, edn: ModuleType) -> Any:
@@ -138,7 +146,7 @@ def _from_edn(value: Any, edn: ModuleType) -> Any:
     if isinstance(value, edn.Keyword):
         return value.name
     if isinstance(value, datetime.datetime):
-        return _format_datetime(value)
+        return format_utc(value)
     if isinstance(value, uuid.UUID | decimal.Decimal | datetime.date):
         return str(value)
     return str(value)  # symbols, chars

@@ -222,8 +222,8 @@ class _Select:
         self.logger: Callable[[str], bool] | None = args.logger
         self.where: list[tuple[str, str]] = args.where or []
         self.trace: str | None = getattr(args, "trace", None)
-        self.since = args.since.strftime(_CANONICAL_TS) if args.since else None
-        self.until = args.until.strftime(_CANONICAL_TS) if args.until else None
+        self.since = _reader.format_utc(args.since) if args.since else None
+        self.until = _reader.format_utc(args.until) if args.until else None
 
     def __call__(self, record: dict[str, Any]) -> bool:
         if self.level is not None and _levelno(record.get("level")) < self.level:
@@ -256,7 +256,7 @@ def _canonical_time(record: dict[str, Any]) -> str | None:
     if isinstance(stamp, str) and len(stamp) == 27 and stamp[-1] == "Z" and stamp[10] == "T":
         return stamp  # our own format: fixed width, so strings compare as times (fast path)
     parsed = _record_time(record)
-    return parsed.strftime(_CANONICAL_TS) if parsed else None
+    return _reader.format_utc(parsed) if parsed else None
 
 
 # --- reading files ------------------------------------------------------------------------
@@ -330,7 +330,15 @@ def _as_log_record(data: dict[str, Any]) -> logging.LogRecord:
     )
     record.levelname = str(data.get("level", "?"))  # as written, also for custom levels
     when = _record_time(data)
-    if when is not None:
+    fields = record.__dict__
+    try:
+        if when is None:
+            raise ValueError("no timestamp")
+        time.localtime(when.timestamp())  # the formatter shows local time: must be possible
+    except (ValueError, OverflowError, OSError):
+        if "timestamp" in data:
+            fields["timestamp"] = data["timestamp"]  # shown as it is, among the fields
+    else:
         record.created = when.timestamp()
         record.msecs = when.microsecond // 1000
     for key, attr in (("exception", "exc_text"), ("stack", "stack_info")):
@@ -338,7 +346,6 @@ def _as_log_record(data: dict[str, Any]) -> logging.LogRecord:
         if block:
             text = "\n".join(map(str, block)) if isinstance(block, list) else str(block)
             setattr(record, attr, text)
-    fields = record.__dict__
     fields["event_id"] = data.get("event_id", "")  # present: the formatter stamps nothing
     for key, value in data.items():
         if key in _PLACED or key == "event_id":
@@ -391,7 +398,8 @@ class _Pretty:
         from rich.text import Text
 
         record = _as_log_record(data)
-        date = time.strftime("%Y-%m-%d", time.localtime(record.created))
+        day = time.localtime(record.created)
+        date = f"{day.tm_year:04d}-{day.tm_mon:02d}-{day.tm_mday:02d}"
         if date != self._date:
             self._date = date
             self.console.print(Text(f"-- {date} --", style="dim"))

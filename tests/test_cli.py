@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import edn_format
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lite_logging import cli
 from lite_logging._reader import to_edn_line
@@ -135,6 +140,55 @@ class TestView:
         assert "\x1b" not in result.stdout
         assert "a\\x1b[2Jb" in result.stdout
         assert not any(line.startswith("INFO fake") for line in result.stdout.splitlines())
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(
+        ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999+14:00", "2026-11-26", "ERROR"]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_FIELDS = st.sampled_from(
+    [
+        "timestamp",
+        "level",
+        "logger",
+        "message",
+        "context",
+        "source",
+        "exception",
+        "trace_id",
+        "span_id",
+        "span_name",
+        "duration_ms",
+        "parent_span_id",
+        "msg",
+        "args",
+        "x",
+    ]
+)
+
+
+class TestNeverCrashes:
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.dictionaries(_FIELDS, _JSON, max_size=8), min_size=1, max_size=4))
+    def test_any_json_objects(self, records: list[dict[str, Any]]) -> None:
+        """Whatever types the fields hold, view, --trace and stats print and exit 0."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = str(write_jsonl(Path(folder) / "odd.jsonl", list(records)))
+            commands = [["view", path], ["view", path, "--trace", ""], ["stats", path]]
+            with contextlib.redirect_stdout(io.StringIO()):
+                codes = [cli.main(command) for command in commands]
+
+        assert [0, 0, 0] == codes
 
 
 class TestBrokenPipe:

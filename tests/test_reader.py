@@ -214,7 +214,7 @@ class TestRoundTrip:
     def test_schema_fields_survive(self, when: Any, event_id: Any, level: str, hx: str) -> None:
         """Timestamp, event id and level come back as JSON wrote them, via #inst/#uuid/:kw."""
         record = {
-            "timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "timestamp": _reader.format_utc(when),
             "level": level,
             "event_id": str(event_id),
             "trace_id": hx,
