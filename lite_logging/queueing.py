@@ -192,6 +192,8 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self.delivered = 0
         self.batches = 0
         self.max_queue_depth = 0
+        self._markers = 0  # flush markers in the queue, not counted in its depth
+        self._marker_lock = threading.Lock()
         _live.add(self)
 
     # -- lifecycle --------------------------------------------------------------------
@@ -258,6 +260,8 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             self._flush_handlers()
             return True
         marker = _FlushMarker()
+        with self._marker_lock:
+            self._markers += 1
         self.queue.put(marker)
         if timeout is not None:
             return marker.event.wait(timeout)
@@ -288,7 +292,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                 control = _NO_CONTROL
                 batch.append(item)
                 # Depth only grows between two takes, so it peaks right before this one.
-                depth = _qsize(q) + 1
+                depth = _qsize(q) + 1 - self._markers
                 if depth > self.max_queue_depth:
                     self.max_queue_depth = depth
                 limit = self.batch_size
@@ -330,6 +334,8 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                     q.task_done()
                 break
             self._flush_handlers()
+            with self._marker_lock:
+                self._markers -= 1
             control.event.set()
             if has_task_done:
                 q.task_done()
@@ -344,6 +350,8 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             except _queue.Empty:
                 break
             if item.__class__ is _FlushMarker:
+                with self._marker_lock:
+                    self._markers -= 1
                 item.event.set()
             elif item is not self._sentinel:
                 self._process([item])
@@ -486,7 +494,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
     def stats(self) -> dict[str, Any]:
         """Counters of this listener (see ``lite_logging.stats()``)."""
         owner = self._owner
-        depth = _qsize(self.queue)
+        depth = max(0, _qsize(self.queue) - self._markers)
         delivered = self.delivered
         handlers: dict[str, Any] = {}
         for state in self._states:
@@ -516,7 +524,8 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._thread_ident = None
         self._nested = []
         self._in_nested = False
-        self.delivered = self.batches = self.max_queue_depth = 0
+        self.delivered = self.batches = self.max_queue_depth = self._markers = 0
+        self._marker_lock = threading.Lock()
         self._states = tuple(_HandlerState(s.handler) for s in self._states)
 
 
