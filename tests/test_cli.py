@@ -77,6 +77,25 @@ def app_log(tmp_path: Path) -> Path:
     return write_jsonl(tmp_path / "app.jsonl", list(RECORDS))
 
 
+class TestCommand:
+    def test_no_command_is_a_usage_error(self) -> None:
+        """Without a command the usage is printed and the exit code is 2."""
+        result = run_cli()
+
+        assert 2 == result.returncode
+        assert "usage: lite-logging" in result.stderr
+
+    def test_importing_the_cli_does_not_import_rich(self) -> None:
+        """rich is imported by the commands that print, not by importing the modules."""
+        code = "import sys, lite_logging.cli, lite_logging.demo; print('rich' in sys.modules)"
+
+        result = subprocess.run(
+            [PYTHON, "-c", code], capture_output=True, text=True, timeout=60, check=False
+        )
+
+        assert "False" == result.stdout.strip()
+
+
 class TestView:
     def test_pretty_lines_and_malformed_lines(self, tmp_path: Path) -> None:
         """Records print one per line; a malformed line shows with its number; exit 0."""
