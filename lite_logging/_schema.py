@@ -97,6 +97,24 @@ class SchemaFormatter(BaseJsonFormatter):
         # fmt-selected attributes; "message" (logging's default fmt) is written anyway.
         self._fmt_fields = tuple(f for f in self._required_fields if f != "message")
 
+    def format(self, record: logging.LogRecord) -> str:
+        """Format ``record`` as python-json-logger's ``format`` does, with a shorter path for
+        the common record (no dict message, exception, stack or ``asctime``)."""
+        d = record.__dict__
+        if (
+            d.get("exc_info")
+            or d.get("exc_text")
+            or d.get("stack_info")
+            or isinstance(d.get("msg"), dict)
+            or "asctime" in self._required_fields
+        ):
+            return super().format(record)
+        # The same steps as BaseJsonFormatter.format, minus the branches ruled out above.
+        record.message = record.getMessage()
+        log_data: dict[str, Any] = {}
+        self.add_fields(log_data, record, {})
+        return self.serialize_log_record(self.process_log_record(log_data))
+
     def add_fields(
         self,
         log_data: dict[str, Any],
