@@ -23,6 +23,7 @@ import contextlib
 import functools
 import itertools
 import logging
+import logging.config
 import logging.handlers
 import math
 import os
@@ -33,6 +34,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
+from types import FrameType
 from typing import Any, cast
 
 from . import _stats
@@ -185,6 +187,12 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._states: tuple[_HandlerState, ...] = ()
         self._states_for: tuple[Any, ...] | None = None
         self._reported_names: set[str] = set()
+        # logging keeps handlers only weakly: a target named here, that no logger holds,
+        # would be collected once dictConfig returns. Hold dictConfig's own table of
+        # configured handlers until the names are resolved.
+        self._config_handlers: Any = (
+            _configurator_handlers() if any(isinstance(h, str) for h in handlers) else None
+        )
         # Held while handing records to handlers; re-entrant for a handler calling flush().
         self._dispatch_lock = threading.RLock()
         self._nested: list[logging.LogRecord] = []
@@ -438,7 +446,13 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         named = False
         for h in current:
             if isinstance(h, str):
-                found = logging._handlers.get(h)  # type: ignore[attr-defined]
+                found = None
+                if self._config_handlers is not None:
+                    candidate = self._config_handlers.get(h)
+                    if isinstance(candidate, logging.Handler):
+                        found = candidate
+                if found is None:
+                    found = logging._handlers.get(h)  # type: ignore[attr-defined]
                 if found is None:
                     missing = True
                     if h not in self._reported_names:
@@ -458,6 +472,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             self._states_for = current
         else:
             self.handlers = self._states_for = tuple(resolved)
+            self._config_handlers = None  # the handlers are held now: let the config go
         owner = self._owner
         if named and owner is not None:
             owner._close_before(resolved)
@@ -527,6 +542,19 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self.delivered = self.batches = self.max_queue_depth = self._markers = 0
         self._marker_lock = threading.Lock()
         self._states = tuple(_HandlerState(s.handler) for s in self._states)
+
+
+def _configurator_handlers() -> Any:
+    """The ``handlers`` table of the dictConfig run that is constructing us, if any."""
+    frame: FrameType | None = sys._getframe(1)
+    depth = 0
+    while frame is not None and depth < 30:
+        configurator = frame.f_locals.get("self")
+        if isinstance(configurator, logging.config.DictConfigurator):
+            return configurator.config.get("handlers")
+        frame = frame.f_back
+        depth += 1
+    return None
 
 
 def _resolve_name(value: Any, key: str) -> Any:
