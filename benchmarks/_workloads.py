@@ -50,6 +50,8 @@ def _fresh_logger() -> logging.Logger:
     logger = logging.getLogger(LOGGER_NAME)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
+    for filter_ in list(logger.filters):
+        logger.removeFilter(filter_)
     logger.setLevel(logging.INFO)
     logger.propagate = False
     return logger
@@ -122,6 +124,23 @@ def build_floor_makerecord(path: str, opts: dict[str, Any]) -> Setup:
         return perf_counter_ns() - t0
 
     return Setup(loop, loop, lambda: None)
+
+
+class _NullHandler(logging.Handler):
+    """A handler that does nothing: what stdlib's own path costs (``logging.NullHandler``
+    overrides ``handle`` and skips the handler lock and filters, so it is not used here)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Drop the record."""
+
+
+def build_floor_null_handler(path: str, opts: dict[str, Any]) -> Setup:
+    """``logger.info`` through one handler that does nothing: the stdlib path every
+    stdlib-based library pays (findCaller, makeRecord, handler lock), before its own work."""
+    logger = _fresh_logger()
+    logger.addHandler(_NullHandler())
+    loop, loop_debug = _stdlib_loops(logger, _std_bind)
+    return Setup(loop, loop_debug, lambda: None)
 
 
 # --- stdlib + python-json-logger -----------------------------------------------------------
@@ -319,7 +338,9 @@ def build_lite(path: str, opts: dict[str, Any]) -> Setup:
     target = ll.BatchFileHandler(path)
     handler = ll.AsyncQueueHandler(handlers=[target], maxsize=opts.get("maxsize", 10_000))
     if rate is not None:
-        handler.addFilter(ll.SamplingFilter(rate=rate))
+        # on the logger, a dropped record never reaches a handler: the cheapest place
+        filtered = logger if opts.get("filter_on_logger") else handler
+        filtered.addFilter(ll.SamplingFilter(rate=rate))
     logger.addHandler(handler)
     loop, loop_debug = _stdlib_loops(logger, _ll_bind)
 
@@ -358,6 +379,7 @@ def build_lite_sync(path: str, opts: dict[str, Any]) -> Setup:
 BUILDERS: dict[str, Callable[[str, dict[str, Any]], Setup]] = {
     "floor-call": build_floor_call,
     "floor-makerecord": build_floor_makerecord,
+    "floor-null-handler": build_floor_null_handler,
     "stdlib": build_stdlib,
     "stdlib-queue": build_stdlib_queue,
     "stdlib-queue-orjson": build_stdlib_queue_orjson,
