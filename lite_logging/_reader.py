@@ -161,9 +161,161 @@ def _edn_key(key: Any, edn: ModuleType) -> str:
     return converted if isinstance(converted, str) else json.dumps(converted)
 
 
+# --- the fast EDN path ----------------------------------------------------------------------
+#
+# edn_format (a PLY lexer/parser) reads about 2,500 record lines a second. EdnFormatter writes
+# a small, regular subset of EDN: maps, vectors, strings with a few escapes, keywords, ints,
+# floats, nil/true/false, ##NaN/##Inf, #inst and #uuid. That subset is read here with one
+# regex per token, about 10x faster (measured: benchmarks in docs/cli.md). Anything outside
+# it (sets, chars, symbols, comments, other tags, odd numbers or escapes) raises _UnsupportedError
+# and the line goes to edn_format, which stays the reference: tests check that both agree.
+
+
+class _UnsupportedError(Exception):
+    """The line uses EDN beyond the fast subset: edn_format reads it."""
+
+
+_END = r"(?=[ \t\n,\]})]|\Z)"  # a token ends at whitespace, a comma, a closer or the end
+_TOKEN = re.compile(
+    r"""[ \t\n,]*(?:
+      (?P<str>"[^"\\]*(?:\\.[^"\\]*)*")
+    | :(?P<kw>[A-Za-z_*!?$%&=<>][A-Za-z0-9_*!?$%&=<>.+\-]*)"""
+    + _END
+    + r"""
+    | (?P<open>[\[{(])
+    | (?P<close>[\]})])
+    | (?P<num>-?(?:0|[1-9][0-9]*)(?P<frac>(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))"""
+    + _END
+    + r"""
+    | \#inst[ \t\n,]*"(?P<inst>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}
+                           (?:\.[0-9]{1,6})?)Z"
+    | \#uuid[ \t\n,]*"(?P<uuid>[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})"
+    | \#\#(?P<special>NaN|-Inf|Inf)"""
+    + _END
+    + r"""
+    | (?P<word>nil|true|false)"""
+    + _END
+    + r"""
+    )""",
+    re.VERBOSE,
+)
+_TRAILER = re.compile(r"[ \t\n,]*\Z")
+_STRING_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+_SPECIALS = {"NaN": "NaN", "Inf": "Infinity", "-Inf": "-Infinity"}
+_WORDS = {"nil": None, "true": True, "false": False}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if len(code) == 5:
+        return chr(int(code[1:], 16))
+    simple = _SIMPLE_ESCAPES.get(code)
+    if simple is None:
+        raise _UnsupportedError(code)
+    return simple
+
+
+def _fast_value(text: str, pos: int, level_key: bool = False) -> tuple[Any, int]:
+    match = _TOKEN.match(text, pos)
+    if match is None:
+        raise _UnsupportedError(pos)
+    kind = match.lastgroup
+    end = match.end()
+    if kind == "str":
+        body = match.group("str")[1:-1]
+        return (_STRING_ESCAPE.sub(_unescape, body) if "\\" in body else body), end
+    if kind == "kw":
+        name = match.group("kw")
+        return (name.upper() if level_key else name), end
+    if kind == "num":
+        number = match.group("num")
+        if not match.group("frac"):
+            return int(number), end
+        value = float(number)
+        if value - value == 0.0:  # finite
+            return value, end
+        return ("Infinity" if value > 0 else "-Infinity"), end  # 1e400 overflows
+    if kind == "open":
+        opener = match.group("open")
+        return _fast_map(text, end) if opener == "{" else _fast_vector(text, end, opener)
+    if kind == "inst":
+        stamp = match.group("inst")
+        if "." in stamp:
+            stamp = stamp.ljust(26, "0")  # .5 -> .500000
+        else:
+            stamp += ".000000"
+        try:  # the fields must name a real instant, as edn_format's parse demands
+            datetime.datetime(
+                int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10]),
+                int(stamp[11:13]), int(stamp[14:16]), int(stamp[17:19]),
+            )  # fmt: skip
+        except ValueError:
+            raise _UnsupportedError(stamp) from None
+        return stamp + "Z", end
+    if kind == "uuid":
+        return match.group("uuid").lower(), end
+    if kind == "special":
+        return _SPECIALS[match.group("special")], end
+    if kind == "word":
+        return _WORDS[match.group("word")], end
+    raise _UnsupportedError(kind)  # a closer where a value belongs
+
+
+def _fast_vector(text: str, pos: int, opener: str) -> tuple[list[Any], int]:
+    closer = "]" if opener == "[" else ")"
+    items: list[Any] = []
+    while True:
+        match = _TOKEN.match(text, pos)
+        if match is not None and match.lastgroup == "close":
+            if match.group("close") != closer:
+                raise _UnsupportedError(pos)
+            return items, match.end()
+        item, pos = _fast_value(text, pos)
+        items.append(item)
+
+
+def _fast_map(text: str, pos: int, top: bool = False) -> tuple[dict[str, Any], int]:
+    data: dict[str, Any] = {}
+    while True:
+        match = _TOKEN.match(text, pos)
+        if match is not None and match.lastgroup == "close":
+            if match.group("close") != "}":
+                raise _UnsupportedError(pos)
+            return data, match.end()
+        token = _TOKEN.match(text, pos)
+        if token is None or token.lastgroup not in ("kw", "str"):
+            # other keys (numbers, nil, vectors...) are rare, and edn_format merges equal
+            # ones (true and 1): let it decide
+            raise _UnsupportedError(pos)
+        key, pos = _fast_value(text, pos)
+        value, pos = _fast_value(text, pos, top and key == "level")
+        data[key] = value
+
+
+def _fast_edn(text: str) -> dict[str, Any]:
+    """The record of one EDN line in the fast subset; raises _UnsupportedError outside it."""
+    start = _TOKEN.match(text, 0)
+    if start is None or start.group("open") != "{":
+        raise _UnsupportedError(0)
+    record, pos = _fast_map(text, start.end(), top=True)
+    if _TRAILER.match(text, pos) is None:
+        raise _UnsupportedError(pos)
+    return record
+
+
 def _parse_edn(text: bytes) -> Any:
-    edn = _edn_module()
-    data = edn.loads(text.decode("utf-8", "surrogateescape"))
+    edn = _edn_module()  # also on the fast path: EDN files need the edn extra, always
+    decoded = text.decode("utf-8", "surrogateescape")
+    try:
+        return _fast_edn(decoded)
+    except (_UnsupportedError, RecursionError):
+        return _slow_edn(decoded, edn)
+
+
+def _slow_edn(text: str, edn: ModuleType) -> Any:
+    """One EDN line read by edn_format, turned into the JSON data model."""
+    data = edn.loads(text)
     if not isinstance(data, Mapping):
         return data
     record = _from_edn(data, edn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import logging
@@ -233,6 +234,127 @@ class TestRoundTrip:
     def test_json_line_is_compact_and_keeps_non_ascii(self) -> None:
         """to_json_line writes one compact line, non-ASCII raw, NaN as the string "NaN"."""
         assert '{"m":"é","x":"NaN"}' == to_json_line({"m": "é", "x": float("nan")})
+
+
+_EXTRAS = st.recursive(
+    _SCALARS
+    | st.datetimes(timezones=st.just(datetime.timezone.utc))
+    | st.uuids()
+    | st.decimals(allow_nan=False, places=3)
+    | st.floats()
+    | st.frozensets(st.integers(), max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_KEYS, inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_EDN_TOKENS = [
+    *"{}[]() ,\n",
+    "#{",
+    ":a",
+    ":level",
+    ":x.y",
+    ':a"',
+    '"s"',
+    '"\\n\\u00e9"',
+    '"\\x41"',
+    '"\\/"',
+    "1",
+    "-0",
+    "07",
+    "+5",
+    "1.5",
+    "1.",
+    "1e400",
+    "1.5M",
+    "##NaN",
+    "##-Inf",
+    "nil",
+    "true",
+    "sym",
+    '#inst "2026-11-26T16:30:00Z"',
+    '#inst "2026-02-30T16:30:00.5Z"',
+    '#uuid "019ac0c4-8f0a-7c3e-9b1d-5f2a6e0c1d77"',
+    "\\c",
+    ";c",
+]
+
+
+def _edn_maps(values: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    pairs = st.lists(st.tuples(values, values), max_size=3)
+    return pairs.map(lambda kv: "{" + ", ".join(f"{k} {v}" for k, v in kv) + "}")
+
+
+_EDN_TEXT = st.recursive(
+    st.sampled_from([t for t in _EDN_TOKENS if t not in {*"{}[]() ,\n", "#{"}]),
+    lambda inner: (
+        st.lists(inner, max_size=4).map(lambda xs: "[" + " ".join(xs) + "]")
+        | st.lists(inner, max_size=3).map(lambda xs: "(" + " ".join(xs) + ")")
+        | _edn_maps(inner)
+    ),
+    max_leaves=10,
+)
+_EDN_CHARS = '{}[]() :"\\#,.-+eE0129aflnrstuNIT\n'
+
+
+def _fast_or_none(line: str) -> dict[str, Any] | None:
+    try:
+        return _reader._fast_edn(line)
+    except _reader._UnsupportedError:
+        return None
+
+
+class TestFastEdn:
+    def test_formatter_lines_take_the_fast_path(self) -> None:
+        """A typical EdnFormatter line is read without edn_format, to the same data."""
+        record = logging.LogRecord("shop", logging.INFO, __file__, 3, "hi", (), None)
+        record.__dict__.update(
+            n=1, f=2.5, tags=["a"], when=datetime.datetime.now(datetime.timezone.utc)
+        )
+        line = EdnFormatter().format(record)
+
+        fast = _fast_or_none(line)
+
+        assert fast is not None
+        assert _reader._slow_edn(line, edn_format) == fast
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.dictionaries(_KEYS, _EXTRAS, max_size=5), st.sampled_from([10, 20, 25, 40, 5]))
+    def test_agrees_with_edn_format_on_formatter_output(
+        self, extra: dict[str, Any], level: int
+    ) -> None:
+        """Whatever EdnFormatter writes, the fast reader gives edn_format's data or declines."""
+        record = logging.LogRecord("shop", level, __file__, 3, "m %s", ("x",), None)
+        record.__dict__.update({f"x_{k}": v for k, v in extra.items()})
+        line = EdnFormatter().format(record)
+
+        fast = _fast_or_none(line)
+
+        if fast is not None:
+            assert _reader._slow_edn(line, edn_format) == fast
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.dictionaries(_KEYS, _VALUES, max_size=6))
+    def test_reads_every_converted_line(self, record: dict[str, Any]) -> None:
+        """Lines written by to_edn_line are always in the fast subset, read as edn_format does."""
+        line = to_edn_line(record)
+
+        assert _reader._slow_edn(line, edn_format) == _fast_or_none(line)
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.text(alphabet=_EDN_CHARS, max_size=30).map(lambda t: "{" + t)
+        | st.lists(st.sampled_from(_EDN_TOKENS), max_size=14).map(lambda t: "{" + "".join(t))
+        | _edn_maps(_EDN_TEXT)
+    )
+    def test_never_more_lenient_than_edn_format(self, line: str) -> None:
+        """Random EDN-like text the fast reader accepts, edn_format reads the same."""
+        fast = _fast_or_none(line)
+
+        if fast is not None:
+            assert _reader._slow_edn(line, edn_format) == fast
 
 
 def _append(path: Path, text: str) -> None:
