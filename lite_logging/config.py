@@ -1,24 +1,74 @@
-"""Zero-config start: ``setup()`` builds a ``logging.config.dictConfig`` dict and applies it."""
+"""Zero-config start: ``setup()`` builds a ``logging.config.dictConfig`` dict and applies it.
+
+Both profiles use the async pipeline: an ``AsyncQueueHandler`` on the root logger feeding a
+``BatchingQueueListener`` that writes to the console (and to a file when asked). The dict
+uses ``"()"`` factories and refers to classes by dotted name, so it works unchanged on
+Python 3.10 to 3.13 and can be copied into an application's own configuration.
+"""
 
 from __future__ import annotations
 
+import copy
 import logging
 import logging.config
+import os
 from typing import Any
 
 __all__ = ["setup"]
 
 _PROFILES = ("dev", "prod")
+_FORMATS = ("json", "edn", "pretty")
+_OPTIONS = ("format", "file")
+
+_FORMATTERS: dict[str, dict[str, Any]] = {
+    "json": {"()": "lite_logging.JsonFormatter"},
+    "edn": {"()": "lite_logging.EdnFormatter"},
+    "pretty": {"()": "lite_logging.PrettyFormatter"},
+}
+_PLAIN = {"format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s"}
+
+
+def _has(name: str) -> bool:
+    """Whether ``lite_logging`` exports ``name`` (RichHandler and friends may be absent)."""
+    import lite_logging  # the package is fully imported by the time setup() runs
+
+    return hasattr(lite_logging, name)
+
+
+def _console(profile: str, fmt: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The console handler's config and its formatter's config."""
+    stream = "ext://sys.stdout" if profile == "prod" else "ext://sys.stderr"
+    if fmt == "pretty" and profile == "dev" and _has("RichHandler"):
+        return {"()": "lite_logging.RichHandler"}, {}
+    if fmt == "pretty" and not _has("PrettyFormatter"):
+        formatter = dict(_PLAIN)  # rich-less builds: a plain stdlib line
+    else:
+        formatter = dict(_FORMATTERS[fmt])
+    return {"class": "logging.StreamHandler", "stream": stream, "formatter": "console"}, formatter
 
 
 def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> dict[str, Any]:
     """Configure the root logger for ``profile`` and return the dict given to dictConfig.
 
-    Idempotent: dictConfig replaces the handlers it configured before, so calling it twice
-    never doubles output. ``dev`` writes human lines to stderr; ``prod`` JSON lines to stdout.
+    ``prod`` writes JSON lines to stdout, ``dev`` pretty lines to stderr (through
+    ``RichHandler``); both through ``AsyncQueueHandler`` and ``BatchingQueueListener``, so
+    logging costs the caller little and a normal exit loses nothing.
+
+    Idempotent: dictConfig closes the handlers it configured before, which drains and
+    stops the previous listener, so calling ``setup()`` again never doubles output.
+
+    Args:
+        profile: ``"dev"`` or ``"prod"``.
+        level: the root logger's level, a name or a number.
+        **options: ``format="json" | "edn" | "pretty"`` for the console (default: ``json``
+            in prod, ``pretty`` in dev); ``file=PATH`` also writes to that file through
+            ``BatchFileHandler`` (JSON lines, or EDN lines with ``format="edn"``).
+
+    Returns:
+        The configuration dict (a copy of it was passed to ``logging.config.dictConfig``).
 
     Raises:
-        ValueError: an unknown profile, level or option, naming it.
+        ValueError: an unknown profile, level, format or option, naming it.
     """
     if profile not in _PROFILES:
         raise ValueError(f'"profile" must be one of {_PROFILES}: {profile!r}')
@@ -26,27 +76,43 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
         if not isinstance(logging.getLevelName(level.upper()), int):
             raise ValueError(f'"level" is not a logging level name: {level!r}')
         level = level.upper()
-    if options:
-        raise ValueError(f"unknown option(s) for setup(): {sorted(options)!r}")
-    formatter: dict[str, Any] = (
-        {"()": "lite_logging.JsonFormatter"}
-        if profile == "prod"
-        else {"format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s"}
-    )
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise ValueError(f"unknown option(s) for setup(), expected {_OPTIONS}: {unknown!r}")
+    fmt = options.get("format", "json" if profile == "prod" else "pretty")
+    if fmt not in _FORMATS:
+        raise ValueError(f'"format" must be one of {_FORMATS}: {fmt!r}')
+    file = options.get("file")
+    if file is not None and not isinstance(file, str | os.PathLike):
+        raise ValueError(f'"file" must be a path: {file!r}')
+
+    console, console_formatter = _console(profile, fmt)
+    formatters: dict[str, Any] = {}
+    handlers: dict[str, Any] = {"console": console}
+    if console_formatter:
+        formatters["console"] = console_formatter
+    targets = ["console"]
+    if file is not None:
+        file_format = "edn" if fmt == "edn" else "json"
+        formatters["file"] = dict(_FORMATTERS[file_format])
+        handlers["file"] = {
+            "()": "lite_logging.BatchFileHandler",
+            "filename": os.fspath(file),
+            "formatter": "file",
+        }
+        targets.append("file")
+    # "()" rather than the 3.12+ native QueueHandler keys: the same dict on 3.10 to 3.13.
+    handlers["queue"] = {
+        "()": "lite_logging.AsyncQueueHandler",
+        "handlers": targets,
+        "respect_handler_level": True,
+    }
     config: dict[str, Any] = {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "lite_logging.ContextFilter"}},
-        "formatters": {"default": formatter},
-        "handlers": {
-            "default": {
-                "class": "logging.StreamHandler",
-                "stream": "ext://sys.stdout" if profile == "prod" else "ext://sys.stderr",
-                "formatter": "default",
-                "filters": ["context"],
-            }
-        },
-        "root": {"level": level, "handlers": ["default"]},
+        "formatters": formatters,
+        "handlers": handlers,
+        "root": {"level": level, "handlers": ["queue"]},
     }
-    logging.config.dictConfig(config)
+    logging.config.dictConfig(copy.deepcopy(config))
     return config

@@ -1,0 +1,216 @@
+"""setup() presets and dictConfig of the async pipeline on the running Python."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import edn_format
+import pytest
+
+import lite_logging as ll
+from lite_logging.queueing import AsyncQueueHandler, BatchingQueueListener
+
+edn_format.loads("nil")  # its parser logs while it is built: do that before any test's pipeline
+
+
+class Collect(logging.Handler):
+    """Keeps the messages of the records it is given."""
+
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """Put back the root logger's handlers and level; close what the test configured."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in saved_handlers:
+            root.removeHandler(handler)
+            handler.close()
+    for handler in saved_handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(saved_level)
+
+
+def _root_queue_handler() -> AsyncQueueHandler:
+    (handler,) = logging.getLogger().handlers
+    assert isinstance(handler, AsyncQueueHandler)
+    return handler
+
+
+class TestSetup:
+    def test_prod_writes_json_lines_to_stdout(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """prod: one JSON object per line on stdout, through the async pipeline."""
+        ll.setup("prod")
+        logging.getLogger("shop.api").info("user %s logged in", 42)
+        assert ll.flush(timeout=10)
+        (line,) = capsys.readouterr().out.splitlines()
+        row = json.loads(line)
+        assert ("INFO", "shop.api", "user 42 logged in") == (
+            row["level"],
+            row["logger"],
+            row["message"],
+        )
+        assert isinstance(_root_queue_handler().listener, BatchingQueueListener)
+
+    def test_dev_uses_rich_handler(self) -> None:
+        """dev: the listener writes through RichHandler."""
+        ll.setup("dev")
+        listener = _root_queue_handler().listener
+        logging.getLogger("dev").warning("hello")
+        assert ll.flush(timeout=10)
+        assert [ll.RichHandler] == [type(h) for h in listener.handlers]  # type: ignore[union-attr]
+
+    def test_edn_format(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """format="edn": every line parses with a real EDN reader."""
+        ll.setup("prod", format="edn")
+        logging.getLogger("edn").error("x=%d", 1)
+        assert ll.flush(timeout=10)
+        (line,) = capsys.readouterr().out.splitlines()
+        parsed = edn_format.loads(line)
+        assert "x=1" == parsed[edn_format.Keyword("message")]
+
+    def test_file_option(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """file=PATH adds a BatchFileHandler target writing JSON lines."""
+        path = tmp_path / "logs" / "app.jsonl"
+        ll.setup("prod", file=path)
+        logging.getLogger("f").warning("to both")
+        assert ll.flush(timeout=10)
+        from_file = [json.loads(line)["message"] for line in path.read_text().splitlines()]
+        from_stdout = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+        assert ["to both"] == from_file == from_stdout
+
+    def test_idempotent(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A second setup() replaces the first: one handler, old listener stopped, no doubles."""
+        ll.setup("prod")
+        first = _root_queue_handler()
+        logging.getLogger("i").info("one")
+        ll.setup("prod")
+        second = _root_queue_handler()
+        logging.getLogger("i").info("two")
+        assert ll.flush(timeout=10)
+        messages = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+        assert ["one", "two"] == messages
+        assert first is not second
+        assert first.listener._thread is None  # type: ignore[union-attr]
+
+    def test_returns_the_dict(self) -> None:
+        """The returned dict configures the same pipeline again when given to dictConfig."""
+        config = ll.setup("prod", level="WARNING")
+        logging.config.dictConfig(config)
+        assert logging.WARNING == logging.getLogger().level
+        assert isinstance(_root_queue_handler(), AsyncQueueHandler)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [
+            ({"profile": "staging"}, '"profile"'),
+            ({"level": "LOUD"}, '"level"'),
+            ({"format": "xml"}, '"format".*xml'),
+            ({"colour": True, "sink": 1}, r"\['colour', 'sink'\]"),
+        ],
+    )
+    def test_bad_arguments(self, kwargs: dict[str, Any], match: str) -> None:
+        """A bad profile, level, format or unknown option raises ValueError naming it."""
+        with pytest.raises(ValueError, match=match):
+            ll.setup(**kwargs)
+
+
+def _pipeline_config(form: str, target: logging.Handler, **options: Any) -> dict[str, Any]:
+    if form == "factory":
+        queue_handler: dict[str, Any] = {"()": AsyncQueueHandler, "handlers": ["z_target"]}
+    else:
+        queue_handler = {
+            "class": "lite_logging.AsyncQueueHandler",
+            "handlers": ["z_target"],
+            "listener": "lite_logging.BatchingQueueListener",
+        }
+    queue_handler.update(options)
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"a_queue": queue_handler, "z_target": {"()": lambda: target}},
+        "root": {"level": "DEBUG", "handlers": ["a_queue"]},
+    }
+
+
+class TestDictConfig:
+    @pytest.mark.parametrize("form", ["factory", "native"])
+    def test_configuring_alone_runs_the_pipeline(self, form: str) -> None:
+        """Both forms, on any Python: the listener runs without a start() call.
+
+        The queue handler sorts before its target, so names must be resolved lazily; on
+        3.12+ the native keys are dictConfig's own, before that they reach our __init__.
+        """
+        target = Collect()
+        logging.config.dictConfig(_pipeline_config(form, target))
+        handler = _root_queue_handler()
+        logging.getLogger("cfg").info("configured")
+        assert handler.flush(timeout=10)
+        assert ["configured"] == target.messages
+        assert isinstance(handler.listener, BatchingQueueListener)
+
+    def test_native_default_listener_is_ours(self) -> None:
+        """On 3.12+, without "listener", dictConfig's QueueListener is replaced by ours."""
+        target = Collect()
+        config = _pipeline_config("native", target)
+        del config["handlers"]["a_queue"]["listener"]
+        logging.config.dictConfig(config)
+        handler = _root_queue_handler()
+        logging.getLogger("cfg").info("x")
+        assert handler.flush(timeout=10)
+        assert (BatchingQueueListener, ["x"]) == (type(handler.listener), target.messages)
+
+    @pytest.mark.parametrize("form", ["factory", "native"])
+    def test_options_through_dot_key(self, form: str) -> None:
+        """Options given with "." reach the handler on every Python (3.12.1 drops kwargs)."""
+        target = Collect()
+        config = _pipeline_config(form, target, **{".": {"policy": "drop_newest", "maxsize": 7}})
+        logging.config.dictConfig(config)
+        handler = _root_queue_handler()
+        assert ("drop_newest", 7) == (handler.policy, handler.maxsize)
+
+    @pytest.mark.skipif(
+        (3, 12) <= sys.version_info < (3, 12, 4), reason="cpython #118868 drops the options"
+    )
+    @pytest.mark.parametrize("form", ["factory", "native"])
+    def test_options_as_keys(self, form: str) -> None:
+        """Options given as plain keys reach the handler."""
+        target = Collect()
+        logging.config.dictConfig(_pipeline_config(form, target, policy="drop_oldest"))
+        assert "drop_oldest" == _root_queue_handler().policy
+
+    def test_bad_option_fails_at_configuration(self) -> None:
+        """A bad option fails in dictConfig, naming the key and the value."""
+        config = _pipeline_config("factory", Collect(), policy="sometimes")
+        with pytest.raises(ValueError, match="a_queue") as info:
+            logging.config.dictConfig(config)
+        assert (
+            "\"policy\" must be one of ('block', 'drop_newest', 'drop_oldest'): 'sometimes'"
+            == str(info.value.__cause__)
+        )
+
+    def test_respect_handler_level(self) -> None:
+        """respect_handler_level=True: a target gets only records at or above its level."""
+        target = Collect(logging.WARNING)
+        config = _pipeline_config("factory", target, respect_handler_level=True)
+        logging.config.dictConfig(config)
+        log = logging.getLogger("cfg")
+        log.info("quiet")
+        log.warning("loud")
+        assert _root_queue_handler().flush(timeout=10)
+        assert ["loud"] == target.messages
