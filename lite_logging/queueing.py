@@ -284,7 +284,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._thread_ident = _get_ident()
         q = self.queue
         has_task_done = hasattr(q, "task_done")
-        plain = type(self).dequeue is BatchingQueueListener.dequeue
+        plain = type(self).dequeue is _QL_DEQUEUE
         # dequeue() is a hook; when it is not overridden call the queue directly (speed).
         get_nowait = q.get_nowait if plain else functools.partial(self.dequeue, False)
         linger = self.flush_interval if plain else 0.0
@@ -368,14 +368,14 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         """Hand one batch to the handlers (through the hooks when they are overridden)."""
         cls = type(self)
         with self._dispatch_lock:
-            if cls.handle is not BatchingQueueListener.handle:
+            if cls.handle is not _OWN_HANDLE:
                 for record in batch:
                     try:
                         self.handle(record)
                     except Exception:  # noqa: BLE001 - the listener must survive a hook
                         _report(_REPORTER, record)
             else:
-                if cls.prepare is not logging.handlers.QueueListener.prepare:
+                if cls.prepare is not _QL_PREPARE:
                     batch = [self.prepare(record) for record in batch]
                 self._dispatch(batch)
             self.delivered += len(batch)
@@ -542,6 +542,12 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self.delivered = self.batches = self.max_queue_depth = self._markers = 0
         self._marker_lock = threading.Lock()
         self._states = tuple(_HandlerState(s.handler) for s in self._states)
+
+
+# The hooks as defined here: a subclass (or a test's mock) replacing one is noticed.
+_OWN_HANDLE = BatchingQueueListener.handle
+_QL_DEQUEUE = logging.handlers.QueueListener.dequeue
+_QL_PREPARE = logging.handlers.QueueListener.prepare
 
 
 def _configurator_handlers() -> Any:
@@ -735,9 +741,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             if value._stats_name is not None:
                 _stats.unregister("pipelines", value._stats_name)
                 value._stats_name = None
-        if getattr(value, "_thread", None) is None:
-            value.start()
-            if isinstance(value, BatchingQueueListener):
+            if value._thread is None:  # another listener class is the user's to start
+                value.start()
                 value._auto_started = True
 
     def set_name(self, name: str) -> None:
@@ -802,10 +807,10 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         msg = d["msg"]
         if d["args"]:
             msg = record.getMessage()
-            nd["args"] = None
             nd["msg"] = nd["message"] = msg
         elif msg.__class__ is not str and not isinstance(msg, str | dict):
             nd["msg"] = nd["message"] = str(msg)  # a lazy object is rendered here, once
+        nd["args"] = None
         exc_info = d["exc_info"]
         if exc_info:
             nd["exc_text"] = d["exc_text"] or _exception_formatter.formatException(exc_info)
