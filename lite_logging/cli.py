@@ -407,6 +407,12 @@ class _Pretty:
             # as RichHandler prints them: already wrapped, so no second wrap or crop
             self.console.print(renderable, crop=False, no_wrap=True, overflow="ignore")
 
+    def header(self, source: str) -> None:
+        """A dim ``==> FILE <==`` line where the output moves to another input, as tail does."""
+        from rich.text import Text
+
+        self.console.print(Text(f"==> {_escape(source, ' ')} <==", style="dim"))
+
     def malformed(self, entry: Entry, with_source: bool) -> None:
         from rich.text import Text
 
@@ -437,7 +443,12 @@ def _cmd_view(args: argparse.Namespace) -> int:
     pretty = None if args.json else _Pretty(_console(sys.stdout))
     out = sys.stdout.buffer if args.json else None
 
+    shown_source = [""]
+
     def emit(entry: Entry) -> None:
+        if pretty is not None and with_source and entry.source != shown_source[0]:
+            shown_source[0] = entry.source
+            pretty.header(entry.source)
         if entry.record is None:
             if pretty is not None:
                 pretty.malformed(entry, with_source)
@@ -683,7 +694,9 @@ def _cmd_stats(args: argparse.Namespace) -> int:
             tally.add(entry.record)
     summary = tally.as_dict(args.top)
     if args.json:
-        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+        line = json.dumps(summary, ensure_ascii=False) + "\n"
+        sys.stdout.buffer.write(line.encode("utf-8", "backslashreplace"))  # lone surrogates too
+        sys.stdout.flush()
     else:
         _show_stats(_console(sys.stdout), summary)
     return 1 if inputs.failed else 0

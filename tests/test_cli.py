@@ -141,6 +141,19 @@ class TestView:
         assert str(missing) in result.stderr
         assert len(RECORDS) == len(result.stdout.splitlines())
 
+    def test_several_files_get_headers(
+        self, app_log: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    ) -> None:
+        """With several inputs each one's records follow a "==> FILE <==" line, as tail does."""
+        other = write_jsonl(tmp_path / "other.jsonl", [record(9, message="from other")])
+
+        assert 0 == cli.main(["view", str(app_log), str(other)])
+
+        out = capfd.readouterr().out.splitlines()
+        first, second = out.index(f"==> {app_log} <=="), out.index(f"==> {other} <==")
+        assert first < second
+        assert "from other" in out[second + 1]
+
     def test_bad_usage_exits_2(self, app_log: Path) -> None:
         """An unknown level, a bad wildcard and a --where without '=' are usage errors."""
         codes = [
@@ -474,6 +487,15 @@ class TestStats:
             summary["last"],
             summary["span_seconds"],
         )
+
+    def test_lone_surrogates_do_not_break_json_output(self, tmp_path: Path) -> None:
+        """A message holding a lone surrogate (valid JSON) is counted and printed escaped."""
+        path = write_jsonl(tmp_path / "s.jsonl", [record(1, message="bad \ud800 char")])
+
+        result = run_cli("stats", str(path), "--json", "--exact-messages")
+
+        assert 0 == result.returncode, result.stderr
+        assert {"bad \ud800 char": 1} == json.loads(result.stdout)["messages"]
 
     def test_pretty_tables(self, app_log: Path) -> None:
         """Without --json the counts print as tables."""
