@@ -126,11 +126,11 @@ def build_config(out_dir: str, have: set[str], console: str = "ext://sys.stderr"
         # keep 10 % of the cache's chatter; everything else at full rate
         filters["sampling"] = {"()": "lite_logging.SamplingFilter", "rates": {"shop.cache.*": 0.1}}
         queue_filters.append("sampling")
-    pool_filters: list[str] = []
     if "RedactFilter" in have:
         # card numbers, bearer tokens, password=... and secret-looking keys are masked
         filters["redact"] = {"()": "lite_logging.RedactFilter"}
         queue_filters.append("redact")
+    pool_filters: list[str] = []
     if "RateLimitFilter" in have:
         filters["pool_limit"] = {"()": "lite_logging.RateLimitFilter", "limits": ["2/s"]}
         pool_filters.append("pool_limit")
