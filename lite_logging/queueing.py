@@ -328,7 +328,10 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             if owner is not None and owner._waiting:
                 owner._notify_space()
             if batch:
-                self._process(batch)
+                try:
+                    self._process(batch)
+                except Exception:  # noqa: BLE001 - a bug here must not end the thread
+                    _report(_REPORTER, batch[0])
                 if has_task_done:
                     for _ in batch:
                         q.task_done()
@@ -605,8 +608,9 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
     Given ``handlers``, it creates a :class:`BatchingQueueListener` and starts it; with a
     ``queue`` and no ``handlers`` it is a plain ``QueueHandler`` whose listener the user
     runs. On Python 3.12+ dictConfig may set ``listener`` itself (the native
-    ``"handlers"``/``"listener"`` keys): the listener is then started here, and the
-    stdlib's default ``QueueListener`` is replaced by a ``BatchingQueueListener``.
+    ``"handlers"``/``"listener"`` keys): a ``BatchingQueueListener`` is then started here,
+    and the stdlib's default ``QueueListener`` is replaced by one; a listener of another
+    class is the user's to start, as with the stdlib. See docs/pipeline.md.
     ``close()`` writes everything queued and stops the listener; after that records are
     written synchronously in the caller's thread.
 
@@ -887,6 +891,10 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
                             pass
                     if self._sync:
                         break
+                    own = self._own_listener
+                    thread = None if own is None else own._thread
+                    if thread is not None and not thread.is_alive():
+                        break  # the listener thread died: write here rather than wait forever
                     wait = _WAIT_SLICE
                     if deadline is not None:
                         remaining = deadline - _monotonic()
