@@ -541,6 +541,40 @@ class TestConcurrency:
         assert 200_000 == stats["handlers"]["JsonLines"]["written"]
 
 
+class TestModuleFunctions:
+    def test_flush_times_out_while_a_handler_is_stuck(
+        self, logger: logging.Logger, pipeline: Any
+    ) -> None:
+        """ll.flush(timeout) returns False while records are still held, True after."""
+        target = Gated()
+        pipeline(target)
+        logger.info("held")
+        assert target.entered.wait(10)
+        assert ll.flush(timeout=0.01) is False
+        target.gate.set()
+        assert ll.flush(timeout=10) is True
+        assert ["held"] == target.messages
+
+    def test_shutdown_drains_then_writes_synchronously(
+        self, logger: logging.Logger, pipeline: Any
+    ) -> None:
+        """ll.shutdown() writes what is queued and stops listeners; later records still land."""
+        target = Gated()
+        handler = pipeline(target)
+        logger.info("queued")
+        assert target.entered.wait(10)
+        logger.info("also queued")
+        target.gate.set()
+        ll.shutdown()
+        listener = handler.listener
+        assert listener is not None
+        assert (["queued", "also queued"], None) == (target.messages, listener._thread)
+        logger.info("after")
+        assert "after" == target.messages[-1]
+        stats = handler.stats()
+        assert (3, 3, 0) == (stats["enqueued"], stats["delivered"], stats["dropped"])
+
+
 class TestStats:
     def test_layout(self, logger: logging.Logger, pipeline: Any) -> None:
         """stats() has the SPEC's keys, JSON-serializable, under the handler's name."""
