@@ -754,6 +754,9 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         super().set_name(name)
         self._register()
 
+    # Handler.name is property(Handler.get_name, Handler.set_name): rebind it to ours.
+    name = property(logging.Handler.get_name, set_name)
+
     def _register(self) -> None:
         if self._stats_name is not None:
             _stats.unregister("pipelines", self._stats_name)

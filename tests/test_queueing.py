@@ -580,7 +580,7 @@ class TestStats:
         """stats() has the SPEC's keys, JSON-serializable, under the handler's name."""
         target = BatchCollect()
         handler = pipeline(target)
-        handler.set_name("tests.queueing.pipe")
+        handler.name = "tests.queueing.pipe"  # as dictConfig names it
         logger.info("x")
         assert ll.flush(timeout=10)
         stats = ll.stats()
