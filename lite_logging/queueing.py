@@ -52,6 +52,7 @@ _get_ident = threading.get_ident
 _perf_counter = time.perf_counter
 _monotonic = time.monotonic
 _exception_formatter = logging.Formatter()
+_FORK_PAUSE_TIMEOUT = 5.0  # the longest a fork waits for a listener to finish its batch (s)
 _WAIT_SLICE = 0.1  # a blocked producer re-checks the listener's liveness this often (s)
 
 
@@ -1039,8 +1040,10 @@ def _before_fork() -> None:
     """Pause dispatch, so no handler is half-way through a write when the process forks."""
     me = _get_ident()
     for listener in list(_live):
-        if listener._thread is not None and listener._thread_ident != me:
-            listener._dispatch_lock.acquire()
+        if listener._thread is None or listener._thread_ident == me:
+            continue
+        # Bounded: a handler stuck for good must not hang every fork of the process.
+        if listener._dispatch_lock.acquire(timeout=_FORK_PAUSE_TIMEOUT):
             _paused.append(listener)
 
 
