@@ -191,7 +191,7 @@ def build_stdlib(path: str, opts: dict[str, Any]) -> Setup:
     return Setup(loop, loop_debug, finish, path)
 
 
-def _build_stdlib_queue(path: str, use_orjson: bool) -> Setup:
+def _build_stdlib_queue(path: str, use_orjson: bool, opts: dict[str, Any]) -> Setup:
     logger = _fresh_logger()
     target = logging.FileHandler(path, encoding="utf-8")
     target.setFormatter(_pjl_formatter(use_orjson))
@@ -199,11 +199,15 @@ def _build_stdlib_queue(path: str, use_orjson: bool) -> Setup:
     handler = logging.handlers.QueueHandler(q)
     handler.addFilter(StdlibContextFilter())  # context is read in the caller's thread
     listener = logging.handlers.QueueListener(q, target, respect_handler_level=True)
-    listener.start()
+    deferred = opts.get("defer_listener", False)
+    if not deferred:
+        listener.start()
     logger.addHandler(handler)
     loop, loop_debug = _stdlib_loops(logger, _std_bind)
 
     def finish() -> None:
+        if deferred:  # caller-only: the records wait in the queue until now
+            listener.start()
         listener.stop()
         target.close()
         handler.close()
@@ -213,12 +217,12 @@ def _build_stdlib_queue(path: str, use_orjson: bool) -> Setup:
 
 def build_stdlib_queue(path: str, opts: dict[str, Any]) -> Setup:
     """stdlib ``QueueHandler``/``QueueListener`` -> ``FileHandler`` + python-json-logger JSON."""
-    return _build_stdlib_queue(path, use_orjson=False)
+    return _build_stdlib_queue(path, False, opts)
 
 
 def build_stdlib_queue_orjson(path: str, opts: dict[str, Any]) -> Setup:
     """As ``stdlib-queue``, with python-json-logger's ``OrjsonFormatter``."""
-    return _build_stdlib_queue(path, use_orjson=True)
+    return _build_stdlib_queue(path, True, opts)
 
 
 # --- structlog ------------------------------------------------------------------------------
@@ -336,7 +340,12 @@ def build_lite(path: str, opts: dict[str, Any]) -> Setup:
 
     logger = _fresh_logger()
     target = ll.BatchFileHandler(path)
-    handler = ll.AsyncQueueHandler(handlers=[target], maxsize=opts.get("maxsize", 10_000))
+    deferred = opts.get("defer_listener", False)
+    if deferred:  # caller-only: a plain unbounded queue, drained by a listener in finish()
+        q: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+        handler = ll.AsyncQueueHandler(q, maxsize=0)
+    else:
+        handler = ll.AsyncQueueHandler(handlers=[target], maxsize=opts.get("maxsize", 10_000))
     if rate is not None:
         # on the logger, a dropped record never reaches a handler: the cheapest place
         filtered = logger if opts.get("filter_on_logger") else handler
@@ -345,6 +354,10 @@ def build_lite(path: str, opts: dict[str, Any]) -> Setup:
     loop, loop_debug = _stdlib_loops(logger, _ll_bind)
 
     def finish() -> None:
+        if deferred:
+            listener = ll.BatchingQueueListener(q, target)
+            listener.start()
+            listener.stop()  # drains everything queued, then stops
         ll.flush()
         logger.removeHandler(handler)
         handler.close()

@@ -56,6 +56,7 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
         "loguru-enqueue",
         "lite",
     ),
+    "caller-only": ("stdlib-queue", "stdlib-queue-orjson", "lite"),
     "disabled": ("floor-call", "stdlib", "structlog", "loguru", "lite"),
     "sampled": ("lite", "lite-sync"),
     "sampled-logger": ("lite",),
@@ -69,6 +70,8 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
 SCENARIO_NOTES = {
     "single": "one thread logs N records to a JSON-lines file",
     "threads4": "4 threads log N/4 records each to one file (caller ns includes GIL waits)",
+    "caller-only": "as single, but the listener starts only after the loop: caller CPU alone, "
+    "then the drain (end-to-end = caller + listener work, no GIL sharing)",
     "disabled": "logger.debug(...) on an INFO logger: nothing is written",
     "sampled": "SamplingFilter(rate=0.01) on the handler: ~99% of calls are sampled out",
     "sampled-logger": "the same SamplingFilter on the logger: a dropped record reaches no handler",
@@ -204,6 +207,8 @@ def worker(lib: str, scenario: str, records: int, workdir: str) -> dict[str, Any
 
     path = os.path.join(workdir, f"{lib}-{scenario}.jsonl")
     opts: dict[str, Any] = {}
+    if scenario == "caller-only":
+        opts["defer_listener"] = True
     if scenario.startswith("sampled"):
         opts["sample_rate"] = SAMPLE_RATE
         opts["filter_on_logger"] = scenario == "sampled-logger"
@@ -391,6 +396,7 @@ def targets(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
     mk = med("single/floor-makerecord")
     lite, qjson = med("single/lite"), med("single/stdlib-queue")
+    c_lite, c_qjson = med("caller-only/lite"), med("caller-only/stdlib-queue")
     r_lite, r_std = _rate(summary, "single/lite"), _rate(summary, "single/stdlib")
     r_struct = _rate(summary, "single/structlog")
     g_flood, g_single = med("flood/lite", "rss_growth_mb"), med("single/lite", "rss_growth_mb")
@@ -399,7 +405,19 @@ def targets(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     t_lite, t_struct = med("threads4/lite", "e2e_s"), med("threads4/structlog", "e2e_s")
     return [
         target("caller <= 0.5x stdlib QueueHandler + pjl", lite, qjson and qjson * 0.5, "ns"),
+        target(
+            "caller <= 0.5x stdlib QueueHandler + pjl, listener idle (caller-only)",
+            c_lite,
+            c_qjson and c_qjson * 0.5,
+            "ns",
+        ),
         target("caller <= 2x Logger.makeRecord", lite, mk and mk * 2, "ns"),
+        target(
+            "caller <= 2x Logger.makeRecord, listener idle (caller-only)",
+            c_lite,
+            mk and mk * 2,
+            "ns",
+        ),
         target(
             "records/s >= 2x stdlib FileHandler + pjl",
             r_lite,
