@@ -626,7 +626,9 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         block_timeout: seconds the ``block`` policy waits; ``None`` waits as long as the
             listener runs.
         batch_size, flush_interval: passed to the listener it creates.
-        respect_handler_level: passed to the listener it creates.
+        respect_handler_level: passed to the listener it creates. True by default here
+            (a target handler's level applies, as the SPEC's record path says), unlike the
+            stdlib QueueListener's False, which ``BatchingQueueListener`` itself keeps.
         listener: the listener class (or dotted path) to create instead of
             ``BatchingQueueListener``.
 
@@ -644,7 +646,7 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         block_timeout: float | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         flush_interval: float = 0.0,
-        respect_handler_level: bool = False,
+        respect_handler_level: bool = True,
         listener: Any = None,
     ) -> None:
         q, owned = _make_queue(queue)

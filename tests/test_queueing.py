@@ -242,6 +242,17 @@ class TestOptions:
         assert ("drop_oldest", 5) == (handler.policy, handler.maxsize)
         handler.close()
 
+    def test_target_levels_apply_by_default(
+        self, logger: logging.Logger, pipeline: Callable[..., AsyncQueueHandler]
+    ) -> None:
+        """With handlers=, a target's own level applies behind the queue, as without one."""
+        warnings_only = BatchCollect(logging.WARNING)
+        handler = pipeline(warnings_only)
+        logger.info("info")
+        logger.warning("warning")
+        assert handler.flush(timeout=10)
+        assert ["warning"] == warnings_only.messages
+
     def test_queue_without_handlers_is_a_plain_queue_handler(self) -> None:
         """Given a queue and no handlers, records are just put in that queue."""
         q: queue.Queue[Any] = queue.Queue()
