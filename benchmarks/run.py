@@ -127,7 +127,8 @@ def check_jsonl(path: str | None, expected: int, sample_rate: float | None) -> t
         lines = f.read().splitlines()
     if sample_rate is not None:
         # ~1% kept: far fewer lines than calls, and at least one for N large enough
-        if len(lines) > expected * sample_rate * 3 + 20:
+        mean = expected * sample_rate
+        if len(lines) > mean * 3 + 20 or (mean >= 50 and len(lines) < mean / 3):
             return False, f"{len(lines)} lines kept of {expected} at rate {sample_rate}"
     elif len(lines) != expected:
         return False, f"{len(lines)} lines, expected {expected}"

@@ -86,6 +86,21 @@ class TestCheckJsonl:
         ok, detail = run_module.check_jsonl(str(path), 2, None)
         assert (False, True) == (ok, detail.startswith("line 2 does not parse"))
 
+    def test_sampling_that_keeps_nothing_fails(
+        self, run_module: ModuleType, tmp_path: Path
+    ) -> None:
+        """At rate 0.01 of 10,000 records, an empty output fails the check."""
+        path = tmp_path / "out.jsonl"
+        path.write_text("")
+        ok, detail = run_module.check_jsonl(str(path), 10_000, 0.01)
+        assert (False, "0 lines kept of 10000 at rate 0.01") == (ok, detail)
+
+    def test_sampled_lines_carry_the_rate(self, run_module: ModuleType, tmp_path: Path) -> None:
+        """Kept lines with sample_rate pass; the count may vary around the rate."""
+        rows = [{**_row(i), "sample_rate": 0.01} for i in range(90)]
+        ok, _ = run_module.check_jsonl(_jsonl(tmp_path / "o.jsonl", rows), 10_000, 0.01)
+        assert ok is True
+
 
 class TestSummarize:
     def test_failed_run_is_not_timed(self, run_module: ModuleType) -> None:
