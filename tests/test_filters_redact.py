@@ -196,6 +196,16 @@ class TestPatterns:
         ll.RedactFilter().filter(record)
         assert text == record.getMessage()
 
+    @pytest.mark.parametrize(
+        "text",
+        ["a4111111111111111", "4111111111111111f", "_4111111111111111", "x-4111111111111111"],
+    )
+    def test_digits_inside_a_word_kept(self, text: str) -> None:
+        """A card-like digit run inside a hex id or word (parent_span_id...) is not masked."""
+        record = _record("id %s", text, parent_span_id=text)
+        ll.RedactFilter().filter(record)
+        assert (f"id {text}", text) == (record.getMessage(), record.parent_span_id)  # type: ignore[attr-defined]
+
     def test_case_insensitive_defaults(self) -> None:
         """The default text patterns ignore case."""
         record = _record("BEARER abc TOKEN: xyz Api-Key=k")

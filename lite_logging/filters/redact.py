@@ -18,7 +18,7 @@ DEFAULT_KEYS = ("password", "passwd", "secret", "token", "api_key", "authorizati
 DEFAULT_PATTERNS = (
     # 13 to 19 digits, optionally grouped by spaces or dashes, passing the Luhn check. (No
     # lookbehind for "not after a digit": it makes the scan ~40% slower; the replacer checks.)
-    r"(?P<card>\d(?:[ -]?\d){12,18})(?![\d-])",
+    r"(?P<card>\d(?:[ -]?\d){12,18})(?![\w-])",
     # The credential after "Bearer" (RFC 6750 token68 characters).
     r"(?i)\bbearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
     # "password=hunter2", "api_key: abc" written in text, for the default key names.
@@ -66,8 +66,8 @@ class RedactFilter(StatsFilter):
     Patterns: regexes applied to the rendered message, to string arguments and to the
     strings inside extras and context. The whole match is masked, or only the group named
     ``secret`` when there is one; a group named ``card`` is masked only when its digits pass
-    the Luhn check and it does not continue a longer digit run (so ids and timestamps are
-    kept). When the rendered message changes,
+    the Luhn check and it stands alone, not inside a longer word or digit run (so hex ids,
+    UUIDs and timestamps are kept). When the rendered message changes,
     ``record.msg`` becomes the redacted text and ``record.args`` empty; put a
     ``RateLimitFilter`` keyed on the template before this filter. Exception tracebacks are
     not scanned.
@@ -255,10 +255,10 @@ class RedactFilter(StatsFilter):
         def replace(m: re.Match[str]) -> str:
             if card:
                 start, end = m.span("card")
-                if (start and m.string[start - 1] in _DIGITS_DASH) or not _luhn(
+                if (start and _continues_word(m.string[start - 1])) or not _luhn(
                     m.group("card").replace(" ", "").replace("-", "")
                 ):
-                    return m.group(0)  # part of a longer number, or not a card number
+                    return m.group(0)  # inside a longer word (a hex id...), or no card number
             elif group:
                 start, end = m.span(group)
             else:
@@ -287,7 +287,11 @@ _GATES: dict[str, Callable[[str, str], bool]] = {
     DEFAULT_PATTERNS[1]: _gate_bearer,
     DEFAULT_PATTERNS[2]: _gate_key_value,
 }
-_DIGITS_DASH = frozenset("0123456789-")
+
+
+def _continues_word(char: str) -> bool:
+    """A card number stands alone: not right after a letter, digit, ``_`` or ``-``."""
+    return char.isalnum() or char in "_-"
 
 
 def _normalize(key: str) -> str:
