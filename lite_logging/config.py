@@ -25,26 +25,15 @@ _FORMATTERS: dict[str, dict[str, Any]] = {
     "edn": {"()": "lite_logging.EdnFormatter"},
     "pretty": {"()": "lite_logging.PrettyFormatter"},
 }
-_PLAIN = {"format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s"}
-
-
-def _has(name: str) -> bool:
-    """Whether ``lite_logging`` exports ``name`` (RichHandler and friends may be absent)."""
-    import lite_logging  # the package is fully imported by the time setup() runs
-
-    return hasattr(lite_logging, name)
 
 
 def _console(profile: str, fmt: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The console handler's config and its formatter's config."""
-    stream = "ext://sys.stdout" if profile == "prod" else "ext://sys.stderr"
-    if fmt == "pretty" and profile == "dev" and _has("RichHandler"):
+    """The console handler's config and its formatter's config (none for RichHandler)."""
+    if fmt == "pretty" and profile == "dev":
         return {"()": "lite_logging.RichHandler"}, {}
-    if fmt == "pretty" and not _has("PrettyFormatter"):
-        formatter = dict(_PLAIN)  # rich-less builds: a plain stdlib line
-    else:
-        formatter = dict(_FORMATTERS[fmt])
-    return {"class": "logging.StreamHandler", "stream": stream, "formatter": "console"}, formatter
+    stream = "ext://sys.stdout" if profile == "prod" else "ext://sys.stderr"
+    handler = {"class": "logging.StreamHandler", "stream": stream, "formatter": "console"}
+    return handler, dict(_FORMATTERS[fmt])
 
 
 def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> dict[str, Any]:
