@@ -17,9 +17,8 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -35,6 +34,7 @@ __all__ = [
 
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S")
 
 _EMPTY: Mapping[str, Any] = {}
 
@@ -86,8 +86,7 @@ class context:  # noqa: N801 - used like a function: `with ll.context(...)`, `@l
         self._tokens: list[contextvars.Token[Mapping[str, Any]]] = []
 
     def __enter__(self) -> dict[str, Any]:
-        token = _context_var.set({**_context_var.get(), **self._kv})
-        self._tokens.append(token)
+        self._tokens.append(_push(self._kv))
         return dict(_context_var.get())
 
     def __exit__(
@@ -110,32 +109,57 @@ class context:  # noqa: N801 - used like a function: `with ll.context(...)`, `@l
         self.__exit__(exc_type, exc, tb)
 
     def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
-        kv = self._kv
-        if inspect.iscoroutinefunction(fn):
-            async_fn = cast(Callable[P, Awaitable[Any]], fn)
+        return _wrap_calls(fn, functools.partial(_push, self._kv), _pop)
 
-            @functools.wraps(fn)
-            async def async_wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
-                with _scope(kv):
-                    return await async_fn(*args, **kwargs)
 
-            return cast(Callable[P, R], async_wrapper)
+def _push(kv: Mapping[str, Any]) -> contextvars.Token[Mapping[str, Any]]:
+    return _context_var.set({**_context_var.get(), **kv})
+
+
+def _pop(token: contextvars.Token[Mapping[str, Any]], exc: BaseException | None) -> None:
+    _context_var.reset(token)
+
+
+def _wrap_calls(
+    fn: Callable[P, R],
+    enter: Callable[[], S],
+    leave: Callable[[S, BaseException | None], None],
+) -> Callable[P, R]:
+    """Wrap a sync or async function so each call runs between ``enter()`` and ``leave()``.
+
+    ``leave(state, exc)`` gets what ``enter`` returned and the exception the call raised
+    (``None`` when it returned); the exception then propagates. A coroutine function gets an
+    async wrapper, so the scope spans the awaited call, not the creation of the coroutine.
+    Shared by ``context`` and ``tracing.span`` used as decorators.
+    """
+    if inspect.iscoroutinefunction(fn):
+        async_fn = cast(Callable[P, Awaitable[Any]], fn)
 
         @functools.wraps(fn)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            with _scope(kv):
-                return fn(*args, **kwargs)
+        async def async_wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+            state = enter()
+            try:
+                result = await async_fn(*args, **kwargs)
+            except BaseException as exc:
+                leave(state, exc)
+                raise
+            leave(state, None)
+            return result
 
-        return wrapper
+        return cast(Callable[P, R], async_wrapper)
 
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        state = enter()
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:
+            leave(state, exc)
+            raise
+        leave(state, None)
+        return result
 
-@contextmanager
-def _scope(kv: Mapping[str, Any]) -> Iterator[None]:
-    token = _context_var.set({**_context_var.get(), **kv})
-    try:
-        yield
-    finally:
-        _context_var.reset(token)
+    return wrapper
 
 
 def propagate_context(fn: Callable[P, R]) -> Callable[P, R]:

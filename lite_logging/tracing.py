@@ -34,11 +34,12 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType, TracebackType
 from typing import Any, ParamSpec, TypeVar, cast
 
+from .context import _wrap_calls
 from .ids import new_span_id, new_trace_id
 
 __all__ = [
@@ -328,8 +329,7 @@ class span:  # noqa: N801 - used like a function: `with ll.span(...)`, `@ll.span
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        current, tokens = self._entered.pop()
-        _close(current, tokens, exc, self._logger, None)
+        _close(self._logger, None, self._entered.pop(), exc)
 
     async def __aenter__(self) -> Span:
         return self.__enter__()
@@ -346,36 +346,8 @@ class span:  # noqa: N801 - used like a function: `with ll.span(...)`, `@ll.span
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
             raise TypeError(f"span() cannot decorate a generator function: {fn!r}")
         source = _function_source(fn)
-        logger = self._logger
-        open_span = self._open
-        if inspect.iscoroutinefunction(fn):
-            async_fn = cast(Callable[P, Awaitable[Any]], fn)
-
-            @functools.wraps(fn)
-            async def async_wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
-                current, tokens = open_span(source)
-                try:
-                    result = await async_fn(*args, **kwargs)
-                except BaseException as exc:
-                    _close(current, tokens, exc, logger, source)
-                    raise
-                _close(current, tokens, None, logger, source)
-                return result
-
-            return cast(Callable[P, R], async_wrapper)
-
-        @functools.wraps(fn)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            current, tokens = open_span(source)
-            try:
-                result = fn(*args, **kwargs)
-            except BaseException as exc:
-                _close(current, tokens, exc, logger, source)
-                raise
-            _close(current, tokens, None, logger, source)
-            return result
-
-        return wrapper
+        enter = functools.partial(self._open, source)
+        return _wrap_calls(fn, enter, functools.partial(_close, self._logger, source))
 
     def _open(self, source: _Source | None) -> tuple[Span, _Tokens]:
         """Start a span under the current one (or the header's) and make it current."""
@@ -395,13 +367,13 @@ class span:  # noqa: N801 - used like a function: `with ll.span(...)`, `@ll.span
 
 
 def _close(
-    current: Span,
-    tokens: _Tokens,
-    exc: BaseException | None,
     logger: logging.Logger,
     source: _Source | None,
+    opened: tuple[Span, _Tokens],
+    exc: BaseException | None,
 ) -> None:
-    """End ``current``: restore the outer span, then log the span record."""
+    """End the span ``_open`` returned: restore the outer span, then log the span record."""
+    current, tokens = opened
     current._end_ns = time.perf_counter_ns()
     _reset(tokens, current)
     exc_info = current._exc_info
