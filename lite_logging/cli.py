@@ -801,10 +801,6 @@ def _show_demo_result(result: DemoResult) -> None:
     if result.stats:
         console.print(Text("lite_logging.stats():", style="bold"))
         console.print_json(data=result.stats)
-    if result.missing:
-        console.print(
-            Text("not in this build, skipped: " + ", ".join(result.missing), style="yellow")
-        )
     console.print(Text("Try:", style="bold"))
     first = result.files[0]
     console.print(f"  {PROG} view {first} --level WARNING")

@@ -11,9 +11,6 @@ Logging is configured the way an application would: one ``logging.config.dictCon
 call. Records go through ``AsyncQueueHandler`` (captured and queued in the caller's thread)
 to a ``BatchingQueueListener`` that hands whole batches to three handlers: the pretty
 console (``RichHandler``), JSON lines (``DIR/demo.jsonl``) and EDN lines (``DIR/demo.edn``).
-
-The demo adapts to the build it runs in: a piece that is not available is skipped (or
-replaced by its stdlib counterpart) and named in :attr:`DemoResult.missing`.
 """
 
 from __future__ import annotations
@@ -27,8 +24,11 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+
+from .context import ContextThreadPoolExecutor, bind, context
+from .queueing import flush, shutdown, stats
+from .tracing import span
 
 __all__ = ["DemoResult", "build_config", "run"]
 
@@ -37,19 +37,6 @@ EDN_NAME = "demo.edn"
 
 _USERS = ("ada", "grace", "linus", "barbara", "ken", "margaret")
 _ROUTES = ("GET /items", "GET /items/{id}", "POST /cart", "POST /checkout")
-_FEATURES = (
-    "AsyncQueueHandler",
-    "BatchFileHandler",
-    "EdnFormatter",
-    "RateLimitFilter",
-    "RedactFilter",
-    "RichHandler",
-    "SamplingFilter",
-    "flush",
-    "shutdown",
-    "span",
-    "stats",
-)
 
 
 @dataclasses.dataclass
@@ -59,115 +46,73 @@ class DemoResult:
     Attributes:
         files: the log files written (JSON lines first, then EDN lines when available).
         requests: how many fake requests were served.
-        stats: ``lite_logging.stats()`` after the final flush (``{}`` when unavailable).
-        failed_trace_id: the trace id of the request whose payment failed, if traced.
-        missing: the lite_logging features this build lacks, which the demo skipped.
+        stats: ``lite_logging.stats()`` after the final flush.
+        failed_trace_id: the trace id of the request whose payment failed.
     """
 
     files: list[str]
     requests: int
     stats: dict[str, Any]
     failed_trace_id: str | None
-    missing: list[str]
 
 
-def _lite_logging() -> Any:
-    import lite_logging  # the demo sits on top of the package, as an application does
-
-    return lite_logging
-
-
-def _available() -> tuple[set[str], list[str]]:
-    ll = _lite_logging()
-    have = {name for name in _FEATURES if hasattr(ll, name)}
-    return have, sorted(set(_FEATURES) - have)
-
-
-def build_config(out_dir: str, have: set[str], console: str = "ext://sys.stderr") -> dict[str, Any]:
-    """The ``dictConfig`` dict of the demo, using the lite_logging names in ``have``.
+def build_config(out_dir: str, console: str = "ext://sys.stderr") -> dict[str, Any]:
+    """The demo's ``dictConfig`` dict: what an application would write.
 
     Args:
         out_dir: the folder of ``demo.jsonl`` and ``demo.edn``.
-        have: the public names of lite_logging that exist (see :data:`_FEATURES`).
-        console: the stream of the pretty console, as a dictConfig ``ext://`` reference.
+        console: the pretty console's stream, as a dictConfig ``ext://`` reference.
 
     Returns:
         A dict for ``logging.config.dictConfig``.
     """
-    file_class = "lite_logging.BatchFileHandler" if "BatchFileHandler" in have else None
-    formatters: dict[str, Any] = {
-        "json": {"()": "lite_logging.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s"},
-    }
-    handlers: dict[str, Any] = {}
-    if "RichHandler" in have:
-        handlers["console"] = {"class": "lite_logging.RichHandler", "stream": console}
-    else:
-        handlers["console"] = {
-            "class": "logging.StreamHandler",
-            "stream": console,
-            "formatter": "plain",
-        }
-    handlers["console"]["level"] = "INFO"  # the console shows the story; files keep DEBUG
-    outputs = [("jsonl", JSONL_NAME, "json")]
-    if "EdnFormatter" in have:
-        formatters["edn"] = {"()": "lite_logging.EdnFormatter"}
-        outputs.append(("edn", EDN_NAME, "edn"))
-    for name, filename, formatter in outputs:
-        path = os.path.join(out_dir, filename)
-        if file_class is not None:
-            handlers[name] = {"()": file_class, "filename": path, "mode": "w"}
-        else:
-            handlers[name] = {"class": "logging.FileHandler", "filename": path, "mode": "w"}
-        handlers[name]["formatter"] = formatter
-    filters: dict[str, Any] = {}
-    queue_filters: list[str] = []
-    if "SamplingFilter" in have:
-        # keep 10 % of the cache's chatter; everything else at full rate
-        filters["sampling"] = {"()": "lite_logging.SamplingFilter", "rates": {"shop.cache.*": 0.1}}
-        queue_filters.append("sampling")
-    if "RedactFilter" in have:
-        # card numbers, bearer tokens, password=... and secret-looking keys are masked
-        filters["redact"] = {"()": "lite_logging.RedactFilter"}
-        queue_filters.append("redact")
-    pool_filters: list[str] = []
-    if "RateLimitFilter" in have:
-        filters["pool_limit"] = {"()": "lite_logging.RateLimitFilter", "limits": ["2/s"]}
-        pool_filters.append("pool_limit")
-    targets = list(handlers)
-    if "AsyncQueueHandler" in have:
-        handlers["queue"] = {
-            "()": "lite_logging.AsyncQueueHandler",
-            "handlers": targets,
-            "respect_handler_level": True,  # the console's INFO applies behind the queue
-            "filters": queue_filters,
-        }
-        root_handlers = ["queue"]
-    else:
-        filters["context"] = {"()": "lite_logging.ContextFilter"}
-        for name in targets:
-            handlers[name]["filters"] = ["context", *queue_filters]
-        root_handlers = targets
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": filters,
-        "formatters": formatters,
-        "handlers": handlers,
+        "filters": {
+            # keep 10 % of the cache's chatter; everything else at full rate
+            "sampling": {"()": "lite_logging.SamplingFilter", "rates": {"shop.cache.*": 0.1}},
+            # card numbers, bearer tokens, password=... and secret-looking keys are masked
+            "redact": {"()": "lite_logging.RedactFilter"},
+            "pool_limit": {"()": "lite_logging.RateLimitFilter", "limits": ["2/s"]},
+        },
+        "formatters": {
+            "json": {"()": "lite_logging.JsonFormatter"},
+            "edn": {"()": "lite_logging.EdnFormatter"},
+        },
+        "handlers": {
+            # the console shows the story at INFO; the files keep DEBUG
+            "console": {"class": "lite_logging.RichHandler", "stream": console, "level": "INFO"},
+            "jsonl": {
+                "()": "lite_logging.BatchFileHandler",
+                "filename": os.path.join(out_dir, JSONL_NAME),
+                "mode": "w",
+                "formatter": "json",
+            },
+            "edn": {
+                "()": "lite_logging.BatchFileHandler",
+                "filename": os.path.join(out_dir, EDN_NAME),
+                "mode": "w",
+                "formatter": "edn",
+            },
+            "queue": {
+                "()": "lite_logging.AsyncQueueHandler",
+                "handlers": ["console", "jsonl", "edn"],
+                "filters": ["sampling", "redact"],
+            },
+        },
         "loggers": {
-            "shop.db.pool": {"filters": pool_filters},
+            "shop.db.pool": {"filters": ["pool_limit"]},
             "asyncio": {"level": "WARNING"},  # not its "Using selector" debug line
         },
-        "root": {"level": "DEBUG", "handlers": root_handlers},
+        "root": {"level": "DEBUG", "handlers": ["queue"]},
     }
 
 
 class _Shop:
     """The fake application: request handlers, a cache, a pool, a payment service."""
 
-    def __init__(self, ll: Any, have: set[str], seed: int) -> None:
-        self.ll = ll
-        self.have = have
+    def __init__(self, seed: int) -> None:
         self.random = random.Random(seed)
         self.api = logging.getLogger("shop.api")
         self.cache = logging.getLogger("shop.cache.items")
@@ -179,17 +124,7 @@ class _Shop:
         self.failed_trace_id: str | None = None
         self._fail_next_checkout = True
         self._lock = threading.Lock()
-        self.executor = ll.ContextThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
-
-    def span(
-        self, name: str, traceparent: str | None = None, **attrs: Any
-    ) -> AbstractContextManager[Any]:
-        if "span" in self.have:
-            manager: AbstractContextManager[Any] = self.ll.span(
-                name, traceparent=traceparent, **attrs
-            )
-            return manager
-        return nullcontext()
+        self.executor = ContextThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
 
     def _cache_lookup(self, key: str) -> bool:
         hit = self.random.random() < 0.7
@@ -197,7 +132,7 @@ class _Shop:
         return hit
 
     async def _query(self, sql: str) -> int:
-        with self.span("db.query", statement=sql.split()[0]):
+        with span("db.query", statement=sql.split()[0]):
             in_use = self.random.randint(6, 10)
             if in_use >= 8:
                 self.pool.warning("connection pool nearly exhausted (%d/10 in use)", in_use)
@@ -208,7 +143,7 @@ class _Shop:
 
     def _charge(self, amount: float) -> str:
         """Runs in a job thread: the context and span come along through the executor."""
-        with self.span("payments.charge", amount=amount):
+        with span("payments.charge", amount=amount):
             with self._lock:
                 fail, self._fail_next_checkout = self._fail_next_checkout, False
             if fail:
@@ -230,8 +165,8 @@ class _Shop:
         if number % 5 == 0:
             header = f"00-{self.random.getrandbits(128):032x}-{self.random.getrandbits(64):016x}-01"
         with (
-            self.ll.context(request_id=f"r-{number}", user=user),
-            self.span(route, traceparent=header, route=route) as current,
+            context(request_id=f"r-{number}", user=user),
+            span(route, traceparent=header, route=route) as current,
         ):
             self.api.info("%s started", route)
             for key in ("item:1", "item:2", "price:eur"):
@@ -245,8 +180,7 @@ class _Shop:
                 except ConnectionError:
                     # the one handled exception: logged with its traceback, then a 502
                     self.api.exception("checkout failed for %s", user)
-                    if current is not None:
-                        self.failed_trace_id = current.trace_id
+                    self.failed_trace_id = current.trace_id
                     status = 502
                 else:
                     self.api.info("checkout ok", extra={"charge_id": charge})
@@ -258,11 +192,11 @@ class _Shop:
 
     def nightly_job(self, stop: threading.Event, name: str) -> None:
         """A plain thread: binds its own context, as thread code must."""
-        self.ll.bind(job=name)
+        bind(job=name)
         runs = 0
         while not stop.is_set():
             runs += 1
-            with self.span(f"job.{name}", run=runs):
+            with span(f"job.{name}", run=runs):
                 self.jobs.info("%s run %d", name, runs)
                 self.jobs.debug("%s: nothing else to do", name)
             stop.wait(0.25)
@@ -282,14 +216,6 @@ class _Shop:
                 break
             await asyncio.sleep(self.random.uniform(0.005, 0.04))
         await asyncio.gather(*tasks)
-
-
-def _flush(ll: Any, have: set[str]) -> None:
-    if "flush" in have:
-        ll.flush(timeout=10.0)
-        return
-    for handler in logging.getLogger().handlers:
-        handler.flush()
 
 
 def run(
@@ -315,11 +241,9 @@ def run(
     Returns:
         A :class:`DemoResult`.
     """
-    ll = _lite_logging()
-    have, missing = _available()
     os.makedirs(out_dir, exist_ok=True)
-    logging.config.dictConfig(build_config(out_dir, have, console))
-    shop = _Shop(ll, have, seed)
+    logging.config.dictConfig(build_config(out_dir, console))
+    shop = _Shop(seed)
     shop.api.info("demo starting: %.1f s of traffic", seconds, extra={"out_dir": out_dir})
     stop = threading.Event()
     workers = [
@@ -336,19 +260,14 @@ def run(
             worker.join()
         shop.executor.shutdown(wait=True)
     shop.api.info("demo done: %d requests served", shop.served, extra={"requests": shop.served})
-    _flush(ll, have)
-    files = [os.path.join(out_dir, JSONL_NAME)]
-    if "EdnFormatter" in have:
-        files.append(os.path.join(out_dir, EDN_NAME))
+    flush(timeout=10.0)
     result = DemoResult(
-        files=files,
+        files=[os.path.join(out_dir, JSONL_NAME), os.path.join(out_dir, EDN_NAME)],
         requests=shop.served,
-        stats=ll.stats() if "stats" in have else {},
+        stats=stats(),
         failed_trace_id=shop.failed_trace_id,
-        missing=missing,
     )
     if report is not None:
         report(result)
-    if "shutdown" in have:
-        ll.shutdown()
+    shutdown()
     return result
