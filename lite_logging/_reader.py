@@ -32,6 +32,7 @@ from types import ModuleType
 from typing import IO, Any, NamedTuple
 
 from ._encoding import to_jsonable
+from .edn import _ROUND_TRIP_TAGS, _typed_map
 
 __all__ = [
     "EDN_MISSING",
@@ -602,76 +603,12 @@ def to_json_line(record: Mapping[str, Any]) -> str:
         return json.dumps(to_jsonable(record), ensure_ascii=False, separators=_COMPACT)
 
 
-_KEYWORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.*+!?$%&=<>-]*")
-_INST = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    char = match.group()
-    return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
-
-
-def _edn_string(text: str) -> str:
-    return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
-
-
-def _edn_value(value: Any) -> str:
-    if isinstance(value, str):
-        return _edn_string(value)
-    if value is None:
-        return "nil"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return repr(value)
-        return "##NaN" if value != value else ("##Inf" if value > 0 else "##-Inf")
-    if isinstance(value, Mapping):
-        return _edn_map(value)
-    if isinstance(value, list | tuple):
-        return "[" + " ".join(_edn_value(v) for v in value) + "]"
-    return _edn_value(to_jsonable(value))
-
-
-def _edn_map(data: Mapping[str, Any], top: bool = False) -> str:
-    parts = []
-    for key, value in data.items():
-        key_text = ":" + key if _KEYWORD.fullmatch(key) else _edn_string(key)
-        if top and isinstance(value, str):
-            if key == "level" and value.isupper() and _KEYWORD.fullmatch(value):
-                parts.append(f"{key_text} :{value.lower()}")
-                continue
-            if key == "timestamp" and _INST.fullmatch(value) and _valid_inst(value):
-                parts.append(f'{key_text} #inst "{value}"')
-                continue
-            if key == "event_id" and _UUID.fullmatch(value):
-                parts.append(f'{key_text} #uuid "{value}"')
-                continue
-        parts.append(f"{key_text} {_edn_value(value)}")
-    return "{" + " ".join(parts) + "}"
-
-
-def _valid_inst(value: str) -> bool:
-    try:
-        datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
-    except ValueError:
-        return False
-    return True
-
-
 def to_edn_line(record: Mapping[str, Any]) -> str:
     """One line of EDN for a record read back (no line ending), in ``EdnFormatter``'s shape.
 
     Keys become keywords when they are valid EDN keywords; a top-level ``level`` in capitals
     becomes a keyword (``:info``), a canonical ``timestamp`` an ``#inst``, a canonical
     ``event_id`` a ``#uuid``. Anything else is written as the JSON data it is, so reading
-    the line back gives the same dict.
+    the line back gives the same dict. Written by ``EdnFormatter``'s encoder (``edn.py``).
     """
-    return _edn_map(record, top=True)
+    return _typed_map(record, _ROUND_TRIP_TAGS)

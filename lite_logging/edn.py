@@ -342,43 +342,48 @@ class EdnFormatter(SchemaFormatter):
     def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
         """Encode ``log_data`` as one EDN map on one line; never raises for any value."""
         try:
-            return self._edn_map(log_data)
+            return _typed_map(log_data, self._tags)
         except Exception:  # noqa: BLE001 - the formatter must not raise: plain dumps instead
             return dumps(log_data)
 
-    def _edn_map(self, log_data: dict[str, Any]) -> str:
-        out: list[str] = ["{"]
-        append = out.append
-        active = {id(log_data)}
-        tags = self._tags
-        first = True
-        for key, value in log_data.items():
-            if first:
-                first = False
+
+def _typed_map(log_data: Mapping[Any, Any], tags: Mapping[str, Callable[[str], str]]) -> str:
+    """``log_data`` as one EDN map, a top-level string value written by ``tags[key]`` if any.
+
+    ``EdnFormatter`` and the command line's JSON -> EDN conversion (``_reader.to_edn_line``,
+    with ``_ROUND_TRIP_TAGS``) write records through here.
+    """
+    out: list[str] = ["{"]
+    append = out.append
+    active = {id(log_data)}
+    first = True
+    for key, value in log_data.items():
+        if first:
+            first = False
+        else:
+            append(", ")
+        if type(key) is str:
+            text = _key_cache.get(key)
+            append(text if text is not None else _key(key))
+        else:
+            append(_dumps(key))
+        append(" ")
+        if type(value) is str:
+            tag = tags.get(key)
+            if tag is not None:
+                append(tag(value))
             else:
-                append(", ")
-            if type(key) is str:
-                text = _key_cache.get(key)
-                append(text if text is not None else _key(key))
-            else:
-                append(_dumps(key))
-            append(" ")
-            if type(value) is str:
-                tag = tags.get(key)
-                if tag is not None:
-                    append(tag(value))
-                else:
-                    append('"' + value + '"' if _search(value) is None else _string(value))
-            else:
-                mark = len(out)
-                try:
-                    _encode(value, out, active, 1)
-                except Exception:  # noqa: BLE001 - one bad value must not cost the record
-                    del out[mark:]
-                    active = {id(log_data)}
-                    append(dumps(value))
-        append("}")
-        return "".join(out)
+                append('"' + value + '"' if _search(value) is None else _string(value))
+        else:
+            mark = len(out)
+            try:
+                _encode(value, out, active, 1)
+            except Exception:  # noqa: BLE001 - one bad value must not cost the record
+                del out[mark:]
+                active = {id(log_data)}
+                append(dumps(value))
+    append("}")
+    return "".join(out)
 
 
 _LEVELS: dict[str, str] = {}
@@ -431,3 +436,31 @@ def _uuid_text(value: str) -> str:
     if _UUID.fullmatch(value):
         return '#uuid "' + value.lower() + '"'
     return _string(value)
+
+
+# Tags that read back as the very same string (JSON -> EDN -> JSON keeps equal data): the
+# level only in capitals (``:info`` reads back as "INFO"), the timestamp only in the schema's
+# exact form (an #inst reads back in that form, UTC), the event id only as lowercase UUID.
+_EXACT_INST = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+_LOWER_UUID = re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}")
+
+
+def _exact_level(name: str) -> str:
+    # isascii: "\u212a".lower() is "k", which would read back as "K"
+    return _level(name) if name.isupper() and name.isascii() else _string(name)
+
+
+def _exact_inst(value: str) -> str:
+    return _inst(value) if _EXACT_INST.fullmatch(value) else _string(value)
+
+
+def _exact_uuid(value: str) -> str:
+    return _uuid_text(value) if _LOWER_UUID.fullmatch(value) else _string(value)
+
+
+_ROUND_TRIP_TAGS: dict[str, Callable[[str], str]] = {
+    "level": _exact_level,
+    "timestamp": _exact_inst,
+    "event_id": _exact_uuid,
+}
+"""Top-level tags for records read back from a file: typed only where reading gives them back."""
