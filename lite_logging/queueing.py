@@ -38,7 +38,10 @@ from types import FrameType
 from typing import Any, cast
 
 from . import _stats
+from .context import current_context
+from .ids import new_event_id
 from .stamping import stamp_record
+from .tracing import current_trace_ids
 
 __all__ = ["AsyncQueueHandler", "BatchingQueueListener", "flush", "shutdown", "stats"]
 
@@ -597,7 +600,43 @@ def _make_queue(spec: Any) -> tuple[Any, bool]:
     return spec, False
 
 
-class AsyncQueueHandler(logging.handlers.QueueHandler):
+class _HookWatch(type):
+    """Metaclass keeping ``_plain`` (are emit/prepare/enqueue the originals?) on each class,
+    also when a hook is replaced on a class later (``mock.patch.object``): ``handle`` then
+    reads one attribute per record instead of comparing three (~75 ns, timeit)."""
+
+    def __init__(cls, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> None:
+        super().__init__(name, bases, ns)
+        cls._update_plain()
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in _HOOK_NAMES:
+            cls._update_plain()
+
+    def __delattr__(cls, name: str) -> None:
+        super().__delattr__(name)
+        if name in _HOOK_NAMES:
+            cls._update_plain()
+
+    def _update_plain(cls) -> None:
+        plain = (
+            getattr(cls, "emit", None) is _OWN_HOOKS.get("emit")
+            and getattr(cls, "prepare", None) is _OWN_HOOKS.get("prepare")
+            and getattr(cls, "enqueue", None) is _OWN_HOOKS.get("enqueue")
+        )
+        type.__setattr__(cls, "_plain", plain)
+        subclasses: list[Any] = type.__subclasses__(cls)
+        for sub in subclasses:
+            sub._update_plain()
+
+
+# The caller-side hooks as AsyncQueueHandler defines them (filled in below the class).
+_OWN_HOOKS: dict[str, Any] = {}
+_HOOK_NAMES = frozenset({"emit", "prepare", "enqueue"})
+
+
+class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
     """A ``QueueHandler`` with a bounded queue, an overflow policy and its own listener.
 
     In the caller's thread it runs its filters, stamps the record (event id, context,
@@ -635,6 +674,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
     Raises:
         ValueError: a bad option, naming it and its value.
     """
+
+    _plain: bool  # set by _HookWatch: emit/prepare/enqueue are ours, handle() may fuse them
 
     def __init__(
         self,
@@ -767,9 +808,20 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
 
     # -- caller thread ----------------------------------------------------------------
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set an attribute; replacing a hook on the instance (a mock) turns the fast path off."""
+        if name in _HOOK_NAMES:
+            super().__setattr__("_plain", False)  # shadows the class's flag for good
+        super().__setattr__(name, value)
+
     def handle(self, record: logging.LogRecord) -> Any:
         """Filter, then emit. Unlike ``Handler.handle`` it takes no lock: the queue is
-        thread-safe, and a handler that logs during ``logging.shutdown`` cannot deadlock."""
+        thread-safe, and a handler that logs during ``logging.shutdown`` cannot deadlock.
+
+        When ``emit``/``prepare``/``enqueue`` are this class's own and no formatter is set,
+        their work is done here in one frame (the same steps, the same result); otherwise
+        the hooks are called, so a subclass overriding one sees ``QueueHandler``'s contract.
+        """
         rv: Any = True
         if self.filters:
             rv = self.filter(record)
@@ -777,7 +829,55 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
                 return rv
             if isinstance(rv, logging.LogRecord):
                 record = rv
-        self.emit(record)
+        if not self._plain or self.formatter is not None:
+            self.emit(record)
+            return rv
+        # The fused path: stamp_record + prepare + enqueue inlined (3 calls less per record).
+        try:
+            d = record.__dict__
+            if "event_id" not in d:
+                d["event_id"] = new_event_id()
+                if "context" not in d:
+                    d["context"] = current_context()
+                if "trace_id" not in d:
+                    ids = current_trace_ids()
+                    if ids is not None:
+                        d["trace_id"], d["span_id"] = ids
+            new = object.__new__(record.__class__)
+            nd = new.__dict__ = d.copy()
+            args = d["args"]
+            if args:
+                msg = d["msg"]
+                if record.__class__ is logging.LogRecord and msg.__class__ is str:
+                    nd["msg"] = nd["message"] = msg % args  # getMessage() inlined (~60 ns)
+                else:
+                    nd["msg"] = nd["message"] = record.getMessage()
+            else:
+                msg = d["msg"]
+                if msg.__class__ is not str and not isinstance(msg, str | dict):
+                    nd["msg"] = nd["message"] = str(msg)
+            nd["args"] = None
+            exc_info = d["exc_info"]
+            if exc_info:
+                nd["exc_text"] = d["exc_text"] or _exception_formatter.formatException(exc_info)
+                nd["exc_info"] = None
+            next(self._counter)
+            listener = self._own_listener
+            if self._sync or (listener is not None and listener._thread_ident == _get_ident()):
+                self._enqueue_special(new)
+                return rv
+            q = self.queue
+            if q.qsize() < self._maxsize:
+                try:
+                    q.put_nowait(new)
+                    return rv
+                except _queue.Full:
+                    pass
+            self._enqueue_full(new)
+        except RecursionError:
+            raise
+        except Exception:  # noqa: BLE001 - logging never raises into the caller
+            self.handleError(record)
         return rv
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -830,14 +930,9 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
     def enqueue(self, record: logging.LogRecord) -> None:
         """Put ``record`` in the queue by the policy; count it as offered."""
         next(self._counter)  # one C call, atomic under the GIL: an exact count, no lock
-        if self._sync:
-            self._handle_sync(record)
-            return
         listener = self._own_listener
-        if listener is not None and listener._thread_ident == _get_ident():
-            # logged by a handler in our own listener thread: never wait on ourselves
-            if not listener._take_nested(record):
-                self._count_drop()
+        if self._sync or (listener is not None and listener._thread_ident == _get_ident()):
+            self._enqueue_special(record)
             return
         q = self.queue
         if q.qsize() < self._maxsize:
@@ -847,6 +942,16 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             except _queue.Full:
                 pass
         self._enqueue_full(record)
+
+    def _enqueue_special(self, record: logging.LogRecord) -> None:
+        """Stopped listener: write synchronously; our own listener thread: keep it nested."""
+        if self._sync:
+            self._handle_sync(record)
+            return
+        # logged by a handler in our own listener thread: never wait on ourselves
+        listener = cast(BatchingQueueListener, self._own_listener)
+        if not listener._take_nested(record):
+            self._count_drop()
 
     def _enqueue_full(self, record: logging.LogRecord) -> None:
         policy = self._policy
@@ -996,6 +1101,14 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             self.queue = _queue.Queue(q.maxsize)
         elif self._in_process:
             self.queue = _queue.SimpleQueue()
+
+
+_OWN_HOOKS.update(
+    emit=AsyncQueueHandler.emit,
+    prepare=AsyncQueueHandler.prepare,
+    enqueue=AsyncQueueHandler.enqueue,
+)
+AsyncQueueHandler._update_plain()
 
 
 def flush(timeout: float | None = None) -> bool:

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -674,3 +675,92 @@ class TestFork:
         }
         assert (0, True, 500) == (status, child_ok, child_delivered)
         assert {m: list(range(500)) for m in by_message} == by_message
+
+
+class _Lazy:
+    """A message object rendered by ``str()``."""
+
+    def __str__(self) -> str:
+        return "lazy text"
+
+
+class _OwnMessage(logging.LogRecord):
+    """A record class with its own ``getMessage``."""
+
+    def getMessage(self) -> str:  # noqa: N802 - stdlib name
+        return "own message"
+
+
+def _record(kind: str) -> logging.LogRecord:
+    if kind == "args":
+        return logging.makeLogRecord({"msg": "user %s in %s", "args": (42, "eu")})
+    if kind == "mapping":
+        return logging.LogRecord(
+            "x", logging.INFO, "f", 1, "%(a)s-%(b)s", ({"a": 1, "b": 2},), None
+        )
+    if kind == "plain":
+        return logging.makeLogRecord({"msg": "no args"})
+    if kind == "lazy":
+        return logging.makeLogRecord({"msg": _Lazy()})
+    if kind == "dict":
+        return logging.makeLogRecord({"msg": {"event": "login"}})
+    if kind == "subclass":
+        return _OwnMessage("x", logging.INFO, "f", 1, "template %s", ("arg",), None)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        return logging.makeLogRecord({"msg": "failed", "exc_info": sys.exc_info()})
+
+
+class TestFastPath:
+    @pytest.mark.parametrize(
+        "kind", ["args", "mapping", "plain", "lazy", "dict", "subclass", "exception"]
+    )
+    def test_queued_copy_equals_prepare(self, kind: str) -> None:
+        """handle()'s fused path queues exactly what prepare() returns for the record."""
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        handler = AsyncQueueHandler(q)
+        record = _record(kind)
+        handler.handle(record)
+        queued = q.get_nowait()
+        expected = vars(handler.prepare(record))
+        assert (expected, type(record)) == (vars(queued), type(queued))
+        handler.close()
+
+    def test_hook_patched_on_the_class_later_is_called(self) -> None:
+        """A hook replaced on the class after the handler was made is still called."""
+        handler = AsyncQueueHandler(queue.SimpleQueue())
+        with mock.patch.object(AsyncQueueHandler, "enqueue") as enqueue:
+            handler.handle(logging.makeLogRecord({"msg": "x"}))
+        assert 1 == enqueue.call_count
+        handler.close()
+
+    def test_hook_replaced_on_the_instance_is_called(self) -> None:
+        """A hook set on the instance (a test's mock) is called instead of the fused path."""
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        handler = AsyncQueueHandler(q)
+        seen: list[str] = []
+
+        def prepare(record: logging.LogRecord) -> Any:
+            seen.append(record.getMessage())
+            return record
+
+        handler.prepare = prepare  # type: ignore[method-assign]
+        handler.handle(logging.makeLogRecord({"msg": "x"}))
+        assert (["x"], 1) == (seen, q.qsize())
+        handler.close()
+
+    def test_subclass_hook_is_called(self) -> None:
+        """A subclass overriding prepare() gets every record through it."""
+
+        class Tagging(AsyncQueueHandler):
+            def prepare(self, record: logging.LogRecord) -> Any:
+                copy = super().prepare(record)
+                copy.tag = "mine"
+                return copy
+
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        handler = Tagging(q)
+        handler.handle(logging.makeLogRecord({"msg": "x"}))
+        assert "mine" == q.get_nowait().tag
+        handler.close()
