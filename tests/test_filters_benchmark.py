@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import logging
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -26,21 +24,8 @@ def bench() -> ModuleType:
     return module
 
 
-@pytest.fixture
-def restore_bench_loggers() -> Iterator[None]:
-    """The benchmark configures loggers named bench.filters.*: reset them afterwards."""
-    yield
-    for name in list(logging.Logger.manager.loggerDict):
-        if name.startswith("bench.filters."):
-            log = logging.getLogger(name)
-            log.handlers.clear()
-            log.filters.clear()
-            log.setLevel(logging.NOTSET)
-            log.propagate = True
-
-
 class TestQuickRun:
-    @pytest.mark.usefixtures("restore_bench_loggers")
+    @pytest.mark.usefixtures("restore_logging")  # it configures bench.filters.* loggers
     def test_json_rows_cover_every_filter(
         self, bench: ModuleType, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -61,7 +46,7 @@ class TestQuickRun:
         assert all(math.isfinite(row["ns_per_call"]) for row in payload["rows"])
         assert {"python", "platform", "cpu", "cpus_available"} == set(payload["machine"])
 
-    @pytest.mark.usefixtures("restore_bench_loggers")
+    @pytest.mark.usefixtures("restore_logging")  # it configures bench.filters.* loggers
     def test_table_names_the_sampled_out_cost(
         self, bench: ModuleType, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,20 +13,6 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "filters.md"
 
 def _examples() -> list[str]:
     return re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo the examples' dictConfig: root handlers, filters and level."""
-    root = logging.getLogger()
-    saved_handlers, saved_filters, saved_level = root.handlers[:], root.filters[:], root.level
-    yield
-    for handler in root.handlers:
-        if handler not in saved_handlers:
-            handler.close()
-    root.handlers[:] = saved_handlers
-    root.filters[:] = saved_filters
-    root.setLevel(saved_level)
 
 
 class TestExamples:

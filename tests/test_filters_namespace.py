@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import logging.config
 import re
-from collections.abc import Iterator
 
 import pytest
+from conftest import ListHandler
 
 import lite_logging as ll
 from lite_logging import _stats
@@ -18,34 +18,6 @@ LOGGER = "tests.filters.namespace"
 
 def _record(name: str, level: int = logging.INFO) -> logging.LogRecord:
     return logging.LogRecord(name, level, __file__, 1, "msg", (), None)
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo dictConfig: root handlers and level, and our test loggers."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    for name in [LOGGER, LOGGER + ".db", LOGGER + ".api"]:
-        log = logging.getLogger(name)
-        for handler in log.handlers[:]:
-            log.removeHandler(handler)
-            handler.close()
-        log.filters.clear()
-        log.setLevel(logging.NOTSET)
-        log.propagate = True
-        log.disabled = False
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
 
 
 class TestAllowDeny:
@@ -208,7 +180,7 @@ class TestOnLoggers:
     def test_on_a_logger(self) -> None:
         """On a logger it drops the records of denied child names before any handler."""
         log = logging.getLogger(LOGGER)
-        handler = _ListHandler()
+        handler = ListHandler()
         f = ll.NamespaceFilter(levels={LOGGER + ".*": "WARNING"})
         log.addHandler(handler)
         log.addFilter(f)
@@ -237,12 +209,12 @@ class TestOnLoggers:
                         "name": "ns-dictconfig",
                     }
                 },
-                "handlers": {"list": {"()": _ListHandler, "filters": ["ns"]}},
+                "handlers": {"list": {"()": ListHandler, "filters": ["ns"]}},
                 "loggers": {LOGGER: {"handlers": ["list"], "level": "DEBUG", "propagate": False}},
             }
         )
         handler = logging.getLogger(LOGGER).handlers[0]
-        assert isinstance(handler, _ListHandler)
+        assert isinstance(handler, ListHandler)
         logging.getLogger(LOGGER).debug("debug dropped")
         logging.getLogger(LOGGER).info("info kept")
         logging.getLogger(LOGGER + ".db").error("db dropped")

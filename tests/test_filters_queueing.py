@@ -4,47 +4,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import ListHandler
 
 import lite_logging as ll
 from lite_logging.transforms import AddFields
 
 queueing = pytest.importorskip("lite_logging.queueing")
 
-LOGGER = "tests.filters.queueing"
+LOGGER = "tests.filters.queueing"  # the name of conftest's `logger`
 CARD = "4111 1111 1111 1111"
-
-
-class _ListHandler(logging.Handler):
-    """Collects records and the thread each was handled in."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-        self.threads: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-        self.threads.add(threading.current_thread().name)
-
-
-@pytest.fixture
-def logger() -> Iterator[logging.Logger]:
-    """Our test logger, its handlers closed (listeners drained) and removed afterwards."""
-    ll.clear_context()
-    log = logging.getLogger(LOGGER)
-    log.setLevel(logging.DEBUG)
-    log.propagate = False
-    yield log
-    for handler in log.handlers[:]:
-        log.removeHandler(handler)
-        handler.close()
-    log.setLevel(logging.NOTSET)
-    log.propagate = True
-    ll.clear_context()
 
 
 def _pipeline(log: logging.Logger, target: logging.Handler, *filters: logging.Filter) -> Any:
@@ -58,7 +29,7 @@ def _pipeline(log: logging.Logger, target: logging.Handler, *filters: logging.Fi
 class TestOnAsyncQueueHandler:
     def test_dropped_before_stamping(self, logger: logging.Logger) -> None:
         """A record sampled out on AsyncQueueHandler is never stamped nor queued."""
-        target = _ListHandler()
+        target = ListHandler()
         sampling = ll.SamplingFilter(rate=0.0)
         handler = _pipeline(logger, target, sampling)
         seen: list[logging.LogRecord] = []
@@ -81,7 +52,7 @@ class TestOnAsyncQueueHandler:
 
     def test_redacted_in_the_callers_thread(self, logger: logging.Logger) -> None:
         """RedactFilter on AsyncQueueHandler masks the context snapshot and the message."""
-        target = _ListHandler()
+        target = ListHandler()
         handler = _pipeline(logger, target, ll.RedactFilter())
         ll.bind(request_id="r1", session_token="s3cr3t")
         logger.info("paid with %s", CARD)
@@ -93,7 +64,7 @@ class TestOnAsyncQueueHandler:
 
     def test_rate_limit_and_transform(self, logger: logging.Logger) -> None:
         """RateLimitFilter and TransformFilter on the queue handler: counts and fields arrive."""
-        target = _ListHandler()
+        target = ListHandler()
         limit = ll.RateLimitFilter(["2/day"])
         enrich = ll.TransformFilter([AddFields({"service": "shop"})])
         handler = _pipeline(logger, target, limit, enrich)
@@ -108,7 +79,7 @@ class TestOnAsyncQueueHandler:
 class TestBehindTheQueue:
     def test_redact_on_the_target_handler(self, logger: logging.Logger) -> None:
         """On the target handler (listener thread) it redacts the stamped, rendered record."""
-        target = _ListHandler()
+        target = ListHandler()
         target.addFilter(ll.RedactFilter())
         handler = _pipeline(logger, target)
         ll.bind(api_key="k-123")

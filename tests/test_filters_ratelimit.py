@@ -9,9 +9,10 @@ import re
 import select
 import signal
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable
 
 import pytest
+from conftest import ListHandler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,31 +51,6 @@ def _run(f: ll.RateLimitFilter, n: int, msg: str = "m %s") -> list[int | None]:
 def first_arg(record: logging.LogRecord) -> Hashable:
     """A key function reachable by dotted path: the first argument."""
     return record.args[0] if record.args else None  # type: ignore[index]
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo dictConfig: root handlers and level, and our test logger."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    log = logging.getLogger(LOGGER)
-    for handler in log.handlers[:]:
-        log.removeHandler(handler)
-        handler.close()
-    log.setLevel(logging.NOTSET)
-    log.propagate = True
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
 
 
 class TestParseLimit:
@@ -396,13 +372,13 @@ class TestConfigured:
                         "name": "ratelimit-dictconfig",
                     }
                 },
-                "handlers": {"list": {"()": _ListHandler, "filters": ["limit"]}},
+                "handlers": {"list": {"()": ListHandler, "filters": ["limit"]}},
                 "loggers": {LOGGER: {"handlers": ["list"], "level": "DEBUG", "propagate": False}},
             }
         )
         log = logging.getLogger(LOGGER)
         handler = log.handlers[0]
-        assert isinstance(handler, _ListHandler)
+        assert isinstance(handler, ListHandler)
         for i in range(5):
             log.info("order %d placed", i)
         log.info("other template")

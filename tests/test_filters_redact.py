@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from conftest import ListHandler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,44 +24,13 @@ LOGGER = "tests.filters.redact"
 CARD = "4111 1111 1111 1111"  # passes the Luhn check
 NOT_CARD = "4111 1111 1111 1112"  # fails it
 
+pytestmark = pytest.mark.usefixtures("empty_context")
+
 
 def _record(msg: object = "msg", *args: object, **extra: object) -> logging.LogRecord:
     record = logging.LogRecord("app", logging.INFO, __file__, 1, msg, args, None)
     record.__dict__.update(extra)
     return record
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture(autouse=True)
-def clean_context() -> Iterator[None]:
-    """Each test starts and ends with an empty ambient context."""
-    ll.clear_context()
-    yield
-    ll.clear_context()
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo dictConfig: root handlers and level, and our test logger."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    log = logging.getLogger(LOGGER)
-    for handler in log.handlers[:]:
-        log.removeHandler(handler)
-        handler.close()
-    log.setLevel(logging.NOTSET)
-    log.propagate = True
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
 
 
 class TestKeys:
@@ -387,7 +357,7 @@ class TestConfigured:
                         "name": "redact-dictconfig",
                     }
                 },
-                "handlers": {"list": {"()": _ListHandler}},
+                "handlers": {"list": {"()": ListHandler}},
                 "loggers": {
                     LOGGER: {
                         "handlers": ["list"],
@@ -400,7 +370,7 @@ class TestConfigured:
         )
         log = logging.getLogger(LOGGER)
         handler = log.handlers[0]
-        assert isinstance(handler, _ListHandler)
+        assert isinstance(handler, ListHandler)
         caller = {"pin": 1234, "password": "kept: not a configured key"}
         log.info("user %s has SSN-123", "ann", extra={"card": caller})
         record = handler.records[0]

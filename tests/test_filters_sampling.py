@@ -11,9 +11,9 @@ import random
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
+from conftest import ListHandler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,31 +36,6 @@ def _trace_ids(n: int, seed: int) -> list[str]:
 
 def _within_5_sigma(kept: int, n: int, p: float) -> bool:
     return abs(kept - n * p) < 5 * math.sqrt(n * p * (1 - p))
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo dictConfig: root handlers and level, and our test logger."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    log = logging.getLogger(LOGGER)
-    for handler in log.handlers[:]:
-        log.removeHandler(handler)
-        handler.close()
-    log.setLevel(logging.NOTSET)
-    log.propagate = True
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
 
 
 class TestRate:
@@ -338,13 +313,13 @@ class TestConfigured:
                         "name": "sampling-dictconfig",
                     }
                 },
-                "handlers": {"list": {"()": _ListHandler, "filters": ["sample"]}},
+                "handlers": {"list": {"()": ListHandler, "filters": ["sample"]}},
                 "loggers": {LOGGER: {"handlers": ["list"], "level": "DEBUG", "propagate": False}},
             }
         )
         log = logging.getLogger(LOGGER)
         handler = log.handlers[0]
-        assert isinstance(handler, _ListHandler)
+        assert isinstance(handler, ListHandler)
         log.info("dropped")
         log.error("kept")
         logging.getLogger(LOGGER + ".keep").info("kept too")

@@ -6,15 +6,15 @@ import logging
 import logging.config
 import re
 import sys
-from collections.abc import Iterator
 
 import pytest
+from conftest import ListHandler
 
 import lite_logging as ll
 from lite_logging import _stats
 from lite_logging.filters.transform import resolve_callable
 
-LOGGER = "tests.filters.transform"
+LOGGER = "tests.filters.transform"  # the name of conftest's `logger`
 
 
 def _record(msg: str = "msg", **extra: object) -> logging.LogRecord:
@@ -58,40 +58,6 @@ def half_then_fail(record: logging.LogRecord) -> logging.LogRecord:
     record.half = True
     record.msg = "changed"
     raise RuntimeError("transform broke")
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def logger() -> Iterator[logging.Logger]:
-    """Our test logger, cleaned of handlers and filters afterwards."""
-    log = logging.getLogger(LOGGER)
-    log.setLevel(logging.DEBUG)
-    log.propagate = False
-    yield log
-    for handler in log.handlers[:]:
-        log.removeHandler(handler)
-        handler.close()
-    log.filters.clear()
-    log.setLevel(logging.NOTSET)
-    log.propagate = True
-
-
-@pytest.fixture
-def restore_logging(logger: logging.Logger) -> Iterator[None]:
-    """Undo dictConfig: root handlers and level (our logger is cleaned by `logger`)."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
 
 
 class TestOrder:
@@ -140,7 +106,7 @@ class TestDrop:
 class TestReplace:
     def test_new_record_reaches_the_handler(self, logger: logging.Logger) -> None:
         """A transform returning a new record: the handler gets the new record's data."""
-        handler = _ListHandler()
+        handler = ListHandler()
         handler.addFilter(ll.TransformFilter([replace_record]))
         logger.addHandler(handler)
         logger.info("hello %s", "you")
@@ -165,7 +131,7 @@ class TestReplace:
     @pytest.mark.skipif(sys.version_info < (3, 12), reason="3.12+ filters may return records")
     def test_other_handlers_keep_original_on_312(self, logger: logging.Logger) -> None:
         """On 3.12+ the replacement is local to the handler whose filter made it."""
-        transformed, plain = _ListHandler(), _ListHandler()
+        transformed, plain = ListHandler(), ListHandler()
         transformed.addFilter(ll.TransformFilter([replace_record]))
         logger.addHandler(transformed)
         logger.addHandler(plain)
@@ -222,7 +188,7 @@ class TestErrors:
         self, logger: logging.Logger, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """On a logger, a failing transform does not raise into logger.info."""
-        handler = _ListHandler()
+        handler = ListHandler()
         logger.addHandler(handler)
         logger.addFilter(ll.TransformFilter([half_then_fail]))
         logger.info("still logged")
@@ -278,12 +244,12 @@ class TestConfigured:
                         "name": "transform-dictconfig",
                     }
                 },
-                "handlers": {"list": {"()": _ListHandler, "filters": ["tf"]}},
+                "handlers": {"list": {"()": ListHandler, "filters": ["tf"]}},
                 "loggers": {LOGGER: {"handlers": ["list"], "level": "DEBUG", "propagate": False}},
             }
         )
         handler = logger.handlers[0]
-        assert isinstance(handler, _ListHandler)
+        assert isinstance(handler, ListHandler)
         logger.info("the secret")
         logger.info("public", extra={"u": 7})
         assert 1 == len(handler.records)

@@ -1,0 +1,107 @@
+"""Fixtures and helpers shared by the test modules.
+
+``ListHandler`` is a plain class: a module that needs the class itself (a dictConfig
+``"()"`` factory, an ``isinstance`` check, a subclass) imports it with
+``from conftest import ListHandler`` (pytest puts this directory on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import pytest
+
+import lite_logging as ll
+
+
+class ListHandler(logging.Handler):
+    """Keeps every record it handles, and the names of the threads that handled them."""
+
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.records: list[logging.LogRecord] = []
+        self.threads: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.threads.add(threading.current_thread().name)
+
+    @property
+    def messages(self) -> list[str]:
+        """The messages of the records kept, in order."""
+        return [r.getMessage() for r in self.records]
+
+
+@pytest.fixture
+def empty_context() -> Iterator[None]:
+    """The test starts and ends with an empty ambient context."""
+    ll.clear_context()
+    yield
+    ll.clear_context()
+
+
+@pytest.fixture
+def logger(request: pytest.FixtureRequest, empty_context: None) -> Iterator[logging.Logger]:
+    """A private DEBUG logger that does not propagate, put back as it was afterwards.
+
+    Named by the test module's ``LOGGER`` constant, else ``tests.<module>``. Handlers added
+    by the test are removed and closed (a queue handler's listener drains), filters dropped.
+    """
+    name = getattr(request.module, "LOGGER", "tests." + request.module.__name__)
+    log = logging.getLogger(name)
+    saved = _state(log)
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    yield log
+    _restore(log, saved)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Undo what ``logging.config.dictConfig`` (or a test) did to the logger tree.
+
+    Every logger that existed before gets back its level, propagate flag, disabled flag,
+    handlers and filters; a logger created during the test is reset to the defaults. A
+    handler the test added is removed and closed.
+    """
+    before = {log: _state(log) for log in _loggers()}
+    yield
+    for log in _loggers():
+        _restore(log, before.get(log, _DEFAULT))
+
+
+class _State(NamedTuple):
+    level: int
+    propagate: bool
+    disabled: bool
+    handlers: list[logging.Handler]
+    filters: list[Any]
+
+
+_DEFAULT = _State(logging.NOTSET, True, False, [], [])
+
+
+def _state(log: logging.Logger) -> _State:
+    return _State(log.level, log.propagate, log.disabled, log.handlers[:], log.filters[:])
+
+
+def _loggers() -> list[logging.Logger]:
+    """The root logger and every logger created so far (not the placeholders)."""
+    named = logging.Logger.manager.loggerDict.values()
+    return [logging.getLogger(), *(log for log in named if isinstance(log, logging.Logger))]
+
+
+def _restore(log: logging.Logger, state: _State) -> None:
+    """Put ``log`` back in ``state``, closing the handlers added since."""
+    for handler in log.handlers[:]:
+        if handler not in state.handlers:
+            log.removeHandler(handler)
+            handler.close()
+    log.handlers[:] = state.handlers
+    log.filters[:] = state.filters
+    log.setLevel(state.level)
+    log.propagate = state.propagate
+    log.disabled = state.disabled
