@@ -348,3 +348,50 @@ class TestDictConfig:
             data["amount"],
             data["service"],
         )
+
+
+_EXTRA_KEYS = st.sampled_from(["user_id", "path", "level", "source", "context", "_private", "x"])
+_EXTRA_VALUES = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
+
+
+class TestOnePassFormat:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        extra=st.dictionaries(_EXTRA_KEYS, _EXTRA_VALUES, max_size=5),
+        context=st.dictionaries(st.sampled_from(["request_id", "tenant"]), st.text(max_size=3)),
+        args=st.sampled_from([(), (42,)]),
+        traced=st.booleans(),
+        rated=st.booleans(),
+        kind=st.sampled_from(["json", "orjson", "edn"]),
+    )
+    def test_one_pass_equals_template_method(
+        self,
+        extra: dict[str, Any],
+        context: dict[str, Any],
+        args: tuple[Any, ...],
+        traced: bool,
+        rated: bool,
+        kind: str,
+    ) -> None:
+        """format()'s one-pass path writes what python-json-logger's template method does."""
+        formatter: Any = (
+            ll.EdnFormatter() if kind == "edn" else ll.JsonFormatter(use_orjson=kind == "orjson")
+        )
+        record = _record("user %s" if args else "plain", args, **extra)
+        record.context = context
+        if traced:
+            record.trace_id, record.span_id = "1" * 32, "2" * 16
+        if rated:
+            record.sample_rate, record.suppressed = 0.5, 3
+        ll.ContextFilter().filter(record)
+
+        assert formatter._format_general(record) == formatter.format(record)
+
+    def test_options_take_the_template_method(self) -> None:
+        """rename_fields set after construction still applies (the one-pass path steps aside)."""
+        formatter = ll.JsonFormatter()
+        formatter.rename_fields = {"level": "severity"}
+
+        data = json.loads(formatter.format(_record()))
+
+        assert "INFO" == data["severity"]
