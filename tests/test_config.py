@@ -6,12 +6,12 @@ import json
 import logging
 import logging.config
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import edn_format
 import pytest
+from conftest import ListHandler
 
 import lite_logging as ll
 from lite_logging.queueing import AsyncQueueHandler, BatchingQueueListener
@@ -19,31 +19,7 @@ from lite_logging.queueing import AsyncQueueHandler, BatchingQueueListener
 edn_format.loads("nil")  # its parser logs while it is built: do that before any test's pipeline
 
 
-class Collect(logging.Handler):
-    """Keeps the messages of the records it is given."""
-
-    def __init__(self, level: int = logging.NOTSET) -> None:
-        super().__init__(level)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """Put back the root logger's handlers and level; close what the test configured."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    for handler in root.handlers[:]:
-        if handler not in saved_handlers:
-            root.removeHandler(handler)
-            handler.close()
-    for handler in saved_handlers:
-        if handler not in root.handlers:
-            root.addHandler(handler)
-    root.setLevel(saved_level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def _root_queue_handler() -> AsyncQueueHandler:
@@ -156,7 +132,7 @@ class TestDictConfig:
         The queue handler sorts before its target, so names must be resolved lazily; on
         3.12+ the native keys are dictConfig's own, before that they reach our __init__.
         """
-        target = Collect()
+        target = ListHandler()
         logging.config.dictConfig(_pipeline_config(form, target))
         handler = _root_queue_handler()
         logging.getLogger("cfg").info("configured")
@@ -166,7 +142,7 @@ class TestDictConfig:
 
     def test_native_default_listener_is_ours(self) -> None:
         """On 3.12+, without "listener", dictConfig's QueueListener is replaced by ours."""
-        target = Collect()
+        target = ListHandler()
         config = _pipeline_config("native", target)
         del config["handlers"]["a_queue"]["listener"]
         logging.config.dictConfig(config)
@@ -178,7 +154,7 @@ class TestDictConfig:
     @pytest.mark.parametrize("form", ["factory", "native"])
     def test_options_through_dot_key(self, form: str) -> None:
         """Options given with "." reach the handler on every Python (3.12.1 drops kwargs)."""
-        target = Collect()
+        target = ListHandler()
         config = _pipeline_config(form, target, **{".": {"policy": "drop_newest", "maxsize": 7}})
         logging.config.dictConfig(config)
         handler = _root_queue_handler()
@@ -190,13 +166,13 @@ class TestDictConfig:
     @pytest.mark.parametrize("form", ["factory", "native"])
     def test_options_as_keys(self, form: str) -> None:
         """Options given as plain keys reach the handler."""
-        target = Collect()
+        target = ListHandler()
         logging.config.dictConfig(_pipeline_config(form, target, policy="drop_oldest"))
         assert "drop_oldest" == _root_queue_handler().policy
 
     def test_bad_option_fails_at_configuration(self) -> None:
         """A bad option fails in dictConfig, naming the key and the value."""
-        config = _pipeline_config("factory", Collect(), policy="sometimes")
+        config = _pipeline_config("factory", ListHandler(), policy="sometimes")
         with pytest.raises(ValueError, match="a_queue") as info:
             logging.config.dictConfig(config)
         assert (
@@ -206,7 +182,7 @@ class TestDictConfig:
 
     def test_respect_handler_level(self) -> None:
         """respect_handler_level=True: a target gets only records at or above its level."""
-        target = Collect(logging.WARNING)
+        target = ListHandler(logging.WARNING)
         config = _pipeline_config("factory", target, respect_handler_level=True)
         logging.config.dictConfig(config)
         log = logging.getLogger("cfg")

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 
 import pytest
 
 import lite_logging as ll
 
-
-@pytest.fixture(autouse=True)
-def _empty_context() -> Iterator[None]:
-    ll.clear_context()
-    yield
-    ll.clear_context()
+pytestmark = pytest.mark.usefixtures("empty_context")
 
 
 class TestBind:

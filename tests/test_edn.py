@@ -12,7 +12,6 @@ import logging.config
 import math
 import pathlib
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import edn_format
@@ -24,12 +23,7 @@ from hypothesis import strategies as st
 import lite_logging as ll
 from lite_logging.edn import dumps
 
-
-@pytest.fixture(autouse=True)
-def _empty_context() -> Iterator[None]:
-    ll.clear_context()
-    yield
-    ll.clear_context()
+pytestmark = pytest.mark.usefixtures("empty_context")
 
 
 def _plain(value: Any) -> Any:

@@ -15,7 +15,7 @@ import logging
 import math
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import edn_format
@@ -80,11 +80,7 @@ FORMATTERS: list[tuple[str, Callable[..., logging.Formatter], Parse]] = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _empty_context() -> Iterator[None]:
-    ll.clear_context()
-    yield
-    ll.clear_context()
+pytestmark = pytest.mark.usefixtures("empty_context")
 
 
 def _record(

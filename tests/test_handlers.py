@@ -91,20 +91,6 @@ def make() -> Iterator[Callable[..., Any]]:
         handler.close()
 
 
-@pytest.fixture
-def logger() -> Iterator[logging.Logger]:
-    """A private logger at DEBUG that does not propagate; its handlers are removed after."""
-    log = logging.getLogger("tests.test_handlers")
-    log.setLevel(logging.DEBUG)
-    log.propagate = False
-    yield log
-    for handler in log.handlers[:]:
-        log.removeHandler(handler)
-        handler.close()
-    log.setLevel(logging.NOTSET)
-    log.propagate = True
-
-
 def _records(count: int, msg: str = "record %d", start: int = 0) -> list[logging.LogRecord]:
     return [
         logging.LogRecord("shop", logging.INFO, __file__, 1, msg, (i,), None)
@@ -747,22 +733,6 @@ class TestFork:
         assert [f"child {i}" for i in range(30)] == [x for x in lines if x.startswith("child")]
         assert [f"parent {i}" for i in range(70)] == [x for x in lines if x.startswith("parent")]
         assert 100 == len(lines)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo what dictConfig does to the root logger and our logger."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    log = logging.getLogger("tests.test_handlers.config")
-    for handler in log.handlers[:]:
-        log.removeHandler(handler)
-        handler.close()
-    log.setLevel(logging.NOTSET)
-    log.propagate = True
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
 
 
 class TestDictConfig:

@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,27 +24,22 @@ _ANSI = re.compile(r"\x1b\[")
 
 
 @pytest.fixture(autouse=True)
-def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _plain_environment(monkeypatch: pytest.MonkeyPatch, empty_context: None) -> None:
     """No colour forcing, no terminal size from the environment; an empty context."""
     for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
-    ll.clear_context()
-    yield
-    ll.clear_context()
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo what dictConfig does to the root logger."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    yield
-    for handler in root.handlers[:]:
-        if handler not in saved[0]:
-            root.removeHandler(handler)
-            handler.close()
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
+class _Recorder(io.StringIO):
+    """A stream that keeps the text of each ``write()`` call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return len(text)
 
 
 def _record(
@@ -287,14 +281,9 @@ class TestRichHandler:
 
     def test_handle_batch_is_one_write(self) -> None:
         """handle_batch prints a batch with one write and counts it."""
-        writes: list[str] = []
-
-        class Recorder(io.StringIO):
-            def write(self, text: str) -> int:
-                writes.append(text)
-                return len(text)
-
-        handler = ll.RichHandler(stream=Recorder(), width=200)
+        stream = _Recorder()
+        writes = stream.writes
+        handler = ll.RichHandler(stream=stream, width=200)
         handler.handle_batch([_record("n=%d", (n,)) for n in range(5)])
 
         assert 1 == len(writes)
@@ -352,14 +341,9 @@ class TestRichHandler:
 
     def test_behind_the_batching_listener(self) -> None:
         """As a target of BatchingQueueListener the listener thread writes, in batches."""
-        writes: list[str] = []
-
-        class Recorder(io.StringIO):
-            def write(self, text: str) -> int:
-                writes.append(text)
-                return len(text)
-
-        handler = ll.RichHandler(stream=Recorder(), width=200)
+        stream = _Recorder()
+        writes = stream.writes
+        handler = ll.RichHandler(stream=stream, width=200)
         records: queue.Queue[Any] = queue.Queue()
         for n in range(20):
             records.put(_record("n=%d", (n,)))

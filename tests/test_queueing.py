@@ -8,39 +8,32 @@ import os
 import queue
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from conftest import ListHandler
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
 from lite_logging.queueing import AsyncQueueHandler, BatchingQueueListener
 
-LOGGER = "tests.queueing"
+LOGGER = "tests.queueing"  # the name of conftest's `logger`
 
 
-class Collect(logging.Handler):
-    """Keeps every record it is given, and each batch's size when given batches."""
+class Collect(ListHandler):
+    """A ``ListHandler`` that counts flushes, and each batch's size when given batches."""
 
     def __init__(self, level: int = logging.NOTSET) -> None:
         super().__init__(level)
-        self.records: list[logging.LogRecord] = []
         self.batch_sizes: list[int] = []
         self.flushes = 0
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
     def flush(self) -> None:
         self.flushes += 1
-
-    @property
-    def messages(self) -> list[str]:
-        return [r.getMessage() for r in self.records]
 
 
 class BatchCollect(Collect):
@@ -105,22 +98,6 @@ class Failing(logging.Handler):
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - stdlib name
         self.reported.append(record)
-
-
-@pytest.fixture
-def logger() -> Iterator[logging.Logger]:
-    """A private DEBUG logger; its handlers are closed (listeners drained) afterwards."""
-    ll.clear_context()
-    log = logging.getLogger(LOGGER)
-    log.setLevel(logging.DEBUG)
-    log.propagate = False
-    yield log
-    for handler in log.handlers[:]:
-        log.removeHandler(handler)
-        handler.close()
-    log.setLevel(logging.NOTSET)
-    log.propagate = True
-    ll.clear_context()
 
 
 @pytest.fixture

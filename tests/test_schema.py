@@ -15,7 +15,6 @@ import pathlib
 import re
 import sys
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,11 +28,7 @@ _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 _BACKENDS = [False, True]  # use_orjson
 
 
-@pytest.fixture(autouse=True)
-def _empty_context() -> Iterator[None]:
-    ll.clear_context()
-    yield
-    ll.clear_context()
+pytestmark = pytest.mark.usefixtures("empty_context")
 
 
 def _record(msg: str = "user %s logged in", args: tuple[Any, ...] = (42,), **extra: Any) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,12 +11,7 @@ import lite_logging as ll
 from lite_logging import tracing
 from lite_logging.stamping import stamp_record
 
-
-@pytest.fixture(autouse=True)
-def _empty_context() -> Iterator[None]:
-    ll.clear_context()
-    yield
-    ll.clear_context()
+pytestmark = pytest.mark.usefixtures("empty_context")
 
 
 def _record(**extra: object) -> logging.LogRecord:
