@@ -128,14 +128,15 @@ def format_timestamp(created: float) -> str:
     """RFC 3339 UTC with microseconds and ``Z``: ``2026-11-26T16:30:00.123456Z``."""
     global _cached_second
     second = int(created)
-    micros = round((created - second) * 1_000_000)
-    if micros >= 1_000_000:  # rounding carried into the next second
+    # 1_000_000 + micros: str()[1:] pads to 6 digits (~40 ns less than a {:06d} spec)
+    micros = round((created - second) * 1_000_000) + 1_000_000
+    if micros >= 2_000_000:  # rounding carried into the next second
         second += 1
         micros -= 1_000_000
     cached = _cached_second
-    if cached[0] == second:  # strftime once a second; the rest is string formatting
-        prefix = cached[1]
-    else:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        _cached_second = (second, prefix)
-    return f"{prefix}.{micros:06d}Z"
+    if cached[0] != second:  # strftime once a second; the rest is string slicing
+        cached = _cached_second = (
+            second,
+            time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second)),
+        )
+    return f"{cached[1]}{str(micros)[1:]}Z"
