@@ -1,15 +1,20 @@
 """Fixtures and helpers shared by the test modules.
 
-``ListHandler`` is a plain class: a module that needs the class itself (a dictConfig
-``"()"`` factory, an ``isinstance`` check, a subclass) imports it with
-``from conftest import ListHandler`` (pytest puts this directory on ``sys.path``).
+Fixtures: ``logger`` (a private logger), ``restore_logging`` (undo dictConfig) and
+``empty_context``. Helpers that are plain objects, ``ListHandler`` (also a dictConfig
+``"()"`` factory or a base class) and ``import_script``, are imported where needed with
+``from conftest import ListHandler`` (pytest's default import mode puts this directory on
+``sys.path``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import pytest
@@ -33,6 +38,16 @@ class ListHandler(logging.Handler):
     def messages(self) -> list[str]:
         """The messages of the records kept, in order."""
         return [r.getMessage() for r in self.records]
+
+
+def import_script(path: Path, name: str) -> ModuleType:
+    """The script at ``path`` (a benchmark, not part of the package) imported as ``name``."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import import_script
 
 RUN_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
 
@@ -17,12 +17,7 @@ RUN_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
 @pytest.fixture(scope="module")
 def run_module() -> ModuleType:
     """benchmarks/run.py imported as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("bench_run", RUN_PY)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(RUN_PY, "bench_run")
 
 
 def _jsonl(path: Path, rows: list[dict[str, object]]) -> str:

@@ -8,7 +8,6 @@ import logging.config
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -151,25 +150,6 @@ class TestDemoRun:
 
         assert 0 == result.returncode
         assert re.search(r"payments\.charge  [\d.]+ ms  error", result.stdout)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Put back the root logger and the demo's loggers as they were."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    named = [logging.getLogger(name) for name in ("shop.db.pool", "asyncio")]
-    states = [(logger.level, logger.filters[:], logger.handlers[:]) for logger in named]
-    yield
-    for handler in root.handlers:
-        if handler not in saved[0]:
-            handler.close()
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
-    for logger, (level, filters, handlers) in zip(named, states, strict=True):
-        logger.setLevel(level)
-        logger.filters[:] = filters
-        logger.handlers[:] = handlers
 
 
 class TestBuildConfig:

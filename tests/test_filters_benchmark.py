@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import import_script
 
 FILTERS_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "filters.py"
 
@@ -16,12 +16,7 @@ FILTERS_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "filters.py
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
     """benchmarks/filters.py imported as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("bench_filters", FILTERS_PY)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(FILTERS_PY, "bench_filters")
 
 
 class TestQuickRun:

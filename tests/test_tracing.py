@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ListHandler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,23 +29,10 @@ HEADER = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 APP = "test_tracing.app"
 
 
-class _Collect(logging.Handler):
-    """Keeps every record it handles, in the caller's thread."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-        self._guard = threading.Lock()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        with self._guard:
-            self.records.append(record)
-
-
 class Captured:
     """Records logged to the span logger and to the test's application logger."""
 
-    def __init__(self, handler: _Collect) -> None:
+    def __init__(self, handler: ListHandler) -> None:
         self._handler = handler
 
     @property
@@ -66,7 +54,7 @@ class Captured:
 @pytest.fixture
 def captured() -> Iterator[Captured]:
     """Collect the span logger's and the app logger's records; restore both loggers after."""
-    handler = _Collect()
+    handler = ListHandler(logging.DEBUG)
     handler.addFilter(ContextFilter())
     saved = []
     for name in (tracing.SPAN_LOGGER, APP):
