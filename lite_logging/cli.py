@@ -193,6 +193,11 @@ def _as_text(value: Any) -> str:
     """How ``--where`` compares a value: strings as they are, the rest as JSON writes them."""
     if isinstance(value, str):
         return value
+    return _json_text(value)
+
+
+def _json_text(value: Any) -> str:
+    """``value`` as ``to_json_line`` writes it inside a record (NaN as "NaN", odd types...)."""
     return _reader.to_json_line({"v": value})[5:-1]
 
 
@@ -370,7 +375,7 @@ def _console(stream: IO[str]) -> Console:
 def _compact(value: Any) -> str:
     if isinstance(value, str):
         return value if value and " " not in value and "=" not in value else json.dumps(value)
-    return _reader.to_json_line({"v": value})[5:-1]
+    return _json_text(value)
 
 
 class _Pretty:

@@ -67,6 +67,12 @@ _PLACED = ("timestamp", "level", "logger", "message", "event_id", "context")
 _TAIL = ("trace_id", "span_id", "source", "exception", "stack")
 
 
+def _check_width(width: int | None) -> None:
+    """Raise for a ``width`` option too narrow to indent message bodies."""
+    if width is not None and width < _MIN_BODY_WIDTH:
+        raise ValueError(f'"width" must be at least {_MIN_BODY_WIDTH} or None: {width!r}')
+
+
 def _escape_char(match: re.Match[str]) -> str:
     char = match.group()
     escaped = _ESCAPES.get(char)
@@ -161,8 +167,7 @@ class PrettyFormatter(SchemaFormatter):
         **kwargs: Any,
     ) -> None:
         super().__init__(fmt, datefmt, style, validate, **kwargs)
-        if width is not None and width < _MIN_BODY_WIDTH:
-            raise ValueError(f'"width" must be at least {_MIN_BODY_WIDTH} or None: {width!r}')
+        _check_width(width)
         if max_frames < 1:
             raise ValueError(f'"max_frames" must be >= 1: {max_frames!r}')
         from rich.console import Console  # rich only once a pretty formatter is built
@@ -478,8 +483,7 @@ class RichHandler(logging.Handler):
         max_frames: int = 20,
     ) -> None:
         super().__init__(level)
-        if width is not None and width < _MIN_BODY_WIDTH:
-            raise ValueError(f'"width" must be at least {_MIN_BODY_WIDTH} or None: {width!r}')
+        _check_width(width)
         from rich.console import Console  # rich only once a pretty handler is built
 
         if console is None:
