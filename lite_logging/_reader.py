@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import sys
 import time
 import uuid
 from collections import deque
@@ -603,6 +604,11 @@ def to_json_line(record: Mapping[str, Any]) -> str:
         return json.dumps(to_jsonable(record), ensure_ascii=False, separators=_COMPACT)
 
 
+# A record read back is plain data however deep, not an object graph: no MAX_DEPTH cut
+# (a value too deep for the recursion limit falls back to edn.dumps, which cuts it).
+_UNCAPPED = -sys.getrecursionlimit()
+
+
 def to_edn_line(record: Mapping[str, Any]) -> str:
     """One line of EDN for a record read back (no line ending), in ``EdnFormatter``'s shape.
 
@@ -611,4 +617,4 @@ def to_edn_line(record: Mapping[str, Any]) -> str:
     ``event_id`` a ``#uuid``. Anything else is written as the JSON data it is, so reading
     the line back gives the same dict. Written by ``EdnFormatter``'s encoder (``edn.py``).
     """
-    return _typed_map(record, _ROUND_TRIP_TAGS)
+    return _typed_map(record, _ROUND_TRIP_TAGS, _UNCAPPED)

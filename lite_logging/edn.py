@@ -347,11 +347,15 @@ class EdnFormatter(SchemaFormatter):
             return dumps(log_data)
 
 
-def _typed_map(log_data: Mapping[Any, Any], tags: Mapping[str, Callable[[str], str]]) -> str:
+def _typed_map(
+    log_data: Mapping[Any, Any], tags: Mapping[str, Callable[[str], str]], depth: int = 1
+) -> str:
     """``log_data`` as one EDN map, a top-level string value written by ``tags[key]`` if any.
 
     ``EdnFormatter`` and the command line's JSON -> EDN conversion (``_reader.to_edn_line``,
-    with ``_ROUND_TRIP_TAGS``) write records through here.
+    with ``_ROUND_TRIP_TAGS``) write records through here. ``depth`` is the nesting level
+    the values start at: containers deeper than ``MAX_DEPTH`` are written as strings, so a
+    caller that must keep deeper data starts below 1.
     """
     out: list[str] = ["{"]
     append = out.append
@@ -377,7 +381,7 @@ def _typed_map(log_data: Mapping[Any, Any], tags: Mapping[str, Callable[[str], s
         else:
             mark = len(out)
             try:
-                _encode(value, out, active, 1)
+                _encode(value, out, active, depth)
             except Exception:  # noqa: BLE001 - one bad value must not cost the record
                 del out[mark:]
                 active = {id(log_data)}
