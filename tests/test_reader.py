@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lite_logging import _reader
+from lite_logging._encoding import MAX_DEPTH
 from lite_logging._reader import (
     EdnUnavailableError,
     Entry,
@@ -220,6 +221,22 @@ class TestRoundTrip:
             "event_id": str(event_id),
             "trace_id": hx,
         }
+
+        assert record == _via_edn(record)
+
+    @pytest.mark.parametrize("level", ["\u212a", "INFO\u0130", "WARN_2"])
+    def test_level_keyword_only_when_it_reads_back(self, level: str) -> None:
+        """A capitalised level whose lower case reads back as another string stays a string."""
+        record = {"level": level}
+
+        assert record == _via_edn(record)
+
+    def test_nesting_deeper_than_the_formatters_cut_survives(self) -> None:
+        """Data nested deeper than EdnFormatter's MAX_DEPTH still converts without loss."""
+        value: Any = 1
+        for _ in range(MAX_DEPTH * 2):
+            value = [value]
+        record = {"deep": value}
 
         assert record == _via_edn(record)
 
