@@ -10,17 +10,19 @@ than one second ahead of the wall clock (after a large backwards clock step the 
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import threading
 import time
+from collections.abc import Iterator
 
 __all__ = ["new_event_id", "new_span_id", "new_trace_id"]
 
-_MAX_LEAD = 1000 << 12  # how far (1 s, in ms<<12 units) the id clock may run ahead of time
+_MAX_LEAD_MS = 1000  # how far (1 s) the id clock may run ahead of the wall clock
+_COUNTER_END = 4096  # the 12-bit counter's values: 0..4095
 
-_lock = threading.Lock()
-_last = 0  # (unix_ms << 12) | counter of the last id made by this process
+_lock = threading.Lock()  # taken once a millisecond, to start the next one
 _rng = random.Random()
 # getrandbits() on a private generator: ~15x cheaper than os.urandom/secrets per id.
 _randbits = _rng.getrandbits
@@ -37,34 +39,52 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 _rng.seed(int.from_bytes(os.urandom(16), "big"))
 
 
-# (unix_ms, "xxxxxxxx-xxxx-7"): the id's text up to the counter changes once a millisecond,
-# so it is formatted once per ms. One tuple, so threads never see half an update.
-_prefix: tuple[int, str] = (-1, "")
-# Hex formatting is the bulk of an id's cost: 12-bit groups come from a table (~200 KB).
+# The current millisecond of the id clock: (unix_ms, its counter, "xxxxxxxx-xxxx-7" text).
+# One tuple, replaced (never changed) under _lock, so threads never see half an update.
+# next() on an itertools.count is one C call, atomic under the GIL: most ids take no lock.
+# A thread that read the tuple just before it was replaced takes a number from the old
+# millisecond: its id is still unique (one counter per millisecond value) and still greater
+# than that thread's previous ids.
+_State = tuple[int, Iterator[int], str]
+_state: _State = (-1, itertools.count(_COUNTER_END), "")
+# Hex formatting is the bulk of an id's cost: 12-bit groups come from a table (~250 KB).
 _HEX3_DASH = [f"{i:03x}-" for i in range(4096)]
 _VARIANT_BIT = 1 << 63  # bits 63-62 of the low 64 bits = 0b10: the RFC variant
 
 
+def _next_millisecond(now: int) -> tuple[_State, int]:
+    """Start a new millisecond of the id clock (the clock moved, or the counter ran out)."""
+    global _state
+    with _lock:
+        state = _state
+        ms = state[0]
+        if 0 <= ms - now < _MAX_LEAD_MS:
+            counter = next(state[1])  # another thread may have started it meanwhile
+            if counter < _COUNTER_END:
+                return state, counter
+            ms += 1  # carry into the millisecond field, at most 1 s ahead of the clock
+            if ms - now >= _MAX_LEAD_MS:
+                ms = now
+        else:
+            ms = now  # the clock moved on (or stepped back by more than a second)
+        h = f"{ms:012x}"
+        _state = state = (ms, itertools.count(1), f"{h[:8]}-{h[8:]}-7")
+        return state, 0
+
+
 def new_event_id() -> str:
     """Return a new UUIDv7 as a canonical 36-character string: unique and time-ordered."""
-    global _last, _prefix
-    # acquire/release rather than `with` (nothing between can raise): once per record.
-    stamp = time.time_ns() // 1_000_000 << 12
-    _lock.acquire()
-    if _last >= stamp and _last - stamp < _MAX_LEAD:
-        stamp = _last + 1
-    _last = stamp
-    _lock.release()
+    now = time.time_ns() // 1_000_000
+    state = _state
+    if 0 <= state[0] - now < _MAX_LEAD_MS and (counter := next(state[1])) < _COUNTER_END:
+        pass
+    else:
+        state, counter = _next_millisecond(now)
     # 48-bit ms | version 7 | 12-bit counter | variant 0b10 | 62 random bits
-    ms = stamp >> 12
-    cached = _prefix
-    if cached[0] != ms:
-        h = f"{ms:012x}"
-        cached = _prefix = (ms, f"{h[:8]}-{h[8:]}-7")
     # variant 0b10 on top of 62 random bits: always 16 hex digits, the first one 8, 9, a or b.
     # hex() and slices: ~190 ns against ~280 ns for format specs such as {:012x} (timeit).
     tail = hex(_randbits(62) | _VARIANT_BIT)
-    return f"{cached[1]}{_HEX3_DASH[stamp & 0xFFF]}{tail[2:6]}-{tail[6:]}"
+    return f"{state[2]}{_HEX3_DASH[counter]}{tail[2:6]}-{tail[6:]}"
 
 
 def new_trace_id() -> str:
