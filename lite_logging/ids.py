@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -45,6 +46,8 @@ _rng.seed(int.from_bytes(os.urandom(16), "big"))
 # A thread that read the tuple just before it was replaced takes a number from the old
 # millisecond: its id is still unique (one counter per millisecond value) and still greater
 # than that thread's previous ids.
+# Free-threaded builds (3.13t without the GIL) take the lock for every id instead.
+_GIL = bool(getattr(sys, "_is_gil_enabled", lambda: True)())
 _State = tuple[int, Iterator[int], str]
 _state: _State = (-1, itertools.count(_COUNTER_END), "")
 # Hex formatting is the bulk of an id's cost: 12-bit groups come from a table (~250 KB).
@@ -76,9 +79,8 @@ def new_event_id() -> str:
     """Return a new UUIDv7 as a canonical 36-character string: unique and time-ordered."""
     now = time.time_ns() // 1_000_000
     state = _state
-    if 0 <= state[0] - now < _MAX_LEAD_MS and (counter := next(state[1])) < _COUNTER_END:
-        pass
-    else:
+    in_state = _GIL and 0 <= state[0] - now < _MAX_LEAD_MS
+    if not in_state or (counter := next(state[1])) >= _COUNTER_END:
         state, counter = _next_millisecond(now)
     # 48-bit ms | version 7 | 12-bit counter | variant 0b10 | 62 random bits
     # variant 0b10 on top of 62 random bits: always 16 hex digits, the first one 8, 9, a or b.

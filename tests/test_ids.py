@@ -109,6 +109,14 @@ class TestNewEventId:
 
         assert back // 1_000_000 == _unix_ms(event_id)
 
+    def test_locked_path_without_gil(self) -> None:
+        """Without the GIL (free-threaded builds) ids take the lock: still unique, increasing."""
+        with mock.patch.object(ids, "_GIL", False):
+            made = [ids.new_event_id() for _ in range(20_000)]
+
+        assert made == sorted(made)
+        assert len(made) == len(set(made))
+
 
 class TestTraceAndSpanIds:
     def test_trace_id_is_32_lowercase_hex(self) -> None:
