@@ -38,10 +38,7 @@ from types import FrameType
 from typing import Any, cast
 
 from . import _stats
-from .context import current_context
-from .ids import new_event_id
 from .stamping import stamp_record
-from .tracing import current_trace_ids
 
 __all__ = ["AsyncQueueHandler", "BatchingQueueListener", "flush", "shutdown", "stats"]
 
@@ -832,17 +829,11 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
         if not self._plain or self.formatter is not None:
             self.emit(record)
             return rv
-        # The fused path: stamp_record + prepare + enqueue inlined (3 calls less per record).
+        # The fused path: prepare + enqueue inlined (two calls less per record).
         try:
             d = record.__dict__
             if "event_id" not in d:
-                d["event_id"] = new_event_id()
-                if "context" not in d:
-                    d["context"] = current_context()
-                if "trace_id" not in d:
-                    ids = current_trace_ids()
-                    if ids is not None:
-                        d["trace_id"], d["span_id"] = ids
+                stamp_record(record)
             new = object.__new__(record.__class__)
             nd = new.__dict__ = d.copy()
             args = d["args"]
