@@ -150,26 +150,7 @@ class SchemaFormatter(BaseJsonFormatter):
         ctx = d.get("context")
         if ctx:
             data["context"] = ctx
-        skip = self._skip_fields
-        keys = list(d)
-        if keys[:_N_INIT] == _INIT_KEYS:  # ~20 standard keys skipped at C speed
-            del keys[:_N_INIT]
-        for key in keys:
-            if key not in skip and key[:1] != "_":
-                data[EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key] = d[key]
-        trace_id = d.get("trace_id")
-        if trace_id is not None:
-            data["trace_id"] = trace_id
-            data["span_id"] = d.get("span_id")
-        if "sample_rate" in d:
-            data["sample_rate"] = d["sample_rate"]
-        if "suppressed" in d:
-            data["suppressed"] = d["suppressed"]
-        data["source"] = {
-            "file": source_path(d["pathname"]),
-            "line": d["lineno"],
-            "function": d["funcName"],
-        }
+        self._add_extras_ids_source(d, data, None)
         return self.jsonify_log_record(data)
 
     def _format_general(self, record: logging.LogRecord) -> str:
@@ -219,16 +200,33 @@ class SchemaFormatter(BaseJsonFormatter):
                 data[field] = d.get(field)
         if self.static_fields:
             data.update(self.static_fields)
-        skip = self._skip_fields
-        keys = list(d)
-        if keys[:_N_INIT] == _INIT_KEYS:  # ~20 standard keys skipped at C speed (~1 us)
-            del keys[:_N_INIT]
-        for key in [key for key in keys if key not in skip and key[:1] != "_"]:
-            data[EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key] = d[key]
         exception = stack = None
         if message_dict:
             exception = message_dict.pop("exc_info", None)
             stack = message_dict.pop("stack_info", None)
+        self._add_extras_ids_source(d, data, message_dict)
+        if exception:
+            data["exception"] = exception
+        if stack:
+            data["stack"] = stack
+        if rename:
+            data = {rename.get(key, key): value for key, value in data.items()}
+        if data is not log_data:
+            log_data.update(data)
+
+    def _add_extras_ids_source(
+        self, d: dict[str, Any], data: dict[str, Any], message_dict: dict[str, Any] | None
+    ) -> None:
+        """Add the extras (and a dict message's keys), trace ids, filter fields and source:
+        the part of the schema both ``format``'s one pass and ``add_fields`` write alike."""
+        skip = self._skip_fields
+        keys = list(d)
+        if keys[:_N_INIT] == _INIT_KEYS:  # ~20 standard keys skipped at C speed (~1 us)
+            del keys[:_N_INIT]
+        for key in keys:
+            if key not in skip and key[:1] != "_":
+                data[EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key] = d[key]
+        if message_dict:
             for key, value in message_dict.items():  # logger.info({...}): a dict message
                 data[EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key] = value
         trace_id = d.get("trace_id")
@@ -244,11 +242,3 @@ class SchemaFormatter(BaseJsonFormatter):
             "line": d["lineno"],
             "function": d["funcName"],
         }
-        if exception:
-            data["exception"] = exception
-        if stack:
-            data["stack"] = stack
-        if rename:
-            data = {rename.get(key, key): value for key, value in data.items()}
-        if data is not log_data:
-            log_data.update(data)
