@@ -26,6 +26,7 @@ from .filters import (
 from .formatters import JsonFormatter
 from .handlers import BatchFileHandler
 from .ids import new_event_id
+from .logger import Logger
 from .pretty import PrettyFormatter, RichHandler
 from .queueing import AsyncQueueHandler, BatchingQueueListener, flush, shutdown, stats
 from .stamping import ContextFilter
@@ -39,6 +40,7 @@ __all__ = [
     "ContextThreadPoolExecutor",
     "EdnFormatter",
     "JsonFormatter",
+    "Logger",
     "NamespaceFilter",
     "PrettyFormatter",
     "RateLimitFilter",

@@ -18,6 +18,8 @@ __all__ = ["SamplingFilter"]
 _CACHE_MAX = 10_000  # logger names whose rate is remembered
 _TWO_64 = float(1 << 64)
 _DECIDED = "_ll_sampled"  # record attribute: a SamplingFilter already kept this record
+_KEEP = 1.0  # _verdict: keep unchanged, no draw made (keep_level, rate 1)
+_PASS = 2.0  # _verdict: another SamplingFilter kept the record already
 
 # Unseeded filters get a fresh random stream in a forked child, so pre-fork workers do not
 # all make the same decisions in the same order.
@@ -103,25 +105,43 @@ class SamplingFilter(StatsFilter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Return whether to keep ``record``; a kept one gets ``sample_rate`` when below 1."""
-        if record.levelno >= self._keep_levelno:
-            self.kept += 1
-            return True
         d = record.__dict__
-        if _DECIDED in d:
-            return True
-        rate = d.get("sample_rate")
-        if rate is None or type(rate) not in (float, int) or not 0 <= rate <= 1:
-            rate = self._cache.get(record.name)
-            if rate is None:
-                rate = self._rate_for(record.name)
-        if rate >= 1:
+        verdict = self._verdict(record.levelno, record.name, d)
+        if verdict == _KEEP:
             self.kept += 1
-            return True
+        elif verdict < 0:
+            return False
+        elif verdict < 1:
+            d["sample_rate"] = verdict
+            d[_DECIDED] = True
+        return True
+
+    def _verdict(self, levelno: int, logger_name: str, fields: Mapping[str, Any]) -> float:
+        """Decide about a record that has (or will have) ``fields``.
+
+        Returns -1.0 to drop it; a rate below 1 to keep it and stamp that ``sample_rate``
+        (both counted here); ``_KEEP`` to keep it unchanged without drawing (at
+        ``keep_level``, or rate 1; counted by the caller); ``_PASS`` when another
+        SamplingFilter decided already. ``filter`` applies it to a record; ``ll.Logger``
+        asks it with the call's ``extra`` before any record exists, so a dropped call
+        builds none, and leaves the ``_KEEP`` cases to ``filter`` on the record.
+        """
+        if levelno >= self._keep_levelno:
+            return _KEEP
+        if _DECIDED in fields:
+            return _PASS
+        rate = fields.get("sample_rate")
+        if rate is None or type(rate) not in (float, int) or not 0 <= rate <= 1:
+            rate = self._cache.get(logger_name)
+            if rate is None:
+                rate = self._rate_for(logger_name)
+        if rate >= 1:
+            return _KEEP
         if rate <= 0:  # dropped in every trace too: skip the trace-id lookup
             self.sampled_out += 1
-            return False
-        trace_id = d.get("trace_id")
-        if trace_id is None and "event_id" not in d:  # a stamped record's ids are final
+            return -1.0
+        trace_id = fields.get("trace_id")
+        if trace_id is None and "event_id" not in fields:  # a stamped record's ids are final
             ids = current_trace_ids()
             if ids is not None:
                 trace_id = ids[0]
@@ -130,12 +150,10 @@ class SamplingFilter(StatsFilter):
         else:
             keep = _trace_keeps(trace_id, rate, self._random)
         if keep:
-            d["sample_rate"] = rate
-            d[_DECIDED] = True
             self.kept += 1
-            return True
+            return float(rate)
         self.sampled_out += 1
-        return False
+        return -1.0
 
     def _rate_for(self, logger_name: str) -> float:
         rate = most_specific_value(self._rates, logger_name, self.rate)

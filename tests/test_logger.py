@@ -1,0 +1,275 @@
+"""Tests for lite_logging.logger: Logger, sampling before the record is built."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from conftest import ListHandler
+
+import lite_logging as ll
+
+LEVELS = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR]
+
+
+@pytest.fixture
+def built() -> Iterator[list[logging.LogRecord]]:
+    """Every LogRecord built during the test (the record factory is put back after)."""
+    records: list[logging.LogRecord] = []
+    original = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = original(*args, **kwargs)
+        records.append(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    yield records
+    logging.setLogRecordFactory(original)
+
+
+def _pair(name: str, *filters: Callable[[], Any]) -> tuple[logging.Logger, logging.Logger]:
+    """An ll.Logger and a logging.Logger, each with its own ListHandler and fresh filters."""
+    pair = []
+    for cls in (ll.Logger, logging.Logger):
+        log = cls(f"{name}.{cls.__module__}")
+        log.setLevel(logging.DEBUG)
+        log.addHandler(ListHandler())
+        for make in filters:
+            log.addFilter(make())
+        pair.append(log)
+    return pair[0], pair[1]
+
+
+def _kept(log: logging.Logger) -> list[tuple[str, int, Any]]:
+    handler = log.handlers[0]
+    assert isinstance(handler, ListHandler)
+    return [(r.getMessage(), r.levelno, r.__dict__.get("sample_rate")) for r in handler.records]
+
+
+def _log_mixed(log: logging.Logger, n: int) -> None:
+    for i in range(n):
+        level = LEVELS[i % len(LEVELS)]
+        if i % 7 == 0:
+            log.log(level, "call %d", i, extra={"sample_rate": 0.9, "i": i})
+        else:
+            log.log(level, "call %d", i, extra={"i": i})
+
+
+def _sampler_stats(log: logging.Logger) -> list[dict[str, Any]]:
+    return [f.stats() for f in log.filters if isinstance(f, ll.SamplingFilter)]
+
+
+class TestSameRecords:
+    """ll.Logger keeps exactly the records a logging.Logger keeps."""
+
+    def test_same_records_and_counts(self, empty_context: None) -> None:
+        """Seeded alike, both keep the same calls with the same sample_rate and counts."""
+        fast, plain = _pair("tests.logger.same", lambda: ll.SamplingFilter(rate=0.2, seed=7))
+        _log_mixed(fast, 2000)
+        _log_mixed(plain, 2000)
+        assert _kept(plain) == _kept(fast)
+        assert _sampler_stats(plain) == _sampler_stats(fast)
+        assert 0 < len(_kept(fast)) < 2000
+
+    def test_same_inside_a_span(self, empty_context: None) -> None:
+        """Inside spans the decision follows the trace id, as on the record."""
+        fast, plain = _pair("tests.logger.span", lambda: ll.SamplingFilter(rate=0.5))
+        for i in range(200):
+            with ll.span(f"op{i}"):
+                fast.info("in span %d", i)
+                plain.info("in span %d", i)
+        assert _kept(plain) == _kept(fast)
+        assert 0 < len(_kept(fast)) < 200
+
+    def test_several_samplers(self, empty_context: None) -> None:
+        """Two leading SamplingFilters: the first to keep decides, as on the record."""
+        fast, plain = _pair(
+            "tests.logger.two",
+            lambda: ll.SamplingFilter(rate=1.0, rates={"tests.*": 0.5}, seed=1),
+            lambda: ll.SamplingFilter(rate=0.3, seed=2),
+        )
+        _log_mixed(fast, 1000)
+        _log_mixed(plain, 1000)
+        assert _kept(plain) == _kept(fast)
+        assert _sampler_stats(plain) == _sampler_stats(fast)
+
+    def test_filter_before_sampler_runs_first(self, empty_context: None) -> None:
+        """A filter ahead of the sampler still sees (and may change) the record first."""
+
+        def to_error(record: logging.LogRecord) -> bool:
+            record.levelno, record.levelname = logging.ERROR, "ERROR"
+            return True
+
+        fast, plain = _pair(
+            "tests.logger.order", lambda: ll.TransformFilter(to_error), ll.SamplingFilter
+        )
+        fast.filters[1].rate = plain.filters[1].rate = 0.0
+        for i in range(50):
+            fast.info("raised %d", i)
+            plain.info("raised %d", i)
+        assert 50 == len(_kept(plain))  # ERROR is always kept (keep_level)
+        assert _kept(plain) == _kept(fast)
+
+    def test_subclass_overriding_filter_decides_on_the_record(self) -> None:
+        """A SamplingFilter subclass with its own filter() sees every record."""
+        seen: list[str] = []
+
+        class Watching(ll.SamplingFilter):
+            def filter(self, record: logging.LogRecord) -> bool:
+                seen.append(record.getMessage())
+                return super().filter(record)
+
+        log = ll.Logger("tests.logger.subclass")
+        log.addHandler(ListHandler())
+        log.addFilter(Watching(rate=0.0))
+        log.warning("one")
+        log.warning("two")
+        assert ["one", "two"] == seen
+        assert [] == _kept(log)
+
+    def test_disabled_logger_counts_nothing(self) -> None:
+        """A disabled logger filters nothing, so its sampler counts nothing."""
+        log = ll.Logger("tests.logger.disabled")
+        sampler = ll.SamplingFilter(rate=0.5)
+        log.addFilter(sampler)
+        log.disabled = True
+        for i in range(20):
+            log.warning("dropped %d", i)
+        assert {"kept": 0, "sampled_out": 0} == sampler.stats()
+
+
+class TestNoRecordBuilt:
+    """A call the sampler drops costs no LogRecord."""
+
+    def test_dropped_call_builds_no_record(self, built: list[logging.LogRecord]) -> None:
+        """Rate 0: the plain logger builds a record per call, ll.Logger none."""
+        fast, plain = _pair("tests.logger.drop", lambda: ll.SamplingFilter(rate=0.0))
+        for i in range(10):
+            plain.info("plain %d", i)
+        assert 10 == len(built)
+        for i in range(10):
+            fast.info("fast %d", i)
+        assert 10 == len(built)
+        assert [] == _kept(fast) == _kept(plain)
+
+    def test_removing_the_sampler_logs_everything(self, built: list[logging.LogRecord]) -> None:
+        """After removeFilter every call is logged again."""
+        log = ll.Logger("tests.logger.remove")
+        log.addHandler(ListHandler())
+        sampler = ll.SamplingFilter(rate=0.0)
+        log.addFilter(sampler)
+        log.info("dropped")
+        log.removeFilter(sampler)
+        log.info("kept")
+        assert ["kept"] == [m for m, _, _ in _kept(log)]
+        assert 1 == len(built)
+
+    def test_filters_list_changed_directly(self) -> None:
+        """A filters list replaced behind addFilter's back is still applied exactly."""
+        log = ll.Logger("tests.logger.direct")
+        log.addHandler(ListHandler())
+        log.addFilter(ll.SamplingFilter(rate=0.0))
+        log.filters[:] = [ll.SamplingFilter(rate=1.0)]
+        log.info("kept")
+        log.filters.clear()
+        log.info("also kept")
+        assert ["kept", "also kept"] == [m for m, _, _ in _kept(log)]
+
+    def test_dict_config(self, restore_logging: None, built: list[logging.LogRecord]) -> None:
+        """With setLoggerClass, a SamplingFilter added by dictConfig drops before the record."""
+        handler = ListHandler()
+        previous = logging.getLoggerClass()
+        logging.setLoggerClass(ll.Logger)
+        try:
+            logging.config.dictConfig(
+                {
+                    "version": 1,
+                    "disable_existing_loggers": False,
+                    "filters": {"sample": {"()": "lite_logging.SamplingFilter", "rate": 0.0}},
+                    "handlers": {"list": {"()": lambda: handler}},
+                    "loggers": {
+                        "tests.logger.dictconfig": {
+                            "level": "DEBUG",
+                            "filters": ["sample"],
+                            "handlers": ["list"],
+                            "propagate": False,
+                        }
+                    },
+                }
+            )
+        finally:
+            logging.setLoggerClass(previous)
+        log = logging.getLogger("tests.logger.dictconfig")
+        assert isinstance(log, ll.Logger)
+        log.info("dropped")
+        log.error("kept: ERROR is always kept")
+        assert ["kept: ERROR is always kept"] == handler.messages
+        assert 1 == len(built)
+
+
+class TestRecordContents:
+    """A kept record is the one logging.Logger would have built."""
+
+    def _caller_line(self, log: logging.Logger) -> tuple[int, logging.LogRecord]:
+        line = sys._getframe().f_lineno + 1
+        log.warning("here", stack_info=True)
+        handler = log.handlers[0]
+        assert isinstance(handler, ListHandler)
+        return line, handler.records[-1]
+
+    def test_source_is_the_caller(self) -> None:
+        """pathname, lineno, funcName and stack_info name the caller, not ll.Logger."""
+        log = ll.Logger("tests.logger.source")
+        log.addHandler(ListHandler())
+        log.addFilter(ll.SamplingFilter(rate=1.0))
+        line, record = self._caller_line(log)
+        assert (__file__, line, "_caller_line") == (
+            record.pathname,
+            record.lineno,
+            record.funcName,
+        )
+        assert record.stack_info is not None
+        assert "lite_logging" not in record.stack_info.splitlines()[-1]
+
+    def test_stacklevel(self) -> None:
+        """stacklevel=2 names the helper's caller, as on logging.Logger."""
+        fast, plain = _pair("tests.logger.stacklevel", lambda: ll.SamplingFilter(rate=1.0))
+
+        def helper(log: logging.Logger) -> None:
+            log.info("from helper", stacklevel=2)
+
+        for log in (fast, plain):
+            helper(log)
+        [f], [p] = (log.handlers[0].records for log in (fast, plain))  # type: ignore[attr-defined]
+        assert (p.pathname, p.lineno, p.funcName) == (f.pathname, f.lineno, f.funcName)
+        assert "test_stacklevel" == f.funcName
+
+    def test_extra_and_output(self) -> None:
+        """The caller's extra is kept and unchanged; the JSON line shows no private keys."""
+        log = ll.Logger("tests.logger.output")
+        handler = ListHandler()
+        log.addHandler(handler)
+        log.addFilter(ll.SamplingFilter(rate=0.999999, seed=3))
+        extra = {"user_id": 42}
+        log.info("user %s", 42, extra=extra)
+        assert {"user_id": 42} == extra
+        line = json.loads(ll.JsonFormatter().format(handler.records[0]))
+        assert (42, 0.999999) == (line["user_id"], line["sample_rate"])
+        assert [] == [key for key in line if key.startswith("_")]
+
+    def test_kept_record_not_counted_twice(self) -> None:
+        """A record kept before it was built is not decided again by the same filter."""
+        log = ll.Logger("tests.logger.once")
+        sampler = ll.SamplingFilter(rate=1.0)
+        log.addFilter(sampler)
+        log.addHandler(ListHandler())
+        for i in range(5):
+            log.info("n %d", i)
+        log.error("an error")
+        assert {"kept": 6, "sampled_out": 0} == sampler.stats()
