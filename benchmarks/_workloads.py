@@ -338,6 +338,8 @@ def build_lite(path: str, opts: dict[str, Any]) -> Setup:
     rate = opts.get("sample_rate")
     ll = _lite("AsyncQueueHandler", "BatchFileHandler", "flush", *(["SamplingFilter"] * bool(rate)))
 
+    if opts.get("logger_class"):
+        logging.setLoggerClass(ll.Logger)  # as an app would, before its loggers exist
     logger = _fresh_logger()
     target = ll.BatchFileHandler(path)
     deferred = opts.get("defer_listener", False)

@@ -45,8 +45,11 @@ class TestQuickRun:
     def test_table_names_the_sampled_out_cost(
         self, bench: ModuleType, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """The markdown output ends with the sampled-out call against makeRecord."""
+        """The markdown output ends with the sampled-out call on both logger classes."""
         assert 0 == bench.main(["--quick", "--number", "20"])
         out = capsys.readouterr().out
         assert "| NamespaceFilter | passed (cached) |" in out
-        assert out.rstrip().splitlines()[-1].startswith("Sampled-out call: ")
+        last = out.rstrip().splitlines()[-1]
+        assert last.startswith("Sampled-out call (target: makeRecord + 1,000 ns")
+        assert "on a logging.Logger" in last
+        assert "on an ll.Logger" in last
