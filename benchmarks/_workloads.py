@@ -333,13 +333,20 @@ def _ll_bind() -> None:
     ll.bind(**CONTEXT)
 
 
+def _lite_logger_class(ll: Any, opts: dict[str, Any]) -> None:
+    """Our loggers are ``ll.Logger``s (as an app sets it up, before its loggers exist), unless
+    the row is a ``-plain`` one: the same pipeline under a ``logging.Logger``."""
+    if not opts.get("plain_logger"):
+        logging.setLoggerClass(ll.Logger)
+
+
 def build_lite(path: str, opts: dict[str, Any]) -> Setup:
-    """Ours: ``AsyncQueueHandler`` -> ``BatchingQueueListener`` -> ``BatchFileHandler`` (JSON)."""
+    """Ours: ``ll.Logger`` -> ``AsyncQueueHandler`` -> ``BatchingQueueListener`` ->
+    ``BatchFileHandler`` (JSON)."""
     rate = opts.get("sample_rate")
     ll = _lite("AsyncQueueHandler", "BatchFileHandler", "flush", *(["SamplingFilter"] * bool(rate)))
 
-    if opts.get("logger_class"):
-        logging.setLoggerClass(ll.Logger)  # as an app would, before its loggers exist
+    _lite_logger_class(ll, opts)
     logger = _fresh_logger()
     target = ll.BatchFileHandler(path)
     deferred = opts.get("defer_listener", False)
@@ -369,11 +376,18 @@ def build_lite(path: str, opts: dict[str, Any]) -> Setup:
     return Setup(loop, loop_debug, finish, path, checks)
 
 
+def build_lite_plain(path: str, opts: dict[str, Any]) -> Setup:
+    """As ``lite``, but the logger is a plain ``logging.Logger``."""
+    return build_lite(path, {**opts, "plain_logger": True})
+
+
 def build_lite_sync(path: str, opts: dict[str, Any]) -> Setup:
-    """Ours without the queue: stdlib ``FileHandler`` + ``ContextFilter`` + ``ll.JsonFormatter``."""
+    """Ours without the queue: ``ll.Logger``, stdlib ``FileHandler`` + ``ContextFilter`` +
+    ``ll.JsonFormatter``."""
     rate = opts.get("sample_rate")
     ll = _lite("JsonFormatter", "ContextFilter", *(["SamplingFilter"] * bool(rate)))
 
+    _lite_logger_class(ll, opts)
     logger = _fresh_logger()
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(ll.JsonFormatter())
@@ -402,6 +416,7 @@ BUILDERS: dict[str, Callable[[str, dict[str, Any]], Setup]] = {
     "loguru": build_loguru,
     "loguru-enqueue": build_loguru_enqueue,
     "lite": build_lite,
+    "lite-plain": build_lite_plain,
     "lite-sync": build_lite_sync,
 }
 """Library name -> builder. Names are the rows of the table."""

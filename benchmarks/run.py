@@ -45,6 +45,7 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
         "loguru",
         "loguru-enqueue",
         "lite",
+        "lite-plain",
         "lite-sync",
     ),
     "threads4": (
@@ -56,11 +57,10 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
         "loguru-enqueue",
         "lite",
     ),
-    "caller-only": ("stdlib-queue", "stdlib-queue-orjson", "lite"),
+    "caller-only": ("stdlib-queue", "stdlib-queue-orjson", "lite", "lite-plain"),
     "disabled": ("floor-call", "stdlib", "structlog", "loguru", "lite"),
     "sampled": ("lite", "lite-sync"),
-    "sampled-logger": ("lite",),
-    "sampled-early": ("lite",),
+    "sampled-logger": ("lite-plain", "lite"),
     "flood": ("stdlib-queue", "lite"),
     "fmt-json": ("stdlib", "stdlib-queue-orjson", "lite"),
     "fmt-edn": ("lite",),
@@ -75,9 +75,8 @@ SCENARIO_NOTES = {
     "then the drain (end-to-end = caller + listener work, no GIL sharing)",
     "disabled": "logger.debug(...) on an INFO logger: nothing is written",
     "sampled": "SamplingFilter(rate=0.01) on the handler: ~99% of calls are sampled out",
-    "sampled-logger": "the same SamplingFilter on the logger: a dropped record reaches no handler",
-    "sampled-early": "the same on an ll.Logger (logging.setLoggerClass): no record is built "
-    "for a dropped call",
+    "sampled-logger": "the same SamplingFilter on the logger: a dropped record reaches no "
+    "handler; on an ll.Logger (lite) none is built, on a logging.Logger (lite-plain) it is",
     "flood": "N_flood records as fast as possible: memory growth of the queue",
     "fmt-json": "formatter.format(record) alone, JSON",
     "fmt-edn": "formatter.format(record) alone, EDN",
@@ -215,8 +214,7 @@ def worker(lib: str, scenario: str, records: int, workdir: str) -> dict[str, Any
         opts["defer_listener"] = True
     if scenario.startswith("sampled"):
         opts["sample_rate"] = SAMPLE_RATE
-        opts["filter_on_logger"] = scenario in ("sampled-logger", "sampled-early")
-        opts["logger_class"] = scenario == "sampled-early"
+        opts["filter_on_logger"] = scenario == "sampled-logger"
     setup = BUILDERS[lib](path, opts)
     disabled = scenario == "disabled"
     loop = setup.loop_debug if disabled else setup.loop
@@ -406,8 +404,8 @@ def targets(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     r_struct = _rate(summary, "single/structlog")
     g_flood, g_single = med("flood/lite", "rss_growth_mb"), med("single/lite", "rss_growth_mb")
     d_lite, d_std = med("disabled/lite"), med("disabled/stdlib")
-    s_lite, s_logger = med("sampled/lite"), med("sampled-logger/lite")
-    s_early = med("sampled-early/lite")
+    s_lite, s_logger = med("sampled/lite"), med("sampled-logger/lite-plain")
+    s_early = med("sampled-logger/lite")
     t_lite, t_struct = med("threads4/lite", "e2e_s"), med("threads4/structlog", "e2e_s")
     return [
         target("caller <= 0.5x stdlib QueueHandler + pjl", lite, qjson and qjson * 0.5, "ns"),
@@ -449,7 +447,7 @@ def targets(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             "ns",
         ),
         target(
-            "sampled-out call <= makeRecord + 1 us (filter on the logger)",
+            "sampled-out call <= makeRecord + 1 us (filter on a logging.Logger)",
             s_logger,
             mk and mk + 1000,
             "ns",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import lite_logging as ll
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "filters.md"
 
 
@@ -17,19 +19,24 @@ def _examples() -> list[str]:
 
 class TestExamples:
     def test_there_are_examples(self) -> None:
-        """The page has its two examples: filters in code, and the dictConfig dict."""
-        expected = 2
+        """The page has its three examples: filters in code, ll.Logger, the dictConfig dict."""
+        expected = 3
         assert expected == len(_examples())
 
     @pytest.mark.usefixtures("restore_logging")
     def test_examples_run(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """Both examples run; the configured pipeline drops, redacts and enriches."""
+        """The examples run; the configured pipeline drops, redacts and enriches."""
         monkeypatch.setenv("APP_ENV", "test")
         namespace: dict[str, object] = {}
-        for example in _examples():
-            exec(compile(example, str(DOC), "exec"), namespace)  # our own docs page
+        logger_class = logging.getLoggerClass()
+        try:
+            for example in _examples():
+                exec(compile(example, str(DOC), "exec"), namespace)  # our own docs page
+        finally:
+            logging.setLoggerClass(logger_class)
+        assert isinstance(namespace["log"], ll.Logger)
         log = logging.getLogger("shop.api")
         logging.getLogger("urllib3.connection").error("denied by the namespace filter")
         log.error("login password=%s", "hunter2")

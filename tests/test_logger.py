@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import logging.config
+import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -273,3 +276,194 @@ class TestRecordContents:
             log.info("n %d", i)
         log.error("an error")
         assert {"kept": 6, "sampled_out": 0} == sampler.stats()
+
+
+TIMED = ("created", "msecs", "relativeCreated")
+
+
+def _untimed(record: logging.LogRecord) -> list[tuple[str, Any]]:
+    """The record's attributes in order, times left out (they differ between two calls)."""
+    return [(k, v) for k, v in record.__dict__.items() if k not in TIMED]
+
+
+def _both(**kwargs: Any) -> tuple[logging.LogRecord, logging.LogRecord]:
+    """The record ll.Logger.makeRecord builds and the one logging.Logger.makeRecord builds."""
+    call: dict[str, Any] = {
+        "name": "tests.logger.make",
+        "level": logging.WARNING,
+        "fn": __file__,
+        "lno": 12,
+        "msg": "user %s",
+        "args": (1,),
+        "exc_info": None,
+        "func": "handler",
+        "extra": None,
+        "sinfo": None,
+    }
+    call.update(kwargs)
+    fast = ll.Logger("tests.logger.make").makeRecord(**call)
+    plain = logging.Logger("tests.logger.make").makeRecord(**call)
+    return fast, plain
+
+
+def _logged(log: logging.Logger, *args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Log through ``log`` from this one line, so both classes see the same caller."""
+    handler = ListHandler()
+    log.addHandler(handler)
+    log.info(*args, **kwargs)
+    log.removeHandler(handler)
+    return handler.records[-1]
+
+
+class TestMakeRecord:
+    """ll.Logger.makeRecord builds the record logging.Logger.makeRecord builds."""
+
+    @pytest.mark.parametrize(
+        "args",
+        [(), (1,), ("s",), (1, "two"), ({"a": 1},), ({},), ([1],), (None,)],
+        ids=["none", "int", "str", "two", "mapping", "empty-mapping", "list", "None"],
+    )
+    def test_same_attributes_in_the_same_order(self, args: tuple[Any, ...]) -> None:
+        """Every attribute but the times is equal, and the order of attributes is too."""
+        fast, plain = _both(args=args)
+        assert _untimed(plain) == _untimed(fast)
+        assert logging.LogRecord is type(fast)
+
+    def test_extra_exception_stack_and_odd_paths(self) -> None:
+        """extra, exc_info, stack text and paths without a directory or suffix match too."""
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            exc = sys.exc_info()
+        for fn in (__file__, "plain", "", "/a/b.c/d"):
+            fast, plain = _both(fn=fn, exc_info=exc, extra={"user": 7}, sinfo="Stack...")
+            assert _untimed(plain) == _untimed(fast)
+
+    def test_times_follow_the_stdlib_formulas(self) -> None:
+        """created, msecs and relativeCreated agree with each other as LogRecord's do."""
+        fast, plain = _both()
+        assert abs(plain.created - fast.created) < 1.0
+        assert float(int((fast.created - int(fast.created)) * 1000)) == pytest.approx(
+            fast.msecs, abs=1.0
+        )
+        assert fast.msecs == float(int(fast.msecs))
+        start = logging._startTime  # type: ignore[attr-defined]
+        start_s = start / 1e9 if isinstance(start, int) else start
+        assert (fast.created - start_s) * 1000 == pytest.approx(fast.relativeCreated, abs=1.0)
+
+    def test_extra_clash_raises_as_stdlib(self) -> None:
+        """An extra key naming a record attribute raises logging's KeyError."""
+        for key in ("message", "asctime", "lineno"):
+            with pytest.raises(KeyError) as fast:
+                _both(extra={"ok": 1, key: 2})
+            with pytest.raises(KeyError) as plain:
+                logging.Logger("x").makeRecord("x", 20, "f", 1, "m", (), None, None, {key: 2})
+            assert str(plain.value) == str(fast.value)
+
+    def test_custom_record_factory_is_used(self) -> None:
+        """A factory set with setLogRecordFactory builds ll.Logger's records too."""
+
+        class Mine(logging.LogRecord):
+            pass
+
+        original = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(Mine)
+        try:
+            fast, plain = _both(extra={"k": 1})
+        finally:
+            logging.setLogRecordFactory(original)
+        assert (Mine, Mine) == (type(plain), type(fast))
+        assert _untimed(plain) == _untimed(fast)
+
+    def test_switched_off_fields(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """logging.logThreads / logProcesses / logMultiprocessing = False are honoured."""
+        for flag in ("logThreads", "logProcesses", "logMultiprocessing"):
+            monkeypatch.setattr(logging, flag, False)
+        fast, plain = _both()
+        assert _untimed(plain) == _untimed(fast)
+        assert (None, None) == (fast.threadName, fast.process)
+
+    def test_thread_name(self) -> None:
+        """A record made in another thread names that thread."""
+        out: list[logging.LogRecord] = []
+        worker = threading.Thread(target=lambda: out.extend(_both()), name="worker-7")
+        worker.start()
+        worker.join()
+        assert ["worker-7", "worker-7"] == [r.threadName for r in out]
+        assert _untimed(out[1]) == _untimed(out[0])
+
+    @pytest.mark.skipif(sys.version_info < (3, 12), reason="taskName is 3.12+")
+    def test_task_name(self) -> None:
+        """Inside an asyncio task the record carries the task's name, outside None."""
+
+        async def main() -> tuple[logging.LogRecord, logging.LogRecord]:
+            return _both()
+
+        async def outer() -> tuple[logging.LogRecord, logging.LogRecord]:
+            return await asyncio.create_task(main(), name="job-3")
+
+        fast, plain = asyncio.run(outer())
+        assert ("job-3", "job-3") == (fast.taskName, plain.taskName)  # type: ignore[attr-defined]
+        fast, plain = _both()
+        assert (None, None) == (fast.taskName, plain.taskName)  # type: ignore[attr-defined]
+
+    @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+    def test_process_after_fork(self) -> None:
+        """A record made in a forked child carries the child's pid."""
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            try:
+                fast, plain = _both()
+                ok = fast.process == os.getpid() == plain.process
+                os.write(write, b"1" if ok else b"0")
+            finally:
+                os._exit(0)
+        os.close(write)
+        answer = os.read(read, 1)
+        os.close(read)
+        os.waitpid(pid, 0)
+        assert b"1" == answer
+
+
+class TestBuilder:
+    """The cheaper record builder is in use where it is meant to be."""
+
+    def test_used_on_supported_pythons(self) -> None:
+        """On CPython 3.10-3.13 the import-time check against LogRecord passes."""
+        from lite_logging import logger as module
+
+        assert module._fast_records is (sys.implementation.name == "cpython")
+
+
+class TestWholeCall:
+    """logger.info on an ll.Logger hands the handlers the record logging.Logger would."""
+
+    def test_same_record_through_info(self) -> None:
+        """Same attributes, same caller, same extra, through the whole call."""
+        fast = _logged(ll.Logger("tests.logger.call"), "n=%d", 5, extra={"k": [1]})
+        plain = _logged(logging.Logger("tests.logger.call"), "n=%d", 5, extra={"k": [1]})
+        assert _untimed(plain) == _untimed(fast)
+        assert "_logged" == fast.funcName
+
+    def test_exception_and_stack_info(self) -> None:
+        """exc_info=True and an exception instance become the same exc_info tuple."""
+        try:
+            raise KeyError("k")
+        except KeyError as error:
+            for exc_info in (True, error):
+                # one line for both: the stack text names it
+                fast, plain = (
+                    _logged(cls("a"), "x", exc_info=exc_info, stack_info=True)
+                    for cls in (ll.Logger, logging.Logger)
+                )
+                assert _untimed(plain) == _untimed(fast)
+                assert "test_exception_and_stack_info" in str(fast.stack_info)
+
+    def test_srcfile_off(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With logging._srcfile = None no caller is looked up, as on logging.Logger."""
+        monkeypatch.setattr(logging, "_srcfile", None)
+        fast = _logged(ll.Logger("a"), "x")
+        plain = _logged(logging.Logger("a"), "x")
+        assert _untimed(plain) == _untimed(fast)
+        assert "(unknown function)" == fast.funcName
