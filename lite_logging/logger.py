@@ -11,11 +11,13 @@ builds no record at all.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +32,11 @@ _NO_EXTRA: Mapping[str, Any] = {}
 # others: our _log is one more. 3.10 steps back a fixed number of frames: our _log stands
 # where logging's _log stood.
 _FIND_CALLER_SHIFT = 1 if hasattr(logging, "_is_internal_frame") else 0
+# 3.11+: whether a frame is logging's own depends on its code's file name alone: remember it
+# (stdlib's _is_internal_frame costs a call and os.path.normcase per frame, ~0.1 us each).
+_is_internal_frame: Any = getattr(logging, "_is_internal_frame", None)
+_internal_files: dict[str, bool] = {}
+_INTERNAL_FILES_MAX = 4096
 
 # -- building a LogRecord as LogRecord.__init__ does, on this Python ---------------------
 
@@ -157,6 +164,49 @@ class Logger(logging.Logger):
         self.handle(
             self.makeRecord(self.name, level, fn, lno, msg, args, exc_info, func, extra, sinfo)
         )
+
+    def handle(self, record: logging.LogRecord) -> None:
+        """``logging.Logger.handle``, without the filter call when there are no filters."""
+        if self.disabled:
+            return
+        if self.filters:
+            kept: Any = self.filter(record)
+            if not kept:
+                return
+            if isinstance(kept, logging.LogRecord):  # 3.12+: a filter may return a record
+                record = kept
+        self.callHandlers(record)
+
+    if _is_internal_frame is not None:  # 3.11+; 3.10's findCaller walks differently
+
+        def findCaller(  # noqa: N802 - logging.Logger's name
+            self, stack_info: bool = False, stacklevel: int = 1
+        ) -> tuple[str, int, str, str | None]:
+            """``logging.Logger.findCaller`` (3.11+), remembering which files are logging's."""
+            f = sys._getframe(0)  # what logging's currentframe() gives findCaller: its own
+            internal = _internal_files
+            while stacklevel > 0:
+                next_f = f.f_back
+                if next_f is None:
+                    break
+                f = next_f
+                is_internal = internal.get(f.f_code.co_filename)
+                if is_internal is None:
+                    if len(internal) >= _INTERNAL_FILES_MAX:
+                        internal.clear()
+                    is_internal = internal[f.f_code.co_filename] = bool(_is_internal_frame(f))
+                if not is_internal:
+                    stacklevel -= 1
+            co = f.f_code
+            sinfo = None
+            if stack_info:
+                with io.StringIO() as sio:
+                    sio.write("Stack (most recent call last):\n")
+                    traceback.print_stack(f, file=sio)
+                    sinfo = sio.getvalue()
+                    if sinfo[-1] == "\n":
+                        sinfo = sinfo[:-1]
+            return co.co_filename, f.f_lineno, co.co_name, sinfo
 
     def makeRecord(  # noqa: N802 - logging.Logger's name
         self,
