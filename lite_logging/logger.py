@@ -19,6 +19,7 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping
+from logging import CRITICAL, DEBUG, ERROR, INFO, WARNING
 from typing import Any
 
 from ._schema import _INIT_KEYS
@@ -28,13 +29,14 @@ __all__ = ["Logger"]
 
 _sampling_filter = SamplingFilter.filter
 _NO_EXTRA: Mapping[str, Any] = {}
-# findCaller starts at its own frame. Python 3.11+ skips logging's frames and counts the
-# others: our _log is one more. 3.10 steps back a fixed number of frames: our _log stands
-# where logging's _log stood.
-_FIND_CALLER_SHIFT = 1 if hasattr(logging, "_is_internal_frame") else 0
-# 3.11+: whether a frame is logging's own depends on its code's file name alone: remember it
+# The caller of a log call: Logger's level methods and _log below stand where logging's
+# stood, frame for frame. Python 3.10's findCaller steps back a fixed number of frames, so
+# the count is the same; 3.11+'s skips "internal" frames, and our findCaller counts this
+# file's frames as internal as logging's own.
+# Whether a frame is internal depends on its code's file name alone: remembered per file
 # (stdlib's _is_internal_frame costs a call and os.path.normcase per frame, ~0.1 us each).
 _is_internal_frame: Any = getattr(logging, "_is_internal_frame", None)
+_OWN_FILE = (lambda: None).__code__.co_filename
 _internal_files: dict[str, bool] = {}
 _INTERNAL_FILES_MAX = 4096
 
@@ -125,6 +127,73 @@ class Logger(logging.Logger):
         logging.setLoggerClass(ll.Logger)
     """
 
+    # The level methods take their keywords by name: no **kwargs dict per call (~0.15 us).
+
+    def debug(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: Any = None,
+        extra: Mapping[str, object] | None = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+    ) -> None:
+        """``logging.Logger.debug``."""
+        if self.isEnabledFor(DEBUG):
+            self._log(DEBUG, msg, args, exc_info, extra, stack_info, stacklevel)
+
+    def info(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: Any = None,
+        extra: Mapping[str, object] | None = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+    ) -> None:
+        """``logging.Logger.info``."""
+        if self.isEnabledFor(INFO):
+            self._log(INFO, msg, args, exc_info, extra, stack_info, stacklevel)
+
+    def warning(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: Any = None,
+        extra: Mapping[str, object] | None = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+    ) -> None:
+        """``logging.Logger.warning``."""
+        if self.isEnabledFor(WARNING):
+            self._log(WARNING, msg, args, exc_info, extra, stack_info, stacklevel)
+
+    def error(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: Any = None,
+        extra: Mapping[str, object] | None = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+    ) -> None:
+        """``logging.Logger.error`` (``exception`` calls it with ``exc_info=True``)."""
+        if self.isEnabledFor(ERROR):
+            self._log(ERROR, msg, args, exc_info, extra, stack_info, stacklevel)
+
+    def critical(
+        self,
+        msg: object,
+        *args: object,
+        exc_info: Any = None,
+        extra: Mapping[str, object] | None = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+    ) -> None:
+        """``logging.Logger.critical``."""
+        if self.isEnabledFor(CRITICAL):
+            self._log(CRITICAL, msg, args, exc_info, extra, stack_info, stacklevel)
+
     def _log(
         self,
         level: int,
@@ -149,11 +218,11 @@ class Logger(logging.Logger):
                     extra = {**(extra or _NO_EXTRA), "sample_rate": verdict, _DECIDED: True}
                 # kept without a draw: filter() decides the same on the record, and counts it
         if not logging._srcfile:  # findCaller switched off (logging._srcfile = None)
-            _logger_log(self, level, msg, args, exc_info, extra, stack_info, stacklevel + 1)
+            _logger_log(self, level, msg, args, exc_info, extra, stack_info, stacklevel)
             return
-        # The body of logging.Logger._log, with this frame accounted for.
+        # The body of logging.Logger._log.
         try:
-            fn, lno, func, sinfo = self.findCaller(stack_info, stacklevel + _FIND_CALLER_SHIFT)
+            fn, lno, func, sinfo = self.findCaller(stack_info, stacklevel)
         except ValueError:  # pragma: no cover - as logging: IronPython without frames
             fn, lno, func, sinfo = "(unknown file)", 0, "(unknown function)", None
         if exc_info:
@@ -182,7 +251,8 @@ class Logger(logging.Logger):
         def findCaller(  # noqa: N802 - logging.Logger's name
             self, stack_info: bool = False, stacklevel: int = 1
         ) -> tuple[str, int, str, str | None]:
-            """``logging.Logger.findCaller`` (3.11+), remembering which files are logging's."""
+            """``logging.Logger.findCaller`` (3.11+): this file's frames count as logging's
+            own, and which files are internal is remembered."""
             f = sys._getframe(0)  # what logging's currentframe() gives findCaller: its own
             internal = _internal_files
             while stacklevel > 0:
@@ -194,7 +264,9 @@ class Logger(logging.Logger):
                 if is_internal is None:
                     if len(internal) >= _INTERNAL_FILES_MAX:
                         internal.clear()
-                    is_internal = internal[f.f_code.co_filename] = bool(_is_internal_frame(f))
+                    is_internal = internal[f.f_code.co_filename] = (
+                        f.f_code.co_filename == _OWN_FILE or bool(_is_internal_frame(f))
+                    )
                 if not is_internal:
                     stacklevel -= 1
             co = f.f_code

@@ -460,6 +460,68 @@ class TestWholeCall:
                 assert _untimed(plain) == _untimed(fast)
                 assert "test_exception_and_stack_info" in str(fast.stack_info)
 
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda log, **kw: log.debug("m", **kw),
+            lambda log, **kw: log.info("m", **kw),
+            lambda log, **kw: log.warning("m", **kw),
+            lambda log, **kw: log.error("m", **kw),
+            lambda log, **kw: log.critical("m", **kw),
+            lambda log, **kw: log.fatal("m", **kw),
+            lambda log, **kw: log.exception("m", **kw),
+            lambda log, **kw: log.log(logging.INFO, "m", **kw),
+            lambda log, **kw: logging.LoggerAdapter(log, {}).info("m", **kw),
+        ],
+        ids=[
+            "debug",
+            "info",
+            "warning",
+            "error",
+            "critical",
+            "fatal",
+            "exception",
+            "log",
+            "adapter",
+        ],
+    )
+    @pytest.mark.parametrize("stacklevel", [1, 2, 3])
+    def test_every_way_in_names_the_same_caller(
+        self, call: Callable[..., None], stacklevel: int
+    ) -> None:
+        """Each level method, log(), exception() and an adapter: the same source and stack."""
+
+        def helper(log: logging.Logger) -> None:
+            call(log, stacklevel=stacklevel, stack_info=True)
+
+        records = []
+        for cls in (ll.Logger, logging.Logger):
+            log = cls("tests.logger.ways")
+            handler = ListHandler()
+            log.addHandler(handler)
+            helper(log)  # one line for both
+            records.append(handler.records[-1])
+        fast, plain = records
+        assert (plain.pathname, plain.lineno, plain.funcName) == (
+            fast.pathname,
+            fast.lineno,
+            fast.funcName,
+        )
+        assert plain.stack_info == fast.stack_info
+        assert "logger.py" not in str(fast.stack_info).splitlines()[-1]
+
+    def test_warn_names_the_caller(self) -> None:
+        """The deprecated warn() still names its caller."""
+        records = []
+        for cls in (ll.Logger, logging.Logger):
+            log = cls("tests.logger.warn")
+            handler = ListHandler()
+            log.addHandler(handler)
+            with pytest.warns(DeprecationWarning, match="warn"):
+                log.warn("m")  # one line for both
+            records.append(handler.records[-1])
+        assert (records[1].lineno, records[1].funcName) == (records[0].lineno, records[0].funcName)
+
     def test_srcfile_off(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """With logging._srcfile = None no caller is looked up, as on logging.Logger."""
         monkeypatch.setattr(logging, "_srcfile", None)
