@@ -54,6 +54,8 @@ _STANDARD_ATTRS = frozenset(
 _INIT_KEYS = list(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
 _N_INIT = len(_INIT_KEYS)
 
+_EXTRAS_CACHE_MAX = 1024  # distinct record layouts remembered per formatter
+
 _source_cache: dict[str, str] = {}
 _SOURCE_CACHE_MAX = 4096
 
@@ -94,6 +96,7 @@ class SchemaFormatter(BaseJsonFormatter):
         super().__init__(*args, **kwargs)
         # Extras are what is left of record.__dict__ after the standard attributes.
         self._skip_fields = set(self._skip_fields) | _STANDARD_ATTRS
+        self._extras_by_keys: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
         # fmt-selected attributes; "message" (logging's default fmt) is written anyway.
         self._fmt_fields = tuple(f for f in self._required_fields if f != "message")
         cls = type(self)
@@ -214,18 +217,34 @@ class SchemaFormatter(BaseJsonFormatter):
         if data is not log_data:
             log_data.update(data)
 
+    def _extras_for(self, keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        """The extras among a record's ``keys``, each with the name it is written under."""
+        skip = self._skip_fields
+        start = _N_INIT if list(keys[:_N_INIT]) == _INIT_KEYS else 0  # standard keys first
+        extras = tuple(
+            (key, EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key)
+            for key in keys[start:]
+            if key not in skip and key[:1] != "_"
+        )
+        if len(self._extras_by_keys) >= _EXTRAS_CACHE_MAX:
+            self._extras_by_keys.clear()
+        self._extras_by_keys[keys] = extras
+        return extras
+
     def _add_extras_ids_source(
         self, d: dict[str, Any], data: dict[str, Any], message_dict: dict[str, Any] | None
     ) -> None:
         """Add the extras (and a dict message's keys), trace ids, filter fields and source:
         the part of the schema both ``format``'s one pass and ``add_fields`` write alike."""
-        skip = self._skip_fields
-        keys = list(d)
-        if keys[:_N_INIT] == _INIT_KEYS:  # ~20 standard keys skipped at C speed (~1 us)
-            del keys[:_N_INIT]
-        for key in keys:
-            if key not in skip and key[:1] != "_":
-                data[EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key] = d[key]
+        # Which keys are extras, and under which name they are written, depends only on the
+        # record's keys in order; records of one call site share them: remembered per key
+        # tuple (~0.35 us less per record than testing each key).
+        keys = tuple(d)
+        extras = self._extras_by_keys.get(keys)
+        if extras is None:
+            extras = self._extras_for(keys)
+        for key, name in extras:
+            data[name] = d[key]
         if message_dict:
             for key, value in message_dict.items():  # logger.info({...}): a dict message
                 data[EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key] = value

@@ -390,3 +390,42 @@ class TestOnePassFormat:
         data = json.loads(formatter.format(_record()))
 
         assert "INFO" == data["severity"]
+
+
+class TestExtrasByLayout:
+    """Extras are found per record, whatever records the formatter saw before."""
+
+    def _line(self, formatter: ll.JsonFormatter, record: logging.LogRecord) -> dict[str, Any]:
+        out: dict[str, Any] = json.loads(formatter.format(record))
+        return out
+
+    def test_same_keys_new_values(self) -> None:
+        """Two records with the same extra keys each show their own values."""
+        formatter = ll.JsonFormatter()
+        lines = [
+            self._line(formatter, logging.makeLogRecord({"msg": "m", "user": n, "path": f"/{n}"}))
+            for n in range(3)
+        ]
+        assert [(0, "/0"), (1, "/1"), (2, "/2")] == [(x["user"], x["path"]) for x in lines]
+
+    def test_order_and_clashes_follow_each_record(self) -> None:
+        """Extras keep each record's order; a schema key is renamed in every layout."""
+        formatter = ll.JsonFormatter()
+        first = self._line(formatter, logging.makeLogRecord({"msg": "m", "a": 1, "b": 2}))
+        second = self._line(formatter, logging.makeLogRecord({"msg": "m", "b": 2, "a": 1}))
+        third = self._line(formatter, logging.makeLogRecord({"msg": "m", "level": "x", "a": 1}))
+        assert ["a", "b"] == [k for k in first if k in ("a", "b")]
+        assert ["b", "a"] == [k for k in second if k in ("a", "b")]
+        assert "x" == third["extra.level"]
+        assert "x" != third["level"]
+
+    def test_record_with_attributes_before_the_standard_ones(self) -> None:
+        """A LogRecord subclass that sets attributes before LogRecord's own still shows them."""
+
+        class Early(logging.LogRecord):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                self.tenant_id = "t-1"
+                super().__init__(*args, **kwargs)
+
+        record = Early("app", logging.INFO, __file__, 1, "m", (), None)
+        assert "t-1" == self._line(ll.JsonFormatter(), record)["tenant_id"]
