@@ -38,7 +38,10 @@ from types import FrameType
 from typing import Any, cast
 
 from . import _stats
+from .context import current_context
+from .ids import new_event_id
 from .stamping import stamp_record
+from .tracing import current_trace_ids
 
 __all__ = ["AsyncQueueHandler", "BatchingQueueListener", "flush", "shutdown", "stats"]
 
@@ -832,8 +835,14 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
         # The fused path: prepare + enqueue inlined (two calls less per record).
         try:
             d = record.__dict__
-            if "event_id" not in d:
-                stamp_record(record)
+            if "event_id" not in d:  # stamp_record inlined (~70 ns); TestFastPath compares
+                d["event_id"] = new_event_id()
+                if "context" not in d:
+                    d["context"] = current_context()
+                if "trace_id" not in d:
+                    ids = current_trace_ids()
+                    if ids is not None:
+                        d["trace_id"], d["span_id"] = ids
             new = object.__new__(record.__class__)
             nd = new.__dict__ = d.copy()
             args = d["args"]

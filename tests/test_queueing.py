@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import lite_logging as ll
 from lite_logging.queueing import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.stamping import stamp_record
 
 LOGGER = "tests.queueing"  # the name of conftest's `logger`
 
@@ -703,6 +704,23 @@ class TestFastPath:
         expected = vars(handler.prepare(record))
         assert (expected, type(record)) == (vars(queued), type(queued))
         handler.close()
+
+    @pytest.mark.parametrize("extra", [{}, {"context": {"own": 1}}, {"trace_id": "t" * 32}])
+    def test_stamps_as_stamp_record(self, extra: dict[str, Any], empty_context: None) -> None:
+        """The fused path stamps what stamp_record stamps: context, trace ids, extras win."""
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        handler = AsyncQueueHandler(q)
+        with ll.context(tenant="acme"), ll.span("op"):
+            fused = logging.makeLogRecord({"msg": "m", **extra})
+            handler.handle(fused)
+            reference = logging.makeLogRecord({"msg": "m", **extra})
+            stamp_record(reference)
+        handler.close()
+        stamped = ("event_id", "context", "trace_id", "span_id")
+        assert {k: reference.__dict__.get(k) for k in stamped if k != "event_id"} == {
+            k: fused.__dict__.get(k) for k in stamped if k != "event_id"
+        }
+        assert [k in reference.__dict__ for k in stamped] == [k in fused.__dict__ for k in stamped]
 
     def test_hook_patched_on_the_class_later_is_called(self) -> None:
         """A hook replaced on the class after the handler was made is still called."""
