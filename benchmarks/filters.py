@@ -184,6 +184,12 @@ def measure(number: int, repeat: int) -> list[Row]:
     add("calls", "logger.info, sampled out on the logger", lambda: sampled.info("user %s in", 42))
     early = _logger("bench.filters.early", ll.SamplingFilter(rate=1e-12, seed=1), cls=ll.Logger)
     add("calls", "ll.Logger.info, sampled out on the logger", lambda: early.info("user %s in", 42))
+    plain_ll = _logger("bench.filters.plain-ll", cls=ll.Logger)
+    add(
+        "calls",
+        "ll.Logger.info, plain (one no-op handler)",
+        lambda: plain_ll.info("user %s in", 42),
+    )
     kept = _logger("bench.filters.kept", ll.SamplingFilter(rate=1.0), cls=ll.Logger)
     add("calls", "ll.Logger.info, kept by a sampler at rate 1", lambda: kept.info("user %s in", 42))
     floor = _logger("bench.filters.floor", _DropAll())
