@@ -529,3 +529,57 @@ class TestWholeCall:
         plain = _logged(logging.Logger("a"), "x")
         assert _untimed(plain) == _untimed(fast)
         assert "(unknown function)" == fast.funcName
+
+
+class TestThroughThePipeline:
+    """ll.Logger records through AsyncQueueHandler to a file, from many threads and tasks."""
+
+    def test_threads_every_record_once_with_its_thread(self, tmp_path: Any) -> None:
+        """8 threads x 500 calls: every line parses, none lost or doubled, right thread."""
+        path = tmp_path / "out.jsonl"
+        target = ll.BatchFileHandler(str(path))
+        handler = ll.AsyncQueueHandler(handlers=[target], maxsize=100)
+        log = ll.Logger("tests.logger.threads")
+        log.addHandler(handler)
+        log.addFilter(ll.SamplingFilter(rate=0.5, seed=1))  # the early-sampling path too
+        start = threading.Barrier(8)
+
+        def work(n: int) -> None:
+            start.wait()
+            for i in range(500):
+                log.warning("t%d n%d", n, i, extra={"i": i})
+                log.error("t%d e%d", n, i)  # ERROR: always kept
+
+        threads = [threading.Thread(target=work, args=(n,), name=f"w{n}") for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        handler.close()
+        target.close()
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        kept_warnings = [x for x in lines if x["level"] == "WARNING"]
+        errors = [x for x in lines if x["level"] == "ERROR"]
+        assert 8 * 500 == len(errors)
+        assert 1500 < len(kept_warnings) < 2500  # rate 0.5 of 4000 (> 30 sigma either way)
+        assert len(lines) == len({x["event_id"] for x in lines})
+        assert len(lines) == len({x["message"] for x in lines})
+        assert all(0.5 == x["sample_rate"] for x in kept_warnings)
+
+    def test_thread_name_on_the_record(self) -> None:
+        """threadName is the logging thread's, for records queued from many threads."""
+        handler = ListHandler()
+        log = ll.Logger("tests.logger.names")
+        log.addHandler(handler)
+        threads = [
+            threading.Thread(target=log.info, args=("from %s", f"n{n}"), name=f"n{n}")
+            for n in range(16)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(f"from {r.threadName}" for r in handler.records) == sorted(
+            r.getMessage() for r in handler.records
+        )
+        assert 16 == len(handler.records)
