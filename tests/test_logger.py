@@ -174,7 +174,7 @@ class TestNoRecordBuilt:
         assert 1 == len(built)
 
     def test_filters_list_changed_directly(self) -> None:
-        """A filters list replaced behind addFilter's back is still applied exactly."""
+        """A filters list changed in place, not through addFilter, is applied exactly."""
         log = ll.Logger("tests.logger.direct")
         log.addHandler(ListHandler())
         log.addFilter(ll.SamplingFilter(rate=0.0))
