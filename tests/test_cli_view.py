@@ -289,6 +289,13 @@ class TestLastLines:
         assert (["event 3"], 1) == (messages_in_json_output(out), err.count(": malformed ("))
 
 
+def _default_sigint() -> None:
+    """In the child: SIGINT's default action, also when the tests run in a background job
+    (a shell without job control starts those with SIGINT ignored, and Python then never
+    raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class TestFollow:
     def test_follow_survives_rotation(self, tmp_path: Path) -> None:
         """view -f prints lines a writer appends, also after the file is rotated."""
@@ -298,6 +305,7 @@ class TestFollow:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=_default_sigint,
         )
         lines: queue.Queue[str] = queue.Queue()
         assert proc.stdout is not None
@@ -324,7 +332,11 @@ class TestFollow:
             rotated = expect(2)
         finally:
             proc.send_signal(signal.SIGINT)
-            code = proc.wait(timeout=20)
+            try:
+                code = proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # never leave a follower behind (it would hold the reader thread)
+                raise
             reader.join()
             assert proc.stderr is not None
             proc.stderr.close()
