@@ -1,0 +1,43 @@
+"""JSON lines: one line read into the JSON data model, one record written back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any
+
+from ..._encoding import to_jsonable
+
+__all__ = ["parse_json", "to_json_line"]
+
+_orjson: ModuleType | None
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    _orjson = None
+
+
+def parse_json(text: str) -> Any:
+    """One JSON line (already decoded from UTF-8); orjson when installed, else the stdlib.
+
+    Raises:
+        ValueError: not JSON.
+    """
+    if _orjson is not None:
+        try:
+            return _orjson.loads(text)
+        except _orjson.JSONDecodeError:
+            pass  # NaN literals, huge ints, lone surrogates: the stdlib reader accepts them
+    return json.loads(text)
+
+
+_COMPACT = (",", ":")
+
+
+def to_json_line(record: Mapping[str, Any]) -> str:
+    """One line of JSON for a record read back (no line ending), as ``JsonFormatter`` would."""
+    try:
+        return json.dumps(record, ensure_ascii=False, separators=_COMPACT, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps(to_jsonable(record), ensure_ascii=False, separators=_COMPACT)
