@@ -137,7 +137,8 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
 
         Both backends end here for the same records, so they write the same bytes.
         """
-        data = to_jsonable(log_data, max_depth=JSON_MAX_DEPTH, default=self.json_default)
+        default = self.json_default or json_default
+        data = to_jsonable(log_data, max_depth=JSON_MAX_DEPTH, default=default)
         separators = _COMPACT if self.json_indent is None else None
         try:
             text = json.dumps(
