@@ -249,7 +249,10 @@ class SchemaFormatter(BaseJsonFormatter):
                 data[key] = read(d)
             except Exception:  # noqa: BLE001 - each field alone
                 data[key] = None
-        data["format_error"] = f"{type(exc).__qualname__}: {safe_repr(exc)}"
+        try:
+            data["format_error"] = f"{type(exc).__qualname__}: {exc}"
+        except Exception:  # noqa: BLE001 - an exception whose __str__ raises
+            data["format_error"] = type(exc).__qualname__
         try:
             return self.jsonify_log_record(data)
         except Exception:  # noqa: BLE001 - a subclass's serializer raising: plain JSON
