@@ -381,14 +381,13 @@ class TestSameBytesWithoutOrjson:
         script.write_text(
             textwrap.dedent(
                 """
-                import logging, math, sys
+                import logging, sys
                 if sys.argv[1] == "blocked":
                     sys.modules["orjson"] = None
                 import lite_logging as ll
                 r = logging.LogRecord("a", 20, "/x.py", 1, "m %s", ("é",), None, "f")
                 r.created = 1700000000.25
-                r.__dict__.update(event_id="e", f=2.5e-07, n=math.nan, k={1: "a"},
-                                  t="h\\u00e9llo", big=2**70)
+                r.__dict__.update(event_id="e", small=2.5e-07, text="h\\u00e9llo")
                 f = ll.JsonFormatter()
                 sys.stdout.buffer.write(f"{f.use_orjson}\\t{f.format(r)}".encode())
                 """
