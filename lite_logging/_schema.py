@@ -156,67 +156,65 @@ class SchemaFormatter(BaseJsonFormatter):
         ``message_error`` field; a record whose very fields raise is written degraded
         (its plain fields and ``format_error``), never lost.
         """
+        # One try around the body (free in 3.11+), not a wrapper call: this is the hot path.
         try:
-            return self._format(record)
+            d = record.__dict__
+            msg = d.get("msg")
+            if (
+                not self._lean
+                or msg.__class__ is not str
+                or d.get("exc_info")
+                or d.get("exc_text")
+                or d.get("stack_info")
+                or self.rename_fields
+                or self.static_fields
+                or self.defaults
+                or self.prefix
+            ):
+                return self._format_general(record)
+            # One pass: add_fields' steps for this case with a dict display, no method calls
+            # but the encoder's (~0.5 us less per record, see docs/performance.md).
+            # Keep in step with add_fields: tests/test_schema.py compares the two paths.
+            args = d.get("args")
+            try:
+                if args:
+                    message = (
+                        msg % args if record.__class__ is logging.LogRecord else record.getMessage()
+                    )
+                else:
+                    message = msg if record.__class__ is logging.LogRecord else record.getMessage()
+            except Exception:  # noqa: BLE001 - the raw msg and message_error instead
+                message = render_message(record)[0]
+            d["message"] = message
+            if "event_id" not in d:
+                stamp_record(record)
+            if "message_error" in d:  # MESSAGE_ERROR_KEY (a constant: no global lookup)
+                data = {
+                    "timestamp": format_timestamp(d["created"]),
+                    "level": d["levelname"],
+                    "logger": d["name"],
+                    "message": message,
+                    MESSAGE_ERROR_KEY: d[MESSAGE_ERROR_KEY],
+                    "event_id": d["event_id"],
+                }
+            else:
+                data = {
+                    "timestamp": format_timestamp(d["created"]),
+                    "level": d["levelname"],
+                    "logger": d["name"],
+                    "message": message,
+                    "event_id": d["event_id"],
+                }
+            ctx = d.get("context")
+            try:
+                if ctx:
+                    data["context"] = ctx
+            except Exception:  # noqa: BLE001 - a context whose truth test raises: written as is
+                data["context"] = ctx
+            self._add_extras_ids_source(d, data, None)
+            return self.jsonify_log_record(data)
         except Exception as exc:  # noqa: BLE001 - the record is written degraded, not lost
             return self._format_degraded(record, exc)
-
-    def _format(self, record: logging.LogRecord) -> str:
-        d = record.__dict__
-        msg = d.get("msg")
-        if (
-            not self._lean
-            or msg.__class__ is not str
-            or d.get("exc_info")
-            or d.get("exc_text")
-            or d.get("stack_info")
-            or self.rename_fields
-            or self.static_fields
-            or self.defaults
-            or self.prefix
-        ):
-            return self._format_general(record)
-        # One pass: add_fields' steps for this case with a dict display, no method calls
-        # but the encoder's (~0.5 us less per record, see docs/performance.md).
-        # Keep in step with add_fields: tests/test_schema.py compares the two paths.
-        args = d.get("args")
-        try:
-            if args:
-                message = (
-                    msg % args if record.__class__ is logging.LogRecord else record.getMessage()
-                )
-            else:
-                message = msg if record.__class__ is logging.LogRecord else record.getMessage()
-        except Exception:  # noqa: BLE001 - the raw msg and message_error instead
-            message = render_message(record)[0]
-        d["message"] = message
-        if "event_id" not in d:
-            stamp_record(record)
-        if MESSAGE_ERROR_KEY in d:
-            data = {
-                "timestamp": format_timestamp(d["created"]),
-                "level": d["levelname"],
-                "logger": d["name"],
-                "message": message,
-                MESSAGE_ERROR_KEY: d[MESSAGE_ERROR_KEY],
-                "event_id": d["event_id"],
-            }
-        else:
-            data = {
-                "timestamp": format_timestamp(d["created"]),
-                "level": d["levelname"],
-                "logger": d["name"],
-                "message": message,
-                "event_id": d["event_id"],
-            }
-        ctx = d.get("context")
-        try:
-            if ctx:
-                data["context"] = ctx
-        except Exception:  # noqa: BLE001 - a context whose truth test raises: written as is
-            data["context"] = ctx
-        self._add_extras_ids_source(d, data, None)
-        return self.jsonify_log_record(data)
 
     def _format_general(self, record: logging.LogRecord) -> str:
         """python-json-logger's ``format`` (4.x), with the message rendered so that it

@@ -42,10 +42,23 @@ if _orjson is not None:
         | _orjson.OPT_PASSTHROUGH_SUBCLASS
     )
 
-# orjson writes floats of magnitude 1e-10..1e-4 its own way ("0.00001", "2.5e-7") where
-# Python writes "1e-05", "2.5e-07"; those records take the exact path. Looked for only when
-# a plain substring search says the line may hold one (a regex scan costs ~30 times more).
-_ORJSON_SMALL_FLOAT = re.compile(r"[0-9]e-[1-9](?![0-9])|0\.0000")
+# orjson and Python write floats of magnitude 1e-10..1e-4 differently: orjson "0.00001" and
+# "2.5e-7" where Python's repr gives "1e-05" and "2.5e-07". Lines are written orjson's way
+# (that is the common, fast backend): a stdlib line holding "e-0" has its numbers (never
+# the insides of strings) rewritten, which only costs on records with such a number.
+_PY_SMALL_FLOAT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?)([0-9])(?:\.([0-9]+))?e-0([5-9])')
+
+
+def _small_float(match: re.Match[str]) -> str:
+    sign, first, rest, exponent = match.groups()
+    if first is None:  # a string: left as it is
+        return match.group()
+    if exponent == "5":
+        return f"{sign}0.0000{first}{rest or ''}"
+    return f"{sign}{first}{'.' + rest if rest else ''}e-{exponent}"
+
+
+_DEPTH_CHARS = 2 * JSON_MAX_DEPTH  # a line nested that deep is at least this long
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -107,8 +120,6 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
             # str search: ~150 ns against ~250 ns for the same search in bytes (timeit)
             if "null" in text and _may_hold_non_finite(log_data):
                 return self._exact(log_data)
-            if ("e-" in text or "0.0000" in text) and _ORJSON_SMALL_FLOAT.search(text):
-                return self._exact(log_data)
             return text
         try:
             text = json.dumps(
@@ -123,8 +134,10 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
             return self._exact(log_data)
         # Deeper than JSON_MAX_DEPTH needs as many brackets: the exact path cuts it, as it
         # would for orjson (which refuses 255 levels).
-        if text.count("[") + text.count("{") > JSON_MAX_DEPTH:
+        if len(text) > _DEPTH_CHARS and text.count("[") + text.count("{") > JSON_MAX_DEPTH:
             return self._exact(log_data)
+        if "e-0" in text:
+            text = _PY_SMALL_FLOAT.sub(_small_float, text)
         if not text.isascii():
             try:
                 text.encode()
@@ -150,6 +163,8 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
             )
         except Exception:  # noqa: BLE001 - a stack too deep for the data left: field by field
             text = "{" + ",".join(_field(key, value) for key, value in data.items()) + "}"
+        if "e-0" in text:
+            text = _PY_SMALL_FLOAT.sub(_small_float, text)
         if not text.isascii():
             text = _SURROGATE.sub(_escape_surrogate, text)
         return text
