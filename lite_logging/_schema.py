@@ -130,6 +130,12 @@ class SchemaFormatter(BaseJsonFormatter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.timestamp not in (False, True, "timestamp"):
+            # The schema always writes "timestamp"; another name is rename_fields' job.
+            raise ValueError(
+                '"timestamp" must be True or False (rename the field with rename_fields): '
+                f"{self.timestamp!r}"
+            )
         # Extras are what is left of record.__dict__ after the standard attributes.
         self._skip_fields = set(self._skip_fields) | _STANDARD_ATTRS
         self._extras_by_keys: dict[tuple[Any, ...], _Extras] = {}
@@ -301,6 +307,9 @@ class SchemaFormatter(BaseJsonFormatter):
             data["stack"] = stack
         if rename:
             data = _renamed(data, rename)
+            if self.rename_fields_keep_missing:  # python-json-logger: missing fields as None
+                for name in rename.values():
+                    data.setdefault(name, None)
         if data is not log_data:
             log_data.update(data)
 

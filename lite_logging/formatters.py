@@ -79,9 +79,17 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
             record attributes to add (``"%(process)d %(threadName)s"``), python-json-logger's way.
         use_orjson: encode with orjson; ``None`` (default) uses it when installed. Only
             speed depends on it, never the output.
-        **kwargs: python-json-logger options: ``rename_fields``, ``static_fields``,
-            ``defaults``, ``prefix``, ``json_indent``, ``json_ensure_ascii`` (default
-            ``False`` here: UTF-8 text)...
+        **kwargs: python-json-logger options: ``prefix``, ``rename_fields``,
+            ``rename_fields_keep_missing``, ``static_fields``, ``reserved_attrs``,
+            ``defaults``, ``exc_info_as_array``, ``stack_info_as_array``, ``json_default``
+            (used by both backends), ``json_indent``, ``json_ensure_ascii`` (default
+            ``False`` here: UTF-8 text). ``timestamp`` is True or False: the schema always
+            writes it.
+
+    Raises:
+        ValueError: ``use_orjson=True`` without orjson; ``json_encoder`` or
+            ``json_serializer`` (the encoding is ours, so that both backends agree); a
+            ``timestamp`` name (use ``rename_fields``).
     """
 
     def __init__(
@@ -94,7 +102,13 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
         use_orjson: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("json_default", json_default)
+        for option, supported in (("json_encoder", None), ("json_serializer", json.dumps)):
+            if kwargs.get(option, supported) is not supported:  # encoding is ours, per backend
+                raise ValueError(
+                    f'"{option}" is not supported (use json_default): {kwargs[option]!r}'
+                )
+        if kwargs.get("json_default") is None:
+            kwargs["json_default"] = json_default
         kwargs.setdefault("json_ensure_ascii", False)
         super().__init__(fmt, datefmt, style, validate, **kwargs)
         if use_orjson and _orjson is None:
