@@ -360,6 +360,13 @@ class TestSameBytesWithoutOrjson:
         assert stdlib == orjson
         json.loads(stdlib)
 
+    @pytest.mark.parametrize("hostile", list(HOSTILE), ids=list(HOSTILE))
+    def test_hostile_values(self, hostile: str) -> None:
+        """A value that raises degrades to the same text with either backend."""
+        stdlib, orjson = _both(_record(bad=HOSTILE[hostile]()))
+
+        assert stdlib == orjson
+
     def test_non_ascii_is_utf8_text(self) -> None:
         """Non-ASCII text is written as is (UTF-8), not as \\u escapes, by both backends."""
         stdlib, orjson = _both(_record(text="héllo"))
