@@ -1,9 +1,10 @@
 """Turning any Python value into JSON-safe data, and RFC 3339 timestamps.
 
 The JSON formatter first tries the C encoder with :func:`json_default`; only when that
-fails (a cycle, a non-string key, a non-finite float, nesting too deep) does it fall back to
-:func:`to_jsonable`, which walks the value once and fixes each of those. So an ordinary
-record pays for nothing but the C encoder.
+fails (a cycle, a non-string key, a non-finite float, nesting too deep, a value that raises)
+does it fall back to :func:`to_jsonable`, which walks the value once and fixes each of
+those. So an ordinary record pays for nothing but the C encoder. Neither function raises:
+a value that cannot be converted is written as its :func:`safe_repr`, alone.
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ import time
 import traceback
 import uuid
 from base64 import b64encode
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["CYCLE", "MAX_DEPTH", "format_timestamp", "json_default", "safe_repr", "to_jsonable"]
+__all__ = [
+    "CYCLE",
+    "JSON_MAX_DEPTH",
+    "MAX_DEPTH",
+    "format_timestamp",
+    "json_default",
+    "safe_repr",
+    "to_jsonable",
+]
 
 CYCLE = "<cycle>"
 """Written in place of a container that contains itself."""
@@ -29,30 +38,66 @@ CYCLE = "<cycle>"
 MAX_DEPTH = 64
 """Containers nested deeper than this are written as their ``repr``, cut to 200 characters."""
 
-_HUGE = 10**4000  # ints beyond this may exceed sys.get_int_max_str_digits() when encoded
+JSON_MAX_DEPTH = 255
+"""The JSON formatter's depth limit: above orjson's own (254 containers), so that whatever
+orjson encodes, the stdlib path writes alike (the same bytes with or without orjson)."""
+
+_SAFE_INT = 10**600  # below the lowest sys.set_int_max_str_digits() limit (640 digits)
 _NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
 def safe_repr(obj: object) -> str:
-    """``repr(obj)``, or a placeholder naming the type when ``__repr__`` itself raises."""
+    """``repr(obj)``, or ``"<unrepresentable TYPE>"`` when ``__repr__`` itself raises."""
     try:
-        return repr(obj)
+        text = repr(obj)
+        return text if type(text) is str else str.__str__(text)
     except Exception:  # noqa: BLE001 - a broken __repr__ must not break logging
-        return f"<unrepresentable {type(obj).__qualname__}>"
+        try:
+            name = type(obj).__qualname__
+        except Exception:  # noqa: BLE001 - a metaclass whose __qualname__ raises
+            name = "object"
+        return f"<unrepresentable {name}>"
 
 
 def json_default(obj: Any) -> Any:
-    """Map a value the JSON encoder does not know to one it does (the ``default=`` hook)."""
+    """Map a value the JSON encoder does not know to one it does (the ``default=`` hook).
+
+    Never raises: a value whose conversion raises (a datetime whose ``tzinfo`` raises, a
+    Mapping whose iteration raises...) is written as :func:`safe_repr` of it. Subclasses of
+    ``str``, ``int``, ``float``, ``list``, ``tuple`` and ``dict`` (which orjson hands here)
+    are written as the stdlib encoder writes them, so both backends give the same bytes.
+    """
+    try:
+        return _convert(obj)
+    except Exception:  # noqa: BLE001 - only the bad value degrades, never the record
+        return safe_repr(obj)
+
+
+def _convert(obj: Any) -> Any:
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    # What the stdlib encoder does with subclasses of the types it knows (raw contents,
+    # no overridden method called): orjson passes them here (OPT_PASSTHROUGH_SUBCLASS).
+    if isinstance(obj, str):
+        return str.__str__(obj)
+    if isinstance(obj, int):
+        return int.__int__(obj)
+    if isinstance(obj, float):
+        return float.__float__(obj)
+    if isinstance(obj, list):
+        return list.copy(obj)
+    if isinstance(obj, tuple):
+        return list(tuple.__iter__(obj))
+    if isinstance(obj, dict):
+        return dict(obj.items())
     if isinstance(obj, datetime.datetime | datetime.date | datetime.time):
         return obj.isoformat()
     if isinstance(obj, uuid.UUID | decimal.Decimal | pathlib.PurePath):
         return str(obj)
-    if isinstance(obj, enum.Enum):
-        return obj.value
     if isinstance(obj, set | frozenset):
         try:
             return sorted(obj)
-        except TypeError:
+        except Exception:  # noqa: BLE001 - unorderable elements, or an __lt__ that raises
             return list(obj)
     if isinstance(obj, bytes | bytearray | memoryview):
         return b64encode(obj).decode("ascii")
@@ -62,7 +107,7 @@ def json_default(obj: Any) -> Any:
     if isinstance(obj, BaseException):
         return f"{type(obj).__name__}: {obj}"
     if isinstance(obj, Mapping):
-        return dict(obj)
+        return dict(obj.items())
     if isinstance(obj, datetime.timedelta):
         return obj.total_seconds()
     if isinstance(obj, type):
@@ -72,53 +117,115 @@ def json_default(obj: Any) -> Any:
     return safe_repr(obj)
 
 
-def _key(key: object) -> str:
-    if isinstance(key, str):
-        return key
-    if key is None or isinstance(key, bool):
-        return "null" if key is None else ("true" if key else "false")
-    if isinstance(key, int | float):
-        return _float(key) if isinstance(key, float) else str(key)
-    converted = json_default(key)
-    return converted if isinstance(converted, str) else safe_repr(key)
+def _int(value: int) -> int | str:
+    """``value`` as an exact int, or as hex when it is too long for ``str()``.
+
+    Python refuses ``str()`` of ints over ``sys.get_int_max_str_digits()`` digits
+    (CVE-2020-10735): exactly those are written as ``"0x..."``, as the stdlib encoder fails.
+    """
+    value = int.__int__(value)
+    if -_SAFE_INT < value < _SAFE_INT:
+        return value
+    try:
+        int.__repr__(value)
+    except ValueError:
+        return f"{'-' if value < 0 else ''}0x{abs(value):x}"
+    return value
 
 
 def _float(value: float) -> Any:
+    value = float.__float__(value)  # a subclass's own __eq__/__repr__ are never called
     if math.isfinite(value):
         return value
     return "NaN" if value != value else _NON_FINITE[value]
 
 
-def to_jsonable(obj: Any, _path: frozenset[int] = frozenset(), _depth: int = 0) -> Any:
+def _key(key: object) -> Any:
+    """A dict key the stdlib encoder writes as the JSON text of ``key``.
+
+    str, int, float, bool and None stay as they are (the encoder writes ``"1"``, ``"1.5"``,
+    ``"true"``, ``"null"``), so the slow path writes what the fast path would have.
+    """
+    if isinstance(key, str) or key is None or isinstance(key, bool):
+        return key
+    if isinstance(key, int):
+        return _int(key)
+    if isinstance(key, float):
+        return _float(key)
+    converted = json_default(key)
+    return converted if isinstance(converted, str) else safe_repr(key)
+
+
+def _unique(key: Any, taken: dict[Any, Any]) -> Any:
+    """``key``, numbered (``"key#2"``) when a converted key already holds that name."""
+    if key not in taken:
+        return key
+    n = 2
+    while f"{key}#{n}" in taken:
+        n += 1
+    return f"{key}#{n}"
+
+
+def to_jsonable(
+    obj: Any,
+    _path: frozenset[int] = frozenset(),
+    _depth: int = 0,
+    *,
+    max_depth: int = MAX_DEPTH,
+    default: Callable[[Any], Any] = json_default,
+) -> Any:
     """Return JSON-safe data for ``obj``: cycles cut, keys made strings, NaN/Inf as strings.
 
     A container already on the path from the root is written as ``"<cycle>"``; the same
-    object met twice on different branches is written twice, as JSON would.
+    object met twice on different branches is written twice, as JSON would. Containers
+    nested deeper than ``max_depth`` are written as their ``repr`` cut to 200 characters.
+    Never raises: a value whose conversion or iteration raises is written as its
+    :func:`safe_repr` (``"<unrepresentable TYPE>"`` when that raises too); only that value
+    degrades. ``default`` converts the values JSON has no type for (a formatter's
+    ``json_default``).
     """
+    try:
+        return _walk(obj, _path, _depth, max_depth, default)
+    except Exception:  # noqa: BLE001 - RecursionError included: the value degrades
+        return safe_repr(obj)
+
+
+def _walk(
+    obj: Any, path: frozenset[int], depth: int, max_depth: int, default: Callable[[Any], Any]
+) -> Any:
     if obj is None or isinstance(obj, str | bool):
-        return obj
+        return obj  # a str subclass is written by its raw contents, as the encoder does
     if isinstance(obj, int):
-        # Python refuses str() of ints over 4300 digits (CVE-2020-10735); write those as hex.
-        return obj if -_HUGE < obj < _HUGE else f"{'-' if obj < 0 else ''}0x{abs(obj):x}"
+        return _int(obj)
     if isinstance(obj, float):
         return _float(obj)
     if isinstance(obj, dict | list | tuple):
-        if id(obj) in _path:
+        if id(obj) in path:
             return CYCLE
-        if _depth >= MAX_DEPTH:
+        if depth >= max_depth:
             return safe_repr(obj)[:200]
-        path = _path | {id(obj)}
-        depth = _depth + 1
+        path = path | {id(obj)}
+        depth += 1
         if isinstance(obj, dict):
-            return {_key(k): to_jsonable(v, path, depth) for k, v in obj.items()}
-        return [to_jsonable(v, path, depth) for v in obj]
-    converted = json_default(obj)
+            # As the stdlib encoder: a dict subclass through its items() method.
+            items = obj.items() if type(obj) is dict else list(obj.items())
+            out: dict[Any, Any] = {}
+            for k, v in items:
+                key = k if type(k) is str else _key(k)
+                if key is not k:
+                    key = _unique(key, out)
+                out[key] = to_jsonable(v, path, depth, max_depth=max_depth, default=default)
+            return out
+        # list and tuple subclasses by their raw items, as the stdlib encoder does
+        raw = list.__iter__(obj) if isinstance(obj, list) else tuple.__iter__(obj)
+        return [to_jsonable(v, path, depth, max_depth=max_depth, default=default) for v in raw]
+    converted = default(obj)
     if isinstance(converted, str):
         return converted
     # A dataclass became a dict, a set a list...: walk it, still guarding against cycles.
-    if id(obj) in _path:
+    if id(obj) in path:
         return CYCLE
-    return to_jsonable(converted, _path | {id(obj)}, _depth + 1)
+    return _walk(converted, path | {id(obj)}, depth, max_depth, default)
 
 
 _cached_second: tuple[int, str] = (-1, "")  # one tuple, so threads never see half an update

@@ -7,6 +7,7 @@ only ``jsonify_log_record``, so the formats cannot drift apart.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -14,7 +15,8 @@ from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS, BaseJsonFormatter
 
-from ._encoding import format_timestamp
+from ._encoding import format_timestamp, json_default, safe_repr
+from ._message import MESSAGE_ERROR_KEY, render_message
 from .stamping import stamp_record
 
 __all__ = ["EXTRA_CLASH_PREFIX", "SCHEMA_KEYS", "SchemaFormatter", "source_path"]
@@ -25,6 +27,7 @@ SCHEMA_KEYS = frozenset(
         "level",
         "logger",
         "message",
+        "message_error",
         "event_id",
         "context",
         "trace_id",
@@ -36,7 +39,8 @@ SCHEMA_KEYS = frozenset(
         "suppressed",
     }
 )
-"""Keys the schema owns. An ``extra=`` key among these is written as ``extra.KEY``."""
+"""Keys the schema owns. An ``extra=`` key among these is written as ``extra.KEY``
+(``extra.extra.KEY`` when another extra already has that name, and so on)."""
 
 EXTRA_CLASH_PREFIX = "extra."
 
@@ -46,7 +50,7 @@ _STANDARD_ATTRS = frozenset(
     logging.LogRecord("", 0, "", 0, "", (), None).__dict__.keys()
     | set(RESERVED_ATTRS)
     | {"message", "asctime", "taskName", "event_id", "context", "trace_id", "span_id"}
-    | {"sample_rate", "suppressed"}
+    | {"sample_rate", "suppressed", MESSAGE_ERROR_KEY}
 )
 
 # The attributes LogRecord.__init__ sets, in its order: a record's __dict__ starts with them,
@@ -64,22 +68,54 @@ def source_path(pathname: str) -> str:
     """``pathname`` relative to the longest ``sys.path`` entry holding it (``shop/api.py``).
 
     Cached per path name: a process has few source files, so this is a dict lookup.
+    Never raises: when ``sys.path`` is unusable (``None`` during interpreter teardown, when
+    a ``__del__`` logs) or ``pathname`` is no string, the path is written as given.
     """
     shown = _source_cache.get(pathname)
     if shown is not None:
         return shown
-    shown = pathname
-    best = ""
-    for entry in sys.path:
-        root = os.path.abspath(entry or os.curdir)
-        if len(root) > len(best) and pathname.startswith(root + os.sep):
-            best = root
-    if best:
-        shown = pathname[len(best) + 1 :]
+    try:
+        shown = _relative(pathname, sys.path)
+    except Exception:  # noqa: BLE001 - teardown: sys.path is None, os half torn down
+        return pathname
     if len(_source_cache) >= _SOURCE_CACHE_MAX:
         _source_cache.clear()
     _source_cache[pathname] = shown
     return shown
+
+
+def _relative(pathname: str, entries: list[str]) -> str:
+    best = ""
+    for entry in entries:
+        root = os.path.abspath(entry or os.curdir)
+        if len(root) > len(best) and pathname.startswith(root + os.sep):
+            best = root
+    return pathname[len(best) + 1 :] if best else pathname
+
+
+def _field_name(key: object) -> str:
+    """The output name of a record attribute or dict-message key that is not a ``str``:
+    its JSON text (``1`` -> ``"1"``, ``None`` -> ``"null"``), else its string form."""
+    try:
+        if isinstance(key, str):
+            return str.__str__(key)
+        if key is None or isinstance(key, bool):
+            return "null" if key is None else ("true" if key else "false")
+        if isinstance(key, int):
+            return int.__repr__(int.__int__(key))
+        if isinstance(key, float):
+            return float.__repr__(float.__float__(key))
+        converted = json_default(key)
+        return converted if isinstance(converted, str) else safe_repr(key)
+    except Exception:  # noqa: BLE001 - an int too long to print
+        return safe_repr(key)
+
+
+def _free_name(name: str, *taken: Any) -> str:
+    """``name``, or ``extra.name``, ``extra.extra.name``...: the first not in any of ``taken``."""
+    while any(name in names for names in taken):
+        name = EXTRA_CLASH_PREFIX + name
+    return name
 
 
 class SchemaFormatter(BaseJsonFormatter):
@@ -94,9 +130,15 @@ class SchemaFormatter(BaseJsonFormatter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.timestamp not in (False, True, "timestamp"):
+            # The schema always writes "timestamp"; another name is rename_fields' job.
+            raise ValueError(
+                '"timestamp" must be True or False (rename the field with rename_fields): '
+                f"{self.timestamp!r}"
+            )
         # Extras are what is left of record.__dict__ after the standard attributes.
         self._skip_fields = set(self._skip_fields) | _STANDARD_ATTRS
-        self._extras_by_keys: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+        self._extras_by_keys: dict[tuple[Any, ...], _Extras] = {}
         # fmt-selected attributes; "message" (logging's default fmt) is written anyway.
         self._fmt_fields = tuple(f for f in self._required_fields if f != "message")
         cls = type(self)
@@ -110,69 +152,115 @@ class SchemaFormatter(BaseJsonFormatter):
         )
 
     def format(self, record: logging.LogRecord) -> str:
-        """Format ``record`` as python-json-logger's ``format`` does.
+        """Format ``record`` as python-json-logger's ``format`` does; never raises.
 
         The common record (a ``str`` message, no exception or stack, no ``rename_fields``,
         ``static_fields``, ``defaults``, ``prefix`` or ``fmt`` fields, template steps not
         overridden) is built in one pass with the same result; any other takes
         python-json-logger's template method (``add_fields`` -> ``process_log_record`` ->
-        ``serialize_log_record``).
+        ``serialize_log_record``). A message that fails to render is written raw with a
+        ``message_error`` field; a record whose very fields raise is written degraded
+        (its plain fields and ``format_error``), never lost.
         """
-        d = record.__dict__
-        msg = d.get("msg")
-        if (
-            not self._lean
-            or msg.__class__ is not str
-            or d.get("exc_info")
-            or d.get("exc_text")
-            or d.get("stack_info")
-            or self.rename_fields
-            or self.static_fields
-            or self.defaults
-            or self.prefix
-        ):
-            return self._format_general(record)
-        # One pass: add_fields' steps for this case with a dict display, no method calls
-        # but the encoder's (~0.5 us less per record, see docs/performance.md).
-        # Keep in step with add_fields: tests/test_schema.py compares the two paths.
-        args = d.get("args")
-        if args:
-            message = msg % args if record.__class__ is logging.LogRecord else record.getMessage()
-        else:
-            message = msg if record.__class__ is logging.LogRecord else record.getMessage()
-        d["message"] = message
-        if "event_id" not in d:
-            stamp_record(record)
-        data = {
-            "timestamp": format_timestamp(d["created"]),
-            "level": d["levelname"],
-            "logger": d["name"],
-            "message": message,
-            "event_id": d["event_id"],
-        }
-        ctx = d.get("context")
-        if ctx:
-            data["context"] = ctx
-        self._add_extras_ids_source(d, data, None)
-        return self.jsonify_log_record(data)
+        # One try around the body (free in 3.11+), not a wrapper call: this is the hot path.
+        try:
+            d = record.__dict__
+            msg = d.get("msg")
+            if (
+                not self._lean
+                or msg.__class__ is not str
+                or d.get("exc_info")
+                or d.get("exc_text")
+                or d.get("stack_info")
+                or self.rename_fields
+                or self.static_fields
+                or self.defaults
+                or self.prefix
+            ):
+                return self._format_general(record)
+            # One pass: add_fields' steps for this case with a dict display, no method calls
+            # but the encoder's (~0.5 us less per record, see docs/performance.md).
+            # Keep in step with add_fields: tests/test_schema.py compares the two paths.
+            args = d.get("args")
+            try:
+                if args:
+                    message = (
+                        msg % args if record.__class__ is logging.LogRecord else record.getMessage()
+                    )
+                else:
+                    message = msg if record.__class__ is logging.LogRecord else record.getMessage()
+            except Exception:  # noqa: BLE001 - the raw msg and message_error instead
+                message = render_message(record)[0]
+            d["message"] = message
+            if "event_id" not in d:
+                stamp_record(record)
+            if "message_error" in d:  # MESSAGE_ERROR_KEY (a constant: no global lookup)
+                data = {
+                    "timestamp": format_timestamp(d["created"]),
+                    "level": d["levelname"],
+                    "logger": d["name"],
+                    "message": message,
+                    MESSAGE_ERROR_KEY: d[MESSAGE_ERROR_KEY],
+                    "event_id": d["event_id"],
+                }
+            else:
+                data = {
+                    "timestamp": format_timestamp(d["created"]),
+                    "level": d["levelname"],
+                    "logger": d["name"],
+                    "message": message,
+                    "event_id": d["event_id"],
+                }
+            ctx = d.get("context")
+            try:
+                if ctx:
+                    data["context"] = ctx
+            except Exception:  # noqa: BLE001 - a context whose truth test raises: written as is
+                data["context"] = ctx
+            self._add_extras_ids_source(d, data, None)
+            return self.jsonify_log_record(data)
+        except Exception as exc:  # noqa: BLE001 - the record is written degraded, not lost
+            return self._format_degraded(record, exc)
 
     def _format_general(self, record: logging.LogRecord) -> str:
-        """python-json-logger's ``format``, with a shorter path for records without dict
-        message, exception, stack or ``asctime``."""
-        d = record.__dict__
-        if (
-            d.get("exc_info")
-            or d.get("exc_text")
-            or d.get("stack_info")
-            or isinstance(d.get("msg"), dict)
-            or "asctime" in self._required_fields
-        ):
-            return super().format(record)
-        # The same steps as BaseJsonFormatter.format, minus the branches ruled out above.
-        record.message = record.getMessage()
+        """python-json-logger's ``format`` (4.x), with the message rendered so that it
+        never raises."""
+        message_dict: dict[str, Any] = {}
+        msg = record.msg
+        if isinstance(msg, dict):
+            message_dict = msg.copy()  # never the caller's dict
+            record.message = ""
+        else:
+            record.message = render_message(record)[0]
+        if "asctime" in self._required_fields:
+            record.asctime = self.formatTime(record, self.datefmt)
+        if record.exc_info and not message_dict.get("exc_info"):
+            message_dict["exc_info"] = self.formatException(record.exc_info)
+        if not message_dict.get("exc_info") and record.exc_text:
+            message_dict["exc_info"] = record.exc_text
+        if record.stack_info and not message_dict.get("stack_info"):
+            message_dict["stack_info"] = self.formatStack(record.stack_info)
         log_data: dict[str, Any] = {}
-        self.add_fields(log_data, record, {})
+        self.add_fields(log_data, record, message_dict)
         return self.serialize_log_record(self.process_log_record(log_data))
+
+    def _format_degraded(self, record: logging.LogRecord, exc: Exception) -> str:
+        """The record's plain fields and ``format_error``, for a record whose fields raise."""
+        d = record.__dict__
+        data: dict[str, Any] = {}
+        for key, read in _DEGRADED_FIELDS:
+            try:
+                data[key] = read(d)
+            except Exception:  # noqa: BLE001 - each field alone
+                data[key] = None
+        try:
+            data["format_error"] = f"{type(exc).__qualname__}: {exc}"
+        except Exception:  # noqa: BLE001 - an exception whose __str__ raises
+            data["format_error"] = type(exc).__qualname__
+        try:
+            return self.jsonify_log_record(data)
+        except Exception:  # noqa: BLE001 - a subclass's serializer raising: plain JSON
+            return json.dumps({str(k): safe_repr(v) for k, v in data.items()})
 
     def add_fields(
         self,
@@ -194,9 +282,14 @@ class SchemaFormatter(BaseJsonFormatter):
         data["level"] = d["levelname"]
         data["logger"] = d["name"]
         data["message"] = d.get("message", "")
+        if MESSAGE_ERROR_KEY in d:
+            data[MESSAGE_ERROR_KEY] = d[MESSAGE_ERROR_KEY]
         data["event_id"] = d["event_id"]
         ctx = d.get("context")
-        if ctx:
+        try:
+            if ctx:
+                data["context"] = ctx
+        except Exception:  # noqa: BLE001 - a context whose truth test raises: written as is
             data["context"] = ctx
         if self._fmt_fields:
             for field in self._fmt_fields:
@@ -213,23 +306,54 @@ class SchemaFormatter(BaseJsonFormatter):
         if stack:
             data["stack"] = stack
         if rename:
-            data = {rename.get(key, key): value for key, value in data.items()}
+            data = _renamed(data, rename)
+            if self.rename_fields_keep_missing:  # python-json-logger: missing fields as None
+                for name in rename.values():
+                    data.setdefault(name, None)
         if data is not log_data:
             log_data.update(data)
 
-    def _extras_for(self, keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-        """The extras among a record's ``keys``, each with the name it is written under."""
+    def _extras_for(self, keys: tuple[Any, ...]) -> _Extras:
+        """The extras among a record's ``keys``, each with the name it is written under.
+
+        An extra keeps its name unless that is a schema key (or the name of another
+        extra); then it is written as ``extra.NAME`` (``extra.extra.NAME``... until free).
+        """
         skip = self._skip_fields
         start = _N_INIT if list(keys[:_N_INIT]) == _INIT_KEYS else 0  # standard keys first
-        extras = tuple(
-            (key, EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key)
-            for key in keys[start:]
-            if key not in skip and key[:1] != "_"
-        )
-        if len(self._extras_by_keys) >= _EXTRAS_CACHE_MAX:
-            self._extras_by_keys.clear()
-        self._extras_by_keys[keys] = extras
-        return extras
+        found: list[tuple[Any, str]] = []
+        for key in keys[start:]:
+            if type(key) is str:
+                if key not in skip and key[:1] != "_":
+                    found.append((key, key))
+                continue
+            try:  # extra={1: "x"} puts 1 in record.__dict__; a str subclass, a hostile key
+                if key in skip or (isinstance(key, str) and str.startswith(key, "_")):
+                    continue
+            except Exception:  # noqa: BLE001 - a key whose __hash__/__eq__ raises
+                pass
+            found.append((key, _field_name(key)))
+        taken = set(SCHEMA_KEYS)
+        names: list[str | None] = []
+        for key, name in found:  # a str extra that clashes with nothing keeps its name
+            if type(key) is str and name not in taken:
+                taken.add(name)
+                names.append(name)
+            else:
+                names.append(None)
+        for i, (_key, name) in enumerate(found):
+            if names[i] is None:
+                names[i] = free = _free_name(name, taken)
+                taken.add(free)
+        extras = tuple((key, name or "") for (key, _), name in zip(found, names, strict=True))
+        result = (extras, frozenset(taken))
+        try:
+            if len(self._extras_by_keys) >= _EXTRAS_CACHE_MAX:
+                self._extras_by_keys.clear()
+            self._extras_by_keys[keys] = result
+        except Exception:  # noqa: BLE001 - a key whose __hash__ raises: not cached
+            pass
+        return result
 
     def _add_extras_ids_source(
         self, d: dict[str, Any], data: dict[str, Any], message_dict: dict[str, Any] | None
@@ -240,14 +364,28 @@ class SchemaFormatter(BaseJsonFormatter):
         # record's keys in order; records of one call site share them: remembered per key
         # tuple (~0.35 us less per record than testing each key).
         keys = tuple(d)
-        extras = self._extras_by_keys.get(keys)
-        if extras is None:
-            extras = self._extras_for(keys)
-        for key, name in extras:
-            data[name] = d[key]
-        if message_dict:
-            for key, value in message_dict.items():  # logger.info({...}): a dict message
-                data[EXTRA_CLASH_PREFIX + key if key in SCHEMA_KEYS else key] = value
+        try:
+            cached = self._extras_by_keys.get(keys)
+        except Exception:  # noqa: BLE001 - a key whose __hash__ raises
+            cached = None
+        extras, taken = cached if cached is not None else self._extras_for(keys)
+        if message_dict is None:  # the one pass: only schema keys are written so far
+            for key, name in extras:
+                data[name] = d[key]
+        else:
+            # fmt fields, static_fields, defaults are written too: a clash keeps both values
+            # (a default may be overridden, python-json-logger's meaning of defaults).
+            defaults = self.defaults
+            for key, name in extras:
+                if name in data and not (name in defaults and data[name] is defaults[name]):
+                    name = _free_name(name, data, taken)
+                data[name] = d[key]
+            if message_dict:
+                for key, value in message_dict.items():  # logger.info({...}): a dict message
+                    name = key if type(key) is str else _field_name(key)
+                    if name in SCHEMA_KEYS or name in data:
+                        name = _free_name(EXTRA_CLASH_PREFIX + name, data, taken)
+                    data[name] = value
         trace_id = d.get("trace_id")
         if trace_id is not None:
             data["trace_id"] = trace_id
@@ -261,3 +399,30 @@ class SchemaFormatter(BaseJsonFormatter):
             "line": d["lineno"],
             "function": d["funcName"],
         }
+
+
+_Extras = tuple[tuple[tuple[Any, str], ...], frozenset[str]]
+
+
+def _renamed(data: dict[str, Any], rename: dict[str, str]) -> dict[str, Any]:
+    """``data`` with ``rename_fields`` applied; a name already written is made free."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = rename.get(key, key)
+        if name in out:
+            name = _free_name(EXTRA_CLASH_PREFIX + name, out, data)
+        out[name] = value
+    return out
+
+
+_DEGRADED_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("timestamp", lambda d: format_timestamp(d["created"])),
+    (
+        "level",
+        lambda d: safe_repr(d["levelname"]) if type(d["levelname"]) is not str else d["levelname"],
+    ),
+    ("logger", lambda d: d["name"] if type(d["name"]) is str else safe_repr(d["name"])),
+    ("message", lambda d: d["msg"] if type(d["msg"]) is str else safe_repr(d["msg"])),
+    ("event_id", lambda d: d["event_id"] if type(d.get("event_id")) is str else None),
+)
+"""The fields of a degraded record, each read alone: plain strings only."""

@@ -229,3 +229,85 @@ class TestRoundTrip:
             assert value == json.loads(line)["payload"]
         edn = edn_format.loads(ll.EdnFormatter().format(record))
         assert value == _edn_json(edn[Keyword("payload")])
+
+
+class TestPythonJsonLoggerOptions:
+    """Every option of python-json-logger 4.x's formatters works, or is refused by name."""
+
+    @pytest.mark.parametrize(
+        ("name", "factory", "parse"), FORMATTERS, ids=[f[0] for f in FORMATTERS]
+    )
+    def test_prefix_rename_keep_missing_reserved(
+        self, name: str, factory: Callable[..., logging.Formatter], parse: Parse
+    ) -> None:
+        """prefix, rename_fields_keep_missing and reserved_attrs act as in python-json-logger."""
+        formatter = factory(
+            prefix="@",
+            rename_fields={"exception": "error", "level": "severity"},
+            rename_fields_keep_missing=True,
+            reserved_attrs=["secret"],
+        )
+
+        line = formatter.format(_record(secret="s3cret", shown=1))
+
+        assert line.startswith("@")
+        data = parse(line[1:])
+        assert (None, 1) == (data["error"], data["shown"])
+        assert "secret" not in data
+        assert "s3cret" not in line
+
+    @pytest.mark.parametrize(
+        ("name", "factory", "parse"), FORMATTERS, ids=[f[0] for f in FORMATTERS]
+    )
+    def test_exc_and_stack_info_as_array(
+        self, name: str, factory: Callable[..., logging.Formatter], parse: Parse
+    ) -> None:
+        """exc_info_as_array and stack_info_as_array write lists of lines."""
+        try:
+            raise KeyError("missing")
+        except KeyError:
+            record = _record("failed", (), sys.exc_info())
+        record.stack_info = "Stack (most recent call last):\n  line"
+
+        data = parse(factory(exc_info_as_array=True, stack_info_as_array=True).format(record))
+
+        assert "KeyError: 'missing'" == data["exception"][-1]
+        assert ["Stack (most recent call last):", "  line"] == data["stack"]
+
+    @pytest.mark.parametrize("use_orjson", [False, True])
+    def test_json_default_indent_ensure_ascii(self, use_orjson: bool) -> None:
+        """json_default serves both backends; json_indent and json_ensure_ascii apply."""
+
+        class Money:
+            pass
+
+        def default(value: Any) -> Any:
+            return "money" if isinstance(value, Money) else repr(value)
+
+        compact = ll.JsonFormatter(use_orjson=use_orjson, json_default=default)
+        indented = ll.JsonFormatter(use_orjson=use_orjson, json_indent=2, json_ensure_ascii=True)
+        record = _record(price=Money(), text="é", bad=math.nan)
+
+        assert "money" == json.loads(compact.format(record))["price"]
+        line = indented.format(record)
+        assert '\n  "text": "\\u00e9"' in line
+        assert "NaN" == json.loads(line)["bad"]
+
+    @pytest.mark.parametrize(
+        ("option", "value"),
+        [("json_encoder", json.JSONEncoder), ("json_serializer", repr), ("timestamp", "ts")],
+    )
+    def test_unsupported_option_is_refused(self, option: str, value: Any) -> None:
+        """An option whose meaning the formatter cannot keep fails at construction, named."""
+        with pytest.raises(ValueError, match=f'"{option}"') as error:
+            ll.JsonFormatter(**{option: value})
+        assert repr(value) in str(error.value)
+
+    @pytest.mark.parametrize("timestamp", [True, False, "timestamp"])
+    def test_timestamp_flag_is_accepted(self, timestamp: Any) -> None:
+        """timestamp=True/False is accepted: the schema always writes the timestamp."""
+        for formatter in (
+            ll.JsonFormatter(timestamp=timestamp),
+            ll.EdnFormatter(timestamp=timestamp),
+        ):
+            assert "2" in formatter.format(_record())
