@@ -265,7 +265,9 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._in_nested = False
         self.delivered = 0
         self.batches = 0
-        self.errors = 0  # records a listener hook (prepare, handle) raised on
+        self.errors = 0  # records a listener hook (dequeue, prepare, handle) raised on
+        self._take_failing = False  # the last take from the queue raised
+        self._stopping = threading.Event()  # stop() was called: give up a broken queue
         self.max_queue_depth = 0
         self._markers = 0  # flush markers in the queue, not counted in its depth
         self._marker_lock = threading.Lock()
@@ -286,6 +288,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                 self._auto_started = False
                 return
             raise RuntimeError("Listener already started")
+        self._stopping = threading.Event()
         self._thread = t = threading.Thread(
             target=self._monitor, name="lite_logging-listener", daemon=True
         )
@@ -309,6 +312,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         if owner is not None:
             owner._sync = True
         self._auto_started = False
+        self._stopping.set()
         self.enqueue_sentinel()
         if t is not threading.current_thread():  # a handler stopping its own listener
             t.join()
@@ -361,6 +365,12 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                 item: Any = self.dequeue(True)
             except _queue.Empty:
                 break
+            except Exception:  # noqa: BLE001 - say, an item a multiprocessing queue cannot unpickle
+                # A queue that keeps failing is retried every _WAIT_SLICE, until stop().
+                if self._take_failed() and self._stopping.wait(_WAIT_SLICE):
+                    break
+                continue
+            self._take_failing = False
             batch: list[logging.LogRecord] = []
             control: Any = item
             if item is not sentinel and item.__class__ is not _FlushMarker:
@@ -388,7 +398,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                         except _queue.Empty:
                             break
                     except Exception:  # noqa: BLE001 - a dequeue hook: keep what we hold
-                        _report(_REPORTER, None)
+                        self._take_failed()
                         break
                     if item is sentinel or item.__class__ is _FlushMarker:
                         control = item
@@ -421,6 +431,18 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             if has_task_done:
                 q.task_done()
         self._thread_ident = None
+
+    def _take_failed(self) -> bool:
+        """Count a take from the queue that raised; report the first of a streak.
+
+        Returns True when the take before it failed too. Call it inside the ``except``.
+        """
+        self.errors += 1
+        if self._take_failing:
+            return True
+        self._take_failing = True
+        _report(_REPORTER, None)
+        return False
 
     def _drain_after_stop(self) -> None:
         """Write what raced past the sentinel (the owner now writes synchronously)."""
@@ -658,6 +680,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._thread_ident = None
         self._nested = []
         self._in_nested = False
+        self._take_failing = False
         self.delivered = self.batches = self.errors = self.max_queue_depth = self._markers = 0
         self._marker_lock = threading.Lock()
         self._states = tuple(_HandlerState(s.handler) for s in self._states)

@@ -4,6 +4,7 @@ check or a listener hook costs only itself, is counted, and is reported once per
 from __future__ import annotations
 
 import logging
+import pickle
 import queue
 import threading
 import time
@@ -364,6 +365,45 @@ class TestListenerSurvives:
             listener.stop()
         assert (["a", "b"], 1, 3) == (handled, stats["errors"], stats["delivered"])
         assert 1 == capsys.readouterr().err.count("ValueError: cannot handle")
+
+    def test_item_the_queue_cannot_give(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A take that raises (an item a multiprocessing queue cannot unpickle) is counted,
+        reported, and the listener reads on."""
+
+        class Unpickling(BatchingQueueListener):
+            def dequeue(self, block: bool) -> Any:
+                item: Any = super().dequeue(block)
+                if item == "truncated pickle":
+                    raise pickle.UnpicklingError("pickle data was truncated")
+                return item
+
+        target = Collect()
+        listener = Unpickling(queue.SimpleQueue(), target)
+        items = ["truncated pickle", _record("a"), "truncated pickle", _record("b")]
+        try:
+            stats = _run(listener, items)
+        finally:
+            listener.stop()
+        assert (["a", "b"], 2, 2) == (target.messages, stats["errors"], stats["delivered"])
+        assert 2 == capsys.readouterr().err.count("UnpicklingError: pickle data was truncated")
+
+    def test_stop_gives_up_a_broken_queue(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A queue whose every take raises: reported once, and stop() still returns."""
+        entered = threading.Event()
+
+        class Broken(BatchingQueueListener):
+            def dequeue(self, block: bool) -> Any:
+                entered.set()
+                raise OSError("handle is closed")
+
+        listener = Broken(queue.SimpleQueue())
+        listener.start()
+        assert entered.wait(10)
+        stopper = threading.Thread(target=listener.stop)
+        stopper.start()
+        stopper.join(10)
+        assert not stopper.is_alive()
+        assert 1 == capsys.readouterr().err.count("OSError: handle is closed")
 
 
 class TestCounting:
