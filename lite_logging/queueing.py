@@ -69,9 +69,19 @@ class _FlushMarker:
 
 
 class _HandlerState:
-    """Per target handler: its batch method, counters and handling-time samples."""
+    """Per target handler: its batch method, counters, handling-time samples, and when the
+    batch it is on now started (``busy_since``, a ``perf_counter()`` value; 0.0 when idle)."""
 
-    __slots__ = ("batch_fn", "errors", "handler", "latency", "stats_fn", "written")
+    __slots__ = (
+        "batch_fn",
+        "busy_since",
+        "errors",
+        "handler",
+        "latency",
+        "reported",
+        "stats_fn",
+        "written",
+    )
 
     def __init__(self, handler: logging.Handler) -> None:
         self.handler = handler
@@ -84,8 +94,20 @@ class _HandlerState:
             stats_fn if callable(stats_fn) else None
         )
         self.written = 0
-        self.errors = 0
+        self.errors = 0  # records on which the handler (its level, filters, handling) raised
+        self.reported = False  # a failure of the current batch went to handleError already
+        self.busy_since = 0.0
         self.latency = _stats.LatencyRecorder()
+
+    def failed(self, record: Any, count: int = 1) -> None:
+        """Count ``count`` failed records; report the exception being handled, once a batch.
+
+        Call it inside the ``except`` block: ``handleError`` reads ``sys.exc_info()``.
+        """
+        self.errors += count
+        if not self.reported:
+            self.reported = True
+            _report(self.handler, record)
 
     def stats(self) -> dict[str, Any]:
         written, errors = self.written, self.errors
@@ -93,10 +115,17 @@ class _HandlerState:
             try:
                 own = self.stats_fn()
                 written = int(own.get("written", written))
-                errors = int(own.get("errors", errors))
+                # What the handler raised on, it did not count itself: add the two.
+                errors += int(own.get("errors", 0))
             except Exception:  # noqa: BLE001 - a broken stats() must not break ll.stats()
                 pass
-        return {"written": written, "errors": errors, "handle_us": self.latency.summary()}
+        since = self.busy_since
+        return {
+            "written": written,
+            "errors": errors,
+            "handle_us": self.latency.summary(),
+            "busy_s": round(_perf_counter() - since, 3) if since else 0.0,
+        }
 
 
 _NO_CONTROL = object()  # "the batch ended without a sentinel or flush marker"
@@ -112,15 +141,36 @@ def _qsize(q: Any) -> int:
         return 0
 
 
-def _filtered(
-    handler: logging.Handler, records: list[logging.LogRecord]
-) -> list[logging.LogRecord]:
-    """Apply the handler's filters per record; on 3.12+ a filter may return a replacement."""
+def _filtered(state: _HandlerState, records: list[logging.LogRecord]) -> list[logging.LogRecord]:
+    """Apply the handler's filters per record; on 3.12+ a filter may return a replacement.
+
+    A record whose filter raises is counted as failed and left out; each filter runs once
+    per record (a rate limit or a sampler keeps its state right).
+    """
+    handler = state.handler
     kept = []
     for record in records:
-        rv = handler.filter(record)
+        try:
+            rv = handler.filter(record)
+        except Exception:  # noqa: BLE001 - RecursionError too: costs only its record
+            state.failed(record)
+            continue
         if rv:
             kept.append(rv if isinstance(rv, logging.LogRecord) else record)
+    return kept
+
+
+def _at_level(
+    state: _HandlerState, records: list[logging.LogRecord], level: int
+) -> list[logging.LogRecord]:
+    """The records at or above ``level``, one by one: one whose check raises is failed."""
+    kept = []
+    for record in records:
+        try:
+            if record.levelno >= level:
+                kept.append(record)
+        except Exception:  # noqa: BLE001 - a record without a comparable levelno
+            state.failed(record)
     return kept
 
 
@@ -138,8 +188,20 @@ class BatchingQueueListener(logging.handlers.QueueListener):
     gives the batch to each handler: ``handler.handle_batch(records)`` when the handler has
     one, else ``handler.handle(record)`` per record. With ``respect_handler_level`` a
     handler only gets records at or above its level; a handler with ``handle_batch`` has
-    its filters applied here, per record, first. A handler that raises is reported through
-    its ``handleError`` and counted; the listener thread carries on.
+    its filters applied here, per record, first.
+
+    A failure costs only its own record, never its batch, and never stops the thread. The
+    batch protocol is all-or-nothing: ``handle_batch(records)`` either handles every record
+    (skipping, counting and reporting itself those it cannot write, as
+    ``BatchFileHandler`` does) or raises having written none of them; a handler that may
+    fail half-way must not raise. When it raises, the listener hands the same records
+    over again one at a time (``handle_batch([record])``), so only the records that fail
+    alone are lost. Each record on which a handler, its filter or its level check raises
+    (``RecursionError`` included) is counted in that handler's ``errors``, the others in
+    its ``written``; the first failure of each batch goes to the handler's
+    ``handleError``. A record a listener hook (``prepare``, an overridden ``handle``) raises
+    on is counted in the pipeline's ``errors`` and reported through a ``NullHandler``'s
+    ``handleError``. Failed records still count as ``delivered``.
 
     It keeps ``QueueListener``'s contract: the ``dequeue``/``prepare``/``handle``/
     ``enqueue_sentinel`` hooks keep their meaning (override ``handle`` and it is called per
@@ -203,6 +265,9 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._in_nested = False
         self.delivered = 0
         self.batches = 0
+        self.errors = 0  # records a listener hook (dequeue, prepare, handle) raised on
+        self._take_failing = False  # the last take from the queue raised
+        self._stopping = threading.Event()  # stop() was called: give up a broken queue
         self.max_queue_depth = 0
         self._markers = 0  # flush markers in the queue, not counted in its depth
         self._marker_lock = threading.Lock()
@@ -223,6 +288,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                 self._auto_started = False
                 return
             raise RuntimeError("Listener already started")
+        self._stopping = threading.Event()
         self._thread = t = threading.Thread(
             target=self._monitor, name="lite_logging-listener", daemon=True
         )
@@ -246,6 +312,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         if owner is not None:
             owner._sync = True
         self._auto_started = False
+        self._stopping.set()
         self.enqueue_sentinel()
         if t is not threading.current_thread():  # a handler stopping its own listener
             t.join()
@@ -298,6 +365,12 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                 item: Any = self.dequeue(True)
             except _queue.Empty:
                 break
+            except Exception:  # noqa: BLE001 - say, an item a multiprocessing queue cannot unpickle
+                # A queue that keeps failing is retried every _WAIT_SLICE, until stop().
+                if self._take_failed() and self._stopping.wait(_WAIT_SLICE):
+                    break
+                continue
+            self._take_failing = False
             batch: list[logging.LogRecord] = []
             control: Any = item
             if item is not sentinel and item.__class__ is not _FlushMarker:
@@ -324,6 +397,9 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                             item = q.get(True, remaining)
                         except _queue.Empty:
                             break
+                    except Exception:  # noqa: BLE001 - a dequeue hook: keep what we hold
+                        self._take_failed()
+                        break
                     if item is sentinel or item.__class__ is _FlushMarker:
                         control = item
                         break
@@ -356,6 +432,18 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                 q.task_done()
         self._thread_ident = None
 
+    def _take_failed(self) -> bool:
+        """Count a take from the queue that raised; report the first of a streak.
+
+        Returns True when the take before it failed too. Call it inside the ``except``.
+        """
+        self.errors += 1
+        if self._take_failing:
+            return True
+        self._take_failing = True
+        _report(_REPORTER, None)
+        return False
+
     def _drain_after_stop(self) -> None:
         """Write what raced past the sentinel (the owner now writes synchronously)."""
         q = self.queue
@@ -375,19 +463,43 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         """Hand one batch to the handlers (through the hooks when they are overridden)."""
         cls = type(self)
         with self._dispatch_lock:
-            if cls.handle is not _OWN_HANDLE:
-                for record in batch:
-                    try:
-                        self.handle(record)
-                    except Exception:  # noqa: BLE001 - the listener must survive a hook
-                        _report(_REPORTER, record)
-            else:
-                if cls.prepare is not _QL_PREPARE:
-                    batch = [self.prepare(record) for record in batch]
-                self._dispatch(batch)
-            self.delivered += len(batch)
-            self.batches += 1
+            try:
+                if cls.handle is not _OWN_HANDLE:
+                    self._handle_each(batch)
+                elif cls.prepare is not _QL_PREPARE:
+                    self._dispatch(self._prepare_each(batch))
+                else:
+                    self._dispatch(batch)
+            finally:  # taken from the queue is delivered, whatever failed
+                self.delivered += len(batch)
+                self.batches += 1
             self._drain_nested()
+
+    def _handle_each(self, batch: list[logging.LogRecord]) -> None:
+        """Call the overridden ``handle`` hook per record; report the first failure."""
+        reported = False
+        for record in batch:
+            try:
+                self.handle(record)
+            except Exception:  # noqa: BLE001 - the listener must survive a hook
+                self.errors += 1
+                if not reported:
+                    reported = True
+                    _report(_REPORTER, record)
+
+    def _prepare_each(self, batch: list[logging.LogRecord]) -> list[logging.LogRecord]:
+        """Call the overridden ``prepare`` hook per record; report the first failure."""
+        prepared = []
+        reported = False
+        for record in batch:
+            try:
+                prepared.append(self.prepare(record))
+            except Exception:  # noqa: BLE001 - the listener must survive a hook
+                self.errors += 1
+                if not reported:
+                    reported = True
+                    _report(_REPORTER, record)
+        return prepared
 
     def _drain_nested(self) -> None:
         """Write the records handlers logged from this thread; what they log meanwhile is
@@ -408,40 +520,59 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._dispatch([self.prepare(record)])
 
     def _dispatch(self, batch: list[logging.LogRecord]) -> None:
+        if not batch:
+            return
         if self.handlers is not self._states_for:
             self._resolve_handlers()
         respect = self.respect_handler_level
         for state in self._states:
-            handler = state.handler
-            records = batch
-            if respect and handler.level:
-                level = handler.level
+            try:
+                self._deliver(state, batch, respect)
+            except Exception:  # noqa: BLE001 - a handler object broken beyond its methods
+                state.busy_since = 0.0
+                state.failed(batch[0], len(batch))
+
+    def _deliver(self, state: _HandlerState, batch: list[logging.LogRecord], respect: bool) -> None:
+        """Give ``batch`` to one handler; a record that raises costs only itself.
+
+        The normal path is one ``handle_batch`` call; only after it raised are the records
+        handed over again one at a time (the batch protocol is all-or-nothing).
+        """
+        handler = state.handler
+        state.reported = False
+        state.busy_since = started = _perf_counter()
+        records = batch
+        if respect and handler.level:
+            level = handler.level
+            try:
                 records = [r for r in records if r.levelno >= level]
-            batch_fn = state.batch_fn
-            if batch_fn is not None:
-                if handler.filters:
-                    records = _filtered(handler, records)
-                if not records:
-                    continue
-                started = _perf_counter()
+            except Exception:  # noqa: BLE001 - some record has no comparable levelno
+                records = _at_level(state, batch, level)
+        batch_fn = state.batch_fn
+        if batch_fn is not None:
+            if handler.filters:
+                records = _filtered(state, records)
+            if records:
                 try:
                     batch_fn(records)
                     state.written += len(records)
                 except Exception:  # noqa: BLE001 - RecursionError too: the listener survives
-                    state.errors += 1
-                    _report(handler, records[0])
-            else:
-                if not records:
-                    continue
-                handle = handler.handle
-                started = _perf_counter()
-                for record in records:
-                    try:
-                        if handle(record):
+                    for record in records:
+                        try:
+                            batch_fn([record])
                             state.written += 1
-                    except Exception:  # noqa: BLE001 - counted and reported, never raised
-                        state.errors += 1
-                        _report(handler, record)
+                        except Exception:  # noqa: BLE001 - counted and reported, never raised
+                            state.failed(record)
+        else:
+            handle = handler.handle
+            for record in records:
+                try:
+                    if handle(record):
+                        state.written += 1
+                except Exception:  # noqa: BLE001 - counted and reported, never raised
+                    state.failed(record)
+        state.busy_since = 0.0
+        if records:
             # One sample per batch: the mean time per record (two clock reads per batch).
             state.latency.add((_perf_counter() - started) * 1e6 / len(records))
 
@@ -489,11 +620,13 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             if self.handlers is not self._states_for:
                 self._resolve_handlers()
             for state in self._states:
+                state.busy_since = _perf_counter()
                 try:
                     state.handler.flush()
                 except Exception:  # noqa: BLE001 - counted and reported, never raised
                     state.errors += 1
                     _report(state.handler, None)
+                state.busy_since = 0.0
             self._drain_nested()
 
     # -- called from AsyncQueueHandler ------------------------------------------------
@@ -538,6 +671,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             "max_queue_depth": max(self.max_queue_depth, depth),
             "batches": self.batches,
             "handlers": handlers,
+            "errors": self.errors,
         }
 
     def _reset_after_fork(self) -> None:
@@ -546,7 +680,8 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._thread_ident = None
         self._nested = []
         self._in_nested = False
-        self.delivered = self.batches = self.max_queue_depth = self._markers = 0
+        self._take_failing = False
+        self.delivered = self.batches = self.errors = self.max_queue_depth = self._markers = 0
         self._marker_lock = threading.Lock()
         self._states = tuple(_HandlerState(s.handler) for s in self._states)
 

@@ -584,8 +584,11 @@ class TestStats:
             "max_queue_depth",
             "batches",
             "handlers",
+            "errors",
         ] == list(pipe)
-        assert ["written", "errors", "handle_us"] == list(pipe["handlers"]["BatchCollect"])
+        assert ["written", "errors", "handle_us", "busy_s"] == list(
+            pipe["handlers"]["BatchCollect"]
+        )
         assert ["p50", "p90", "p99", "max"] == list(pipe["handlers"]["BatchCollect"]["handle_us"])
         assert (1, 1, 1) == (pipe["enqueued"], pipe["delivered"], pipe["batches"])
 

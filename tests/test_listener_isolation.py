@@ -1,0 +1,469 @@
+"""BatchingQueueListener isolates failures: a record that breaks a handler, a filter, a level
+check or a listener hook costs only itself, is counted, and is reported once per batch."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import lite_logging as ll
+from lite_logging.queueing import AsyncQueueHandler, BatchingQueueListener
+
+LOGGER = "tests.listener_isolation"  # the name of conftest's `logger`
+POISON = "poison"
+
+
+class Deep:
+    """A value whose ``repr`` recurses until ``RecursionError``."""
+
+    def __repr__(self) -> str:
+        return repr(self)
+
+
+class Explosive:
+    """A value whose ``repr`` raises ``ValueError``."""
+
+    def __repr__(self) -> str:
+        raise ValueError("no repr for you")
+
+
+class FormatAllFirst(logging.Handler):
+    """Formats the whole batch, then writes it at once: all-or-nothing, as BatchFileHandler.
+
+    ``lines`` is the "file"; ``reported`` holds the records ``handleError`` was given.
+    """
+
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.setFormatter(logging.Formatter("%(message)s %(payload)r"))
+        self.lines: list[str] = []
+        self.batch_calls = 0
+        self.reported: list[logging.LogRecord | None] = []
+
+    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover - batches only
+        self.handle_batch([record])
+
+    def handle_batch(self, records: list[logging.LogRecord]) -> None:
+        self.batch_calls += 1
+        lines = [self.format(r) for r in records]
+        self.lines.extend(lines)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - stdlib name
+        self.reported.append(record)
+
+
+class Plain(logging.Handler):
+    """No batch protocol: ``handle`` per record; ``handle`` raises on poison messages."""
+
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.messages: list[str] = []
+        self.reported: list[logging.LogRecord | None] = []
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith(POISON):
+            raise OSError("cannot write this one")
+        return super().handle(record)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - stdlib name
+        self.reported.append(record)
+
+
+class Collect(logging.Handler):
+    """A well-behaved batch handler keeping the messages it got."""
+
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.messages: list[str] = []
+        self.reported: list[logging.LogRecord | None] = []
+
+    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover - batches only
+        self.handle_batch([record])
+
+    def handle_batch(self, records: list[logging.LogRecord]) -> None:
+        self.messages.extend(r.getMessage() for r in records)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - stdlib name
+        self.reported.append(record)
+
+
+class Gated(Collect):
+    """Blocks in ``handle_batch`` until ``gate`` is set; ``entered`` says it is waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+
+    def handle_batch(self, records: list[logging.LogRecord]) -> None:
+        self.entered.set()
+        self.gate.wait()
+        super().handle_batch(records)
+
+
+def _record(msg: str, payload: Any = 0, level: Any = logging.INFO) -> logging.LogRecord:
+    return logging.makeLogRecord({"msg": msg, "payload": payload, "levelno": level})
+
+
+def _run(listener: BatchingQueueListener, items: list[Any]) -> dict[str, Any]:
+    """Queue ``items`` before starting ``listener`` (so they form one batch when they fit),
+    flush, and return its stats with the listener still running."""
+    for item in items:
+        listener.queue.put(item)
+    listener.start()
+    assert listener.flush(timeout=10)
+    return listener.stats()
+
+
+@pytest.fixture
+def listeners() -> Iterator[Callable[..., BatchingQueueListener]]:
+    """``listeners(*handlers, **options)``: a listener over a new queue, stopped afterwards."""
+    made: list[BatchingQueueListener] = []
+
+    def make(*handlers: logging.Handler, **options: Any) -> BatchingQueueListener:
+        listener = BatchingQueueListener(queue.SimpleQueue(), *handlers, **options)
+        made.append(listener)
+        return listener
+
+    yield make
+    for listener in made:
+        listener.stop()
+
+
+class TestPoisonRecord:
+    @pytest.mark.parametrize("payload", [Deep(), Explosive()], ids=["RecursionError", "ValueError"])
+    def test_costs_only_its_own_record(self, listeners: Any, payload: Any) -> None:
+        """A record whose formatting raises in a batch of 400 loses itself, not its batch."""
+        target = FormatAllFirst()
+        items = [_record(f"m{i}") for i in range(400)]
+        items[200] = _record(POISON, payload)
+        stats = _run(listeners(target), items)
+        expected = [f"m{i} 0" for i in range(400) if i != 200]
+        assert expected == target.lines  # each good record exactly once, in order
+        assert {"written": 399, "errors": 1} == {
+            k: stats["handlers"]["FormatAllFirst"][k] for k in ("written", "errors")
+        }
+        assert [POISON] == [r.getMessage() for r in target.reported if r is not None]
+        assert (400, 1) == (stats["delivered"], stats["batches"])
+
+    def test_every_failed_record_counted_reported_once_per_batch(self, listeners: Any) -> None:
+        """Three poison records in one batch: three errors, one handleError call."""
+        target = FormatAllFirst()
+        listener = listeners(target)
+        poisoned = (1, 4, 7)
+        first = [
+            _record(POISON, Explosive()) if i in poisoned else _record(f"m{i}") for i in range(10)
+        ]
+        stats = _run(listener, first)
+        assert (7, 3) == (
+            stats["handlers"]["FormatAllFirst"]["written"],
+            stats["handlers"]["FormatAllFirst"]["errors"],
+        )
+        assert 1 == len(target.reported)
+        listener.queue.put(_record(POISON, Explosive()))
+        assert listener.flush(timeout=10)
+        assert (4, 2) == (
+            listener.stats()["handlers"]["FormatAllFirst"]["errors"],
+            len(target.reported),
+        )
+
+    def test_normal_batch_is_one_call(self, listeners: Any) -> None:
+        """Without a failure the handler gets the batch in one handle_batch call."""
+        target = FormatAllFirst()
+        _run(listeners(target), [_record(f"m{i}") for i in range(100)])
+        assert (1, 100) == (target.batch_calls, len(target.lines))
+
+    def test_batch_file_handler(self, listeners: Any, tmp_path: Path) -> None:
+        """BatchFileHandler behind the listener: a RecursionError costs one line of 400."""
+        path = tmp_path / "out.log"
+        target = ll.BatchFileHandler(path)
+        target.setFormatter(logging.Formatter("%(message)s %(payload)r"))
+        target.handleError = lambda record: None  # type: ignore[method-assign]
+        items = [_record(f"m{i}") for i in range(400)]
+        items[7] = _record(POISON, Deep())
+        stats = _run(listeners(target), items)
+        target.close()
+        expected = [f"m{i} 0" for i in range(400) if i != 7]
+        assert expected == path.read_text().splitlines()
+        assert {"written": 399, "errors": 1} == {
+            k: stats["handlers"]["BatchFileHandler"][k] for k in ("written", "errors")
+        }
+
+    def test_handler_without_handle_batch(self, listeners: Any) -> None:
+        """handle() raising on some records of a batch: each counted, reported once."""
+        target = Plain()
+        items = [_record(POISON if i % 3 == 0 else f"m{i}") for i in range(9)]
+        stats = _run(listeners(target), items)
+        assert ["m1", "m2", "m4", "m5", "m7", "m8"] == target.messages
+        assert (6, 3) == (
+            stats["handlers"]["Plain"]["written"],
+            stats["handlers"]["Plain"]["errors"],
+        )
+        assert 1 == len(target.reported)
+
+    def test_other_handlers_get_everything(self, listeners: Any) -> None:
+        """A handler failing on a record does not keep that record from the others."""
+        bad, good = FormatAllFirst(), Collect()
+        items = [_record(f"m{i}") for i in range(5)]
+        items[2] = _record(POISON, Explosive())
+        _run(listeners(bad, good), items)
+        assert ["m0", "m1", POISON, "m3", "m4"] == good.messages
+        assert 4 == len(bad.lines)
+
+
+class TestFiltersAndLevels:
+    @pytest.mark.parametrize("handler_class", [FormatAllFirst, Plain], ids=["batch", "plain"])
+    def test_raising_filter_costs_only_its_record(
+        self, listeners: Any, handler_class: type[FormatAllFirst | Plain]
+    ) -> None:
+        """A handler's filter raising on one record: only that record is lost, and counted."""
+        target = handler_class()
+
+        def picky(record: logging.LogRecord) -> bool:
+            if record.msg == "filter-bomb":
+                raise KeyError("picky")
+            return True
+
+        target.addFilter(picky)
+        items = [_record(f"m{i}") for i in range(6)]
+        items[3] = _record("filter-bomb")
+        stats = _run(listeners(target), items)
+        counters = stats["handlers"][handler_class.__name__]
+        assert (5, 1, 6) == (counters["written"], counters["errors"], stats["delivered"])
+        assert ["filter-bomb"] == [r.getMessage() for r in target.reported if r is not None]
+
+    def test_filter_runs_once_per_record(self, listeners: Any) -> None:
+        """A stateful filter sees each record once, also when the batch is retried."""
+        target = FormatAllFirst()
+        seen: list[str] = []
+
+        def counting(record: logging.LogRecord) -> bool:
+            seen.append(record.msg)
+            return True
+
+        target.addFilter(counting)
+        items = [_record(f"m{i}") for i in range(4)]
+        items[1] = _record(POISON, Explosive())
+        _run(listeners(target), items)
+        assert ["m0", POISON, "m2", "m3"] == seen
+
+    @pytest.mark.parametrize("handler_class", [FormatAllFirst, Plain], ids=["batch", "plain"])
+    def test_raising_level_check_costs_only_its_record(
+        self, listeners: Any, handler_class: type[FormatAllFirst | Plain]
+    ) -> None:
+        """A record whose levelno cannot be compared fails alone under respect_handler_level."""
+        target = handler_class(logging.DEBUG)
+        items = [_record(f"m{i}") for i in range(4)]
+        items[2] = _record("odd", level="not-a-level")
+        stats = _run(listeners(target, respect_handler_level=True), items)
+        counters = stats["handlers"][handler_class.__name__]
+        assert (3, 1, 4) == (counters["written"], counters["errors"], stats["delivered"])
+
+
+class TestStuckHandler:
+    def test_busy_seconds_show_the_stuck_handler(self, listeners: Any) -> None:
+        """stats() shows how long a handler has been on its batch; idle handlers show 0."""
+        stuck, idle = Gated(), Collect()
+        listener = listeners(stuck, idle)
+        listener.start()
+        listener.queue.put(_record("m"))
+        try:
+            assert stuck.entered.wait(10)
+            time.sleep(0.05)  # not a synchronisation: the least time the handler has been busy
+            during = listener.stats()["handlers"]
+        finally:
+            stuck.gate.set()
+        assert listener.flush(timeout=10)
+        after = listener.stats()["handlers"]
+        assert during["Gated"]["busy_s"] >= 0.05
+        assert (0.0, 0.0, 0.0) == (
+            during["Collect"]["busy_s"],
+            after["Gated"]["busy_s"],
+            after["Collect"]["busy_s"],
+        )
+
+    def test_drop_policy_keeps_callers_free(self, logger: logging.Logger) -> None:
+        """With drop_newest a stuck handler costs the records it cannot take, never the caller."""
+        stuck = Gated()
+        handler = AsyncQueueHandler(handlers=[stuck], maxsize=2, policy="drop_newest")
+        logger.addHandler(handler)
+        logger.info("first")
+        try:
+            assert stuck.entered.wait(10)
+            for i in range(10):
+                logger.info("m%d", i)  # returns at once: the queue is full after two
+        finally:
+            stuck.gate.set()
+        assert handler.flush(timeout=10)
+        stats = handler.stats()
+        assert ["first", "m0", "m1"] == stuck.messages
+        assert (11, 3, 8) == (stats["enqueued"], stats["delivered"], stats["dropped"])
+
+
+class TestListenerSurvives:
+    def test_item_that_is_not_a_record(self, listeners: Any) -> None:
+        """A non-record item in the queue fails alone, is counted, and the thread goes on."""
+        batch, plain = Collect(logging.DEBUG), Plain(logging.DEBUG)
+        listener = listeners(batch, plain, respect_handler_level=True)
+        stats = _run(listener, [_record("a"), "junk", _record("b")])
+        listener.queue.put(_record("c"))
+        assert listener.flush(timeout=10)
+        assert (["a", "b", "c"], ["a", "b", "c"]) == (batch.messages, plain.messages)
+        assert (1, 1, 3) == (
+            stats["handlers"]["Collect"]["errors"],
+            stats["handlers"]["Plain"]["errors"],
+            stats["delivered"],
+        )
+        assert (1, 1) == (len(batch.reported), len(plain.reported))
+
+    def test_raising_prepare_hook(self, listeners: Any, capsys: pytest.CaptureFixture[str]) -> None:
+        """A prepare() override raising on one record: that record is counted and reported."""
+
+        class Preparing(BatchingQueueListener):
+            def prepare(self, record: logging.LogRecord) -> Any:
+                if record.msg == POISON:
+                    raise ValueError("cannot prepare")
+                return record
+
+        target = Collect()
+        listener = Preparing(queue.SimpleQueue(), target)
+        try:
+            stats = _run(listener, [_record("a"), _record(POISON), _record(POISON), _record("b")])
+            listener.queue.put(_record("c"))
+            assert listener.flush(timeout=10)
+        finally:
+            listener.stop()
+        assert ["a", "b", "c"] == target.messages
+        assert (2, 4) == (stats["errors"], stats["delivered"])
+        assert 1 == capsys.readouterr().err.count("ValueError: cannot prepare")
+
+    def test_raising_handle_hook(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A handle() override raising on one record: counted, reported, the others handled."""
+        handled: list[str] = []
+
+        class Hooked(BatchingQueueListener):
+            def handle(self, record: logging.LogRecord) -> None:
+                if record.msg == POISON:
+                    raise ValueError("cannot handle")
+                handled.append(record.msg)
+
+        listener = Hooked(queue.SimpleQueue())
+        try:
+            stats = _run(listener, [_record("a"), _record(POISON), _record("b")])
+        finally:
+            listener.stop()
+        assert (["a", "b"], 1, 3) == (handled, stats["errors"], stats["delivered"])
+        assert 1 == capsys.readouterr().err.count("ValueError: cannot handle")
+
+    def test_item_the_queue_cannot_give(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A take that raises (an item a multiprocessing queue cannot unpickle) is counted,
+        reported, and the listener reads on."""
+
+        class Unpickling(BatchingQueueListener):
+            def dequeue(self, block: bool) -> Any:
+                item: Any = super().dequeue(block)
+                if item == "truncated pickle":
+                    raise pickle.UnpicklingError("pickle data was truncated")
+                return item
+
+        target = Collect()
+        listener = Unpickling(queue.SimpleQueue(), target)
+        items = ["truncated pickle", _record("a"), "truncated pickle", _record("b")]
+        try:
+            stats = _run(listener, items)
+        finally:
+            listener.stop()
+        assert (["a", "b"], 2, 2) == (target.messages, stats["errors"], stats["delivered"])
+        assert 2 == capsys.readouterr().err.count("UnpicklingError: pickle data was truncated")
+
+    def test_stop_gives_up_a_broken_queue(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A queue whose every take raises: reported once, and stop() still returns."""
+        entered = threading.Event()
+
+        class Broken(BatchingQueueListener):
+            def dequeue(self, block: bool) -> Any:
+                entered.set()
+                raise OSError("handle is closed")
+
+        listener = Broken(queue.SimpleQueue())
+        listener.start()
+        assert entered.wait(10)
+        stopper = threading.Thread(target=listener.stop)
+        stopper.start()
+        stopper.join(10)
+        assert not stopper.is_alive()
+        assert 1 == capsys.readouterr().err.count("OSError: handle is closed")
+
+
+class TestCounting:
+    def test_enqueued_is_delivered_plus_dropped(self, logger: logging.Logger) -> None:
+        """After flush, with failures of every kind: enqueued == delivered + dropped, and each
+        handler's written + errors == delivered."""
+        formatting, plain, collect = FormatAllFirst(), Plain(), Collect()
+
+        def bomb(record: logging.LogRecord) -> bool:
+            if record.msg == "filter-bomb":
+                raise ZeroDivisionError
+            return True
+
+        formatting.addFilter(bomb)
+        handler = AsyncQueueHandler(handlers=[formatting, plain, collect], maxsize=0)
+        logger.addHandler(handler)
+        for i in range(300):
+            if i % 50 == 0:
+                logger.info(POISON, extra={"payload": Explosive()})
+            elif i % 70 == 0:
+                logger.info("filter-bomb", extra={"payload": 0})
+            else:
+                logger.info("m%d", i, extra={"payload": 0})
+        assert handler.flush(timeout=10)
+        stats = handler.stats()
+        assert 300 == stats["enqueued"] == stats["delivered"] + stats["dropped"]
+        handlers = stats["handlers"]
+        assert [300, 300, 300] == [
+            handlers[name]["written"] + handlers[name]["errors"]
+            for name in ("FormatAllFirst", "Plain", "Collect")
+        ]
+        assert (10, 6, 0) == tuple(
+            handlers[name]["errors"] for name in ("FormatAllFirst", "Plain", "Collect")
+        )
+
+    def test_raised_failures_add_to_the_handlers_own_counters(self, listeners: Any) -> None:
+        """A handler with its own stats(): what it raised on is added to its own errors."""
+
+        class Counting(FormatAllFirst):
+            def stats(self) -> dict[str, Any]:
+                return {"written": len(self.lines), "errors": 5}
+
+        target = Counting()
+        stats = _run(listeners(target), [_record("a"), _record(POISON, Explosive())])
+        assert (1, 6) == (
+            stats["handlers"]["Counting"]["written"],
+            stats["handlers"]["Counting"]["errors"],
+        )
+
+    def test_layout_is_extended(self, listeners: Any) -> None:
+        """The pipeline gains "errors" and each handler "busy_s"; the SPEC's keys stay first."""
+        stats = _run(listeners(Collect()), [_record("a")])
+        assert [
+            "enqueued",
+            "dropped",
+            "delivered",
+            "queue_depth",
+            "max_queue_depth",
+            "batches",
+            "handlers",
+            "errors",
+        ] == list(stats)
+        assert ["written", "errors", "handle_us", "busy_s"] == list(stats["handlers"]["Collect"])
