@@ -160,6 +160,15 @@ def _restore_signal_handlers() -> None:
         del _replaced[sig]
 
 
+def _put_back_signal_handlers(saved: dict[int, Any]) -> None:
+    """Reinstall the handlers ``saved`` maps signals to (``lite_logging.testing``)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig, handler in saved.items():
+        if handler is not None and signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
+
+
 def _reset() -> None:
     """Back to the state of a fresh import (``lite_logging.testing.reset()``)."""
     global _chosen, _timeout, _draining
