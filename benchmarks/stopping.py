@@ -129,7 +129,10 @@ def _run_mp(checkout: Path, kind: str, method: str, n: int, tmp: Path) -> str:
     )
     written = len(path.read_text().splitlines()) if path.exists() else 0
     codes = done.stdout.strip() or done.stderr.strip()[-200:]
-    return f"mp-{method:<11} {kind:<19} {written:>6} / {4 * n:<6} exit {done.returncode}, children {codes}"
+    return (
+        f"mp-{method:<11} {kind:<19} {written:>6} / {4 * n:<6} exit {done.returncode},"
+        f" children {codes}"
+    )
 
 
 def main() -> None:

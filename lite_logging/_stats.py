@@ -78,7 +78,6 @@ def _after_fork_in_child() -> None:
     _lock = threading.Lock()
 
 
-
 class LatencyRecorder:
     """Recent handling times in a fixed ring of samples, for p50/p90/p99/max.
 

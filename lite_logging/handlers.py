@@ -45,7 +45,6 @@ def _after_fork_in_child() -> None:
         handler._after_fork_in_child()
 
 
-
 class BatchFileHandler(logging.Handler):
     """A file handler that writes each batch of records with one ``write()`` call.
 

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import pytest
 
 import lite_logging as ll
-from lite_logging.testing import isolated_logging  # noqa: F401 - a fixture, used below
+from lite_logging.testing import isolated
 
 
 class ListHandler(logging.Handler):
@@ -55,8 +55,10 @@ def import_script(path: Path, name: str) -> ModuleType:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(isolated_logging: None) -> None:
+def _isolated() -> Iterator[None]:
     """Every test leaves logging and lite_logging as it found them."""
+    with isolated():
+        yield
 
 
 @pytest.fixture

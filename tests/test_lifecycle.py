@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import queue
 import re
@@ -31,9 +32,7 @@ from lite_logging import _lifecycle
 
 PACKAGE = Path(ll.__file__).parent
 
-needs_posix_signals = pytest.mark.skipif(
-    not hasattr(signal, "SIGHUP"), reason="POSIX signals"
-)
+needs_posix_signals = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
 
 # -- programs run in a subprocess ------------------------------------------------------
 
@@ -354,7 +353,7 @@ class TestSignalHandlerInstall:
 
     def test_setup_bad_option(self) -> None:
         """setup(drain_on_signals=...) takes a bool only."""
-        with pytest.raises(ValueError, match=re.escape("\"drain_on_signals\" must be a bool: 1")):
+        with pytest.raises(ValueError, match=re.escape('"drain_on_signals" must be a bool: 1')):
             ll.setup("prod", drain_on_signals=1)
 
 
@@ -445,9 +444,12 @@ class TestDrain:
 # -- multiprocessing children --------------------------------------------------------------
 
 METHODS = [
-    pytest.param(m, marks=pytest.mark.skipif(
-        m not in __import__("multiprocessing").get_all_start_methods(), reason=f"no {m}"
-    ))
+    pytest.param(
+        m,
+        marks=pytest.mark.skipif(
+            m not in multiprocessing.get_all_start_methods(), reason=f"no {m}"
+        ),
+    )
     for m in ("fork", "forkserver", "spawn")
 ]
 

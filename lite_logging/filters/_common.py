@@ -61,7 +61,6 @@ def _reinit_locks_after_fork() -> None:
         f._reinit_locks()
 
 
-
 class StatsFilter(logging.Filter):
     """A ``logging.Filter`` registered in ``ll.stats()`` that reports its first error once.
 

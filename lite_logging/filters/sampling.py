@@ -31,7 +31,6 @@ def _reseed_after_fork() -> None:
         sampler._rng.seed(int.from_bytes(os.urandom(16), "big"))
 
 
-
 class SamplingFilter(StatsFilter):
     """Keeps each record with probability ``rate``; a trace is kept or dropped as a whole.
 
