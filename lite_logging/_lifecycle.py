@@ -67,6 +67,7 @@ _timeout = queueing.DEFAULT_DRAIN_TIMEOUT  # seconds a signal drain may take
 _replaced: dict[int, Any] = {}  # signal -> the handler ours replaced (always SIG_DFL)
 _draining = False  # a signal drain is under way (a second signal dies at once)
 _hooked = False  # the process hooks are registered
+_forked = False  # this process is a forked child (it may well end in os._exit)
 
 
 def drain_on_signals(
@@ -187,7 +188,7 @@ def _in_multiprocessing_child() -> bool:
 
 
 def _at_threading_exit() -> None:
-    """In a multiprocessing child, drain and stop every pipeline before it ends.
+    """In a multiprocessing or forked child, drain and stop every pipeline before it ends.
 
     A child started by ``multiprocessing`` (``Process``, ``Pool``, ``ProcessPoolExecutor``)
     with fork or forkserver ends in ``os._exit`` once its target returns, so atexit
@@ -196,9 +197,10 @@ def _at_threading_exit() -> None:
     ``threading._register_atexit`` (concurrent.futures uses it), in the main thread, while
     our daemon listener still runs. Stopping (not just flushing) the listeners makes
     records that non-daemon threads log afterwards, until they are joined, write
-    synchronously. Elsewhere atexit does the work, as before.
+    synchronously. A forked child of another pool (Celery's billiard) may end the same
+    way, so any forked child drains here too. Elsewhere atexit does the work, as before.
     """
-    if _in_multiprocessing_child():
+    if _forked or _in_multiprocessing_child():
         queueing.shutdown()
 
 
@@ -247,7 +249,7 @@ def _after_fork_in_parent() -> None:
 
 def _after_fork_in_child() -> None:
     """Reset each module's per-process state, in the order of this module's docstring."""
-    global _draining
+    global _draining, _forked
     _stats._after_fork_in_child()
     ids._after_fork_in_child()
     filters_common._reinit_locks_after_fork()
@@ -256,6 +258,7 @@ def _after_fork_in_child() -> None:
     handlers._after_fork_in_child()
     queueing._after_fork_in_child()
     _draining = False
+    _forked = True
 
 
 # -- installation ------------------------------------------------------------------------
