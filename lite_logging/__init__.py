@@ -5,6 +5,7 @@ This module only re-exports; each name lives in the module that holds its concep
 
 from __future__ import annotations
 
+from ._lifecycle import drain_on_signals
 from .config import setup
 from .context import (
     ContextThreadPoolExecutor,
@@ -28,7 +29,7 @@ from .handlers import BatchFileHandler
 from .ids import new_event_id
 from .logger import Logger
 from .pretty import PrettyFormatter, RichHandler
-from .queueing import AsyncQueueHandler, BatchingQueueListener, flush, shutdown, stats
+from .queueing import AsyncQueueHandler, BatchingQueueListener, drain, flush, shutdown, stats
 from .stamping import ContextFilter
 from .tracing import Span, continue_trace, current_span, span, traceparent
 
@@ -54,6 +55,8 @@ __all__ = [
     "context",
     "continue_trace",
     "current_span",
+    "drain",
+    "drain_on_signals",
     "flush",
     "get_context",
     "new_event_id",

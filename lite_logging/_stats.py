@@ -7,12 +7,11 @@ Nothing here runs on the logging hot path.
 
 from __future__ import annotations
 
-import os
 import threading
 import weakref
 from typing import Any, Literal, Protocol
 
-__all__ = ["HasStats", "LatencyRecorder", "collect", "register", "unregister"]
+__all__ = ["HasStats", "LatencyRecorder", "clear", "collect", "register", "unregister"]
 
 Kind = Literal["pipelines", "filters"]
 
@@ -65,13 +64,18 @@ def collect() -> dict[str, dict[str, dict[str, Any]]]:
     return result
 
 
+def clear() -> None:
+    """Forget every registered component (``lite_logging.testing.reset()``)."""
+    with _lock:
+        for entries in _registry.values():
+            entries.clear()
+
+
 def _after_fork_in_child() -> None:
-    """Give the child a registry lock that no thread of the parent can hold."""
+    """Give the child a registry lock that no thread of the parent can hold (called by
+    ``_lifecycle``)."""
     global _lock
     _lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class LatencyRecorder:

@@ -14,11 +14,13 @@ import logging.config
 import os
 from typing import Any
 
+from ._lifecycle import drain_on_signals
+
 __all__ = ["setup"]
 
 _PROFILES = ("dev", "prod")
 _FORMATS = ("json", "edn", "pretty")
-_OPTIONS = ("format", "file")
+_OPTIONS = ("format", "file", "drain_on_signals")
 
 _FORMATTERS: dict[str, dict[str, Any]] = {
     "json": {"()": "lite_logging.JsonFormatter"},
@@ -51,7 +53,9 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
         level: the root logger's level, a name or a number.
         **options: ``format="json" | "edn" | "pretty"`` for the console (default: ``json``
             in prod, ``pretty`` in dev); ``file=PATH`` also writes to that file through
-            ``BatchFileHandler`` (JSON lines, or EDN lines with ``format="edn"``).
+            ``BatchFileHandler`` (JSON lines, or EDN lines with ``format="edn"``);
+            ``drain_on_signals=False`` leaves SIGTERM and SIGHUP alone (see
+            ``lite_logging.drain_on_signals``; the default follows it).
 
     Returns:
         The configuration dict (a copy of it was passed to ``logging.config.dictConfig``).
@@ -74,6 +78,9 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     file = options.get("file")
     if file is not None and not isinstance(file, str | os.PathLike):
         raise ValueError(f'"file" must be a path: {file!r}')
+    on_signals = options.get("drain_on_signals")
+    if on_signals is not None and not isinstance(on_signals, bool):
+        raise ValueError(f'"drain_on_signals" must be a bool: {on_signals!r}')
 
     console, console_formatter = _console(profile, fmt)
     formatters: dict[str, Any] = {}
@@ -103,5 +110,7 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
         "handlers": handlers,
         "root": {"level": level, "handlers": ["queue"]},
     }
+    if on_signals is not None:
+        drain_on_signals(on_signals)  # before dictConfig starts the listener
     logging.config.dictConfig(copy.deepcopy(config))
     return config

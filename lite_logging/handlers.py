@@ -45,10 +45,6 @@ def _after_fork_in_child() -> None:
         handler._after_fork_in_child()
 
 
-if hasattr(os, "register_at_fork"):  # not on Windows
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
 class BatchFileHandler(logging.Handler):
     """A file handler that writes each batch of records with one ``write()`` call.
 

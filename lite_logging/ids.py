@@ -36,7 +36,6 @@ def _after_fork_in_child() -> None:
     _rng.seed(int.from_bytes(os.urandom(16), "big"))
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
 _rng.seed(int.from_bytes(os.urandom(16), "big"))
 
 

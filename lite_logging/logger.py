@@ -60,8 +60,6 @@ def _after_fork_in_child() -> None:
     _pid = os.getpid()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
-
 # pathname -> (filename, module): a process logs from few files, os.path costs ~0.5 us.
 _split_cache: dict[str, tuple[str, str]] = {}
 _SPLIT_CACHE_MAX = 4096

@@ -1,5 +1,6 @@
 """The async pipeline: ``AsyncQueueHandler`` in the caller's thread, ``BatchingQueueListener``
-behind the queue, and the process-wide ``flush()``, ``shutdown()`` and ``stats()``.
+behind the queue, and the process-wide ``flush()``, ``drain()``, ``shutdown()`` and
+``stats()``.
 
 How a record travels (see docs/pipeline.md)::
 
@@ -18,7 +19,6 @@ full queue takes a lock (the policy's slow path); the fast path takes none.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import functools
 import itertools
@@ -26,7 +26,6 @@ import logging
 import logging.config
 import logging.handlers
 import math
-import os
 import pkgutil
 import queue as _queue
 import sys
@@ -43,7 +42,7 @@ from .ids import new_event_id
 from .stamping import stamp_record
 from .tracing import current_trace_ids
 
-__all__ = ["AsyncQueueHandler", "BatchingQueueListener", "flush", "shutdown", "stats"]
+__all__ = ["AsyncQueueHandler", "BatchingQueueListener", "drain", "flush", "shutdown", "stats"]
 
 POLICIES = ("block", "drop_newest", "drop_oldest")
 """The overflow policies of :class:`AsyncQueueHandler`."""
@@ -131,6 +130,8 @@ class _HandlerState:
 _NO_CONTROL = object()  # "the batch ended without a sentinel or flush marker"
 _REPORTER = logging.NullHandler()  # its handleError reports failures that have no handler
 _live: weakref.WeakSet[BatchingQueueListener] = weakref.WeakSet()
+# Called after a listener thread starts (lite_logging._lifecycle: signal handlers).
+_start_hooks: list[Callable[[], None]] = []
 _sync_guard = threading.local()
 
 
@@ -293,6 +294,8 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             target=self._monitor, name="lite_logging-listener", daemon=True
         )
         t.start()
+        for hook in _start_hooks:
+            hook()
         owner = self._owner
         if owner is not None:
             owner._sync = False
@@ -1274,14 +1277,92 @@ def shutdown() -> None:
             _report(_REPORTER, None)
 
 
+DEFAULT_DRAIN_TIMEOUT = 5.0
+"""Seconds ``drain()`` waits by default (and a SIGTERM/SIGHUP drain, see ``_lifecycle``)."""
+_LOCK_PROBE = 0.5  # the longest drain() waits for a lock that a thread holds for an instant (s)
+_FULL_RETRY = 0.005  # drain() retries a full bounded queue this often (s)
+
+
+def drain(timeout: float = DEFAULT_DRAIN_TIMEOUT) -> bool:
+    """Write what every running pipeline holds, waiting at most ``timeout`` seconds overall.
+
+    Meant for the last moments of a process: a signal handler, a framework's shutdown
+    hook, right before ``os._exit``. Unlike ``flush()`` it is safe inside a signal handler:
+    it never takes a lock without a timeout, so a main thread interrupted while logging
+    (holding a lock, or blocked by the ``block`` policy on a full queue) cannot deadlock
+    it; at worst it gives up when ``timeout`` runs out. Listeners keep running.
+
+    Returns:
+        True when every pipeline was drained in time, False otherwise.
+    """
+    deadline = _monotonic() + timeout
+    me = _get_ident()
+    markers: list[_FlushMarker] = []
+    done = True
+    for listener in list(_live):
+        thread = listener._thread
+        if thread is None or not thread.is_alive() or listener._thread_ident == me:
+            continue
+        marker = _put_marker(listener, deadline)
+        if marker is None:
+            done = False
+        else:
+            markers.append(marker)
+    for marker in markers:  # all markers first: the pipelines drain in parallel
+        if not marker.event.wait(max(0.0, deadline - _monotonic())):
+            done = False
+    return done
+
+
+def _acquire_briefly(lock: Any, deadline: float) -> bool:
+    """Take ``lock`` unless that takes longer than a probe (or the deadline)."""
+    return bool(lock.acquire(timeout=max(0.0, min(_LOCK_PROBE, deadline - _monotonic()))))
+
+
+def _put_marker(listener: BatchingQueueListener, deadline: float) -> _FlushMarker | None:
+    """Queue a flush marker for ``listener`` without a lock that could deadlock a signal
+    handler; None when that was not possible before ``deadline``."""
+    # The frame a signal interrupted may hold this lock (it is in flush()): it would never
+    # be released while we wait, so only a bounded wait. Other threads hold it an instant.
+    if not _acquire_briefly(listener._marker_lock, deadline):
+        return None
+    listener._markers += 1
+    listener._marker_lock.release()
+    marker = _FlushMarker()
+    if _put_before(listener.queue, marker, deadline):
+        return marker
+    if _acquire_briefly(listener._marker_lock, deadline):
+        listener._markers -= 1
+        listener._marker_lock.release()
+    return None
+
+
+def _put_before(q: Any, item: Any, deadline: float) -> bool:
+    """``put_nowait(item)`` on ``q`` (retried while it is full) until ``deadline``.
+
+    ``SimpleQueue.put`` is reentrant (documented for signal handlers). ``queue.Queue``
+    and multiprocessing queues take a lock inside ``put``: probe it with a timeout first,
+    so a lock held by the interrupted frame is seen as such, never waited on for good.
+    """
+    inner = getattr(q, "mutex", None) or getattr(q, "_notempty", None)
+    while True:
+        if inner is not None:
+            if not _acquire_briefly(inner, deadline):
+                return False
+            inner.release()
+        try:
+            q.put_nowait(item)
+            return True
+        except _queue.Full:
+            if _monotonic() >= deadline:
+                return False
+            time.sleep(_FULL_RETRY)
+
+
 def stats() -> dict[str, dict[str, dict[str, Any]]]:
     """Counters of every live pipeline and filter: see the SPEC's stats() layout."""
     return _stats.collect()
 
-
-# atexit runs last-registered first: logging registered its shutdown when it was imported,
-# before this module, so every pipeline is drained before logging closes the handlers.
-atexit.register(shutdown)
 
 _paused: list[BatchingQueueListener] = []
 
@@ -1321,10 +1402,3 @@ def _after_fork_in_child() -> None:
         if running and owner._in_process:
             listener.start()
             listener._auto_started = True
-
-
-os.register_at_fork(
-    before=_before_fork,
-    after_in_parent=_after_fork_in_parent,
-    after_in_child=_after_fork_in_child,
-)

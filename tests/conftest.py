@@ -1,6 +1,9 @@
 """Fixtures and helpers shared by the test modules.
 
-Fixtures: ``logger`` (a private logger), ``restore_logging`` (undo dictConfig) and
+Every test runs inside ``lite_logging.testing.isolated()`` (autouse): handlers, levels and
+filters of every logger, the logger class, signal handlers and running listeners are put
+back afterwards, so no test leaks into another. Fixtures: ``logger`` (a private logger),
+``restore_logging`` (undo dictConfig; kept for the tests that name it) and
 ``empty_context``. Helpers that are plain objects, ``ListHandler`` (also a dictConfig
 ``"()"`` factory or a base class) and ``import_script``, are imported where needed with
 ``from conftest import ListHandler`` (pytest's default import mode puts this directory on
@@ -20,6 +23,7 @@ from typing import Any, NamedTuple
 import pytest
 
 import lite_logging as ll
+from lite_logging.testing import isolated
 
 
 class ListHandler(logging.Handler):
@@ -48,6 +52,13 @@ def import_script(path: Path, name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(autouse=True)
+def _isolated() -> Iterator[None]:
+    """Every test leaves logging and lite_logging as it found them."""
+    with isolated():
+        yield
 
 
 @pytest.fixture

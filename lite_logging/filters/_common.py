@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 import threading
 import traceback
@@ -60,9 +59,6 @@ def _reinit_locks_after_fork() -> None:
     """In a forked child, give every filter new locks: a parent thread may have held one."""
     for f in list(_live):
         f._reinit_locks()
-
-
-os.register_at_fork(after_in_child=_reinit_locks_after_fork)
 
 
 class StatsFilter(logging.Filter):

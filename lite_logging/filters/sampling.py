@@ -31,9 +31,6 @@ def _reseed_after_fork() -> None:
         sampler._rng.seed(int.from_bytes(os.urandom(16), "big"))
 
 
-os.register_at_fork(after_in_child=_reseed_after_fork)
-
-
 class SamplingFilter(StatsFilter):
     """Keeps each record with probability ``rate``; a trace is kept or dropped as a whole.
 

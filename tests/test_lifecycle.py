@@ -1,0 +1,510 @@
+"""Process lifecycle: signals, multiprocessing children, drain(), and where hooks live.
+
+Subprocess tests count lines in a file: every record logged before the process was stopped
+is there once, every line parses, and the process ends as it would without lite_logging
+(checked against a plain ``logging.FileHandler`` control). Synchronisation is by pipes
+and process exit, never by sleeping: a held target handler waits on ``select`` for a byte
+that ``signal.set_wakeup_fd`` writes when the signal reaches the process, so records are
+still queued when the signal arrives.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import lite_logging as ll
+from lite_logging import _lifecycle
+
+PACKAGE = Path(ll.__file__).parent
+
+needs_posix_signals = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+
+# -- programs run in a subprocess ------------------------------------------------------
+
+SIGNAL_PROGRAM = textwrap.dedent(
+    """
+    import logging, logging.config, os, select, signal, sys, threading
+    import lite_logging
+
+    kind, path, n, app = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)  # a byte is written there when a handled signal arrives
+
+    class HeldFileHandler(lite_logging.BatchFileHandler):
+        def handle_batch(self, records):
+            select.select([wake_r], [], [])  # hold every record until the signal arrives
+            super().handle_batch(records)
+
+    if kind == "pipeline":
+        handlers = {
+            "out": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["file"],
+                    "maxsize": 100_000},
+            "file": {"()": "__main__.HeldFileHandler", "filename": path},
+        }
+    else:
+        handlers = {"out": {"class": "logging.FileHandler", "filename": path}}
+    if app == "own-handler":
+        def own(signum, frame):
+            print("own handler", flush=True)
+            sys.exit(7)
+        signal.signal(signal.SIGTERM, own)
+        signal.signal(signal.SIGHUP, own)
+    logging.config.dictConfig({
+        "version": 1,
+        "handlers": handlers,
+        "root": {"level": "INFO", "handlers": ["out"]},
+    })
+    log = logging.getLogger("stop")
+    for i in range(n):
+        log.info('{"i": %d}', i)
+    if app == "uvicorn":
+        # what uvicorn's Server.capture_signals does: install its handlers (remembering
+        # ours), shut down gracefully on the signal, restore ours, raise it again
+        caught = []
+        got = threading.Event()
+        def handle_exit(signum, frame):
+            caught.append(signum)
+            got.set()
+        original = {s: signal.signal(s, handle_exit) for s in (signal.SIGINT, signal.SIGTERM)}
+        print("ready", flush=True)
+        got.wait()
+        log.info('{"i": %d}', n)  # logged during the graceful shutdown
+        for s, h in original.items():
+            signal.signal(s, h)
+        for s in reversed(caught):
+            signal.raise_signal(s)
+        print("survived", flush=True)
+    else:
+        print("ready", flush=True)
+        threading.Event().wait()
+    """
+)
+
+MP_PROGRAM = textwrap.dedent(
+    """
+    import logging, logging.config, multiprocessing, sys, threading, time
+    import concurrent.futures.thread  # registers with threading._register_atexit itself
+    from concurrent.futures import ProcessPoolExecutor
+
+    kind, path, n, method, way = sys.argv[1:6]
+    n = int(n)
+    if kind == "no-register-atexit":  # the fallback: multiprocessing's own finalizers
+        del threading._register_atexit  # before lite_logging is imported
+    import lite_logging
+
+    class SlowFileHandler(lite_logging.BatchFileHandler):
+        # a slow sink: records are still queued when a task returns
+        def handle_batch(self, records):
+            time.sleep(0.002)
+            super().handle_batch(records)
+
+    if kind == "stdlib":
+        handlers = {"out": {"class": "logging.FileHandler", "filename": path}}
+    else:
+        handlers = {
+            "out": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["file"],
+                    "batch_size": 50},
+            "file": {"()": SlowFileHandler, "filename": path},
+        }
+    # At import: a spawned or forkserver child configures itself when it imports this.
+    logging.config.dictConfig({
+        "version": 1,
+        "handlers": handlers,
+        "root": {"level": "INFO", "handlers": ["out"]},
+    })
+
+    def work(task):
+        log = logging.getLogger("child")
+        for i in range(n):
+            log.info('{"task": %d, "i": %d}', task, i)
+        return task
+
+    if __name__ == "__main__":
+        ctx = multiprocessing.get_context(method)
+        codes = []
+        if way == "process":
+            children = [ctx.Process(target=work, args=(t,)) for t in range(3)]
+            for p in children:
+                p.start()
+            for p in children:
+                p.join()
+            codes = [p.exitcode for p in children]
+        elif way == "pool":
+            pool = ctx.Pool(2)
+            assert [0, 1, 2, 3] == pool.map(work, range(4), chunksize=1)
+            pool.close()
+            pool.join()
+        elif way == "pool-with":  # __exit__ calls terminate(): SIGTERM to the workers
+            with ctx.Pool(2) as pool:
+                assert [0, 1, 2, 3] == pool.map(work, range(4), chunksize=1)
+        elif way == "executor":
+            with ProcessPoolExecutor(2, mp_context=ctx) as executor:
+                assert [0, 1, 2, 3] == list(executor.map(work, range(4)))
+        print(*codes)
+    """
+)
+
+MP_TASKS = {"process": 3, "pool": 4, "pool-with": 4, "executor": 4}
+
+
+def _run_signal_program(
+    tmp_path: Path,
+    sig: signal.Signals,
+    kind: str = "pipeline",
+    app: str = "plain",
+    n: int = 3000,
+    env: dict[str, str] | None = None,
+) -> tuple[int, list[int], str]:
+    """Run SIGNAL_PROGRAM, signal it once it is ready: (exit status, the i of each line,
+    what it printed)."""
+    program = tmp_path / "program.py"
+    program.write_text(SIGNAL_PROGRAM)
+    path = tmp_path / "out.log"
+    with subprocess.Popen(
+        [sys.executable, str(program), kind, str(path), str(n), app],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    ) as proc:
+        assert proc.stdout is not None
+        assert "ready\n" == proc.stdout.readline()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    lines = path.read_text().splitlines() if path.exists() else []
+    messages = [json.loads(line)["message"] if kind == "pipeline" else line for line in lines]
+    numbers = [json.loads(message)["i"] for message in messages]
+    return proc.returncode, numbers, out
+
+
+def _run_mp_program(tmp_path: Path, kind: str, method: str, way: str, n: int = 2000) -> None:
+    """Run MP_PROGRAM; assert each task's n lines are in the file once, all parsing."""
+    program = tmp_path / "program.py"
+    program.write_text(MP_PROGRAM)
+    path = tmp_path / "out.log"
+    done = subprocess.run(
+        [sys.executable, str(program), kind, str(path), str(n), method, way],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert 0 == done.returncode, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "Logging error" not in done.stderr, done.stderr
+    rows = []
+    for line in path.read_text().splitlines():
+        message = json.loads(line)["message"] if kind != "stdlib" else line
+        rows.append(json.loads(message))
+    tasks = MP_TASKS[way]
+    counts = Counter((row["task"], row["i"]) for row in rows)
+    assert tasks * n == len(rows)
+    assert {(t, i): 1 for t in range(tasks) for i in range(n)} == dict(counts)
+    if way == "process":
+        assert ["0"] * tasks == done.stdout.split()
+
+
+# -- signals -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@needs_posix_signals
+class TestSignalDrain:
+    @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+    def test_queued_records_written_then_dies_of_signal(
+        self, tmp_path: Path, sig: signal.Signals
+    ) -> None:
+        """Records held in the queue when the signal arrives are all written, once, in
+        order, and the process still dies of that signal."""
+        code, numbers, _ = _run_signal_program(tmp_path, sig)
+        assert (-sig, list(range(3000))) == (code, numbers)
+
+    @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+    def test_same_end_as_stdlib_file_handler(self, tmp_path: Path, sig: signal.Signals) -> None:
+        """A plain logging.FileHandler control: the same lines and the same exit status."""
+        (tmp_path / "control").mkdir()
+        control_code, control_numbers, _ = _run_signal_program(
+            tmp_path / "control", sig, kind="stdlib"
+        )
+        code, numbers, _ = _run_signal_program(tmp_path, sig)
+        assert (control_code, control_numbers) == (code, numbers)
+
+    def test_opted_out_by_environment(self, tmp_path: Path) -> None:
+        """LITE_LOGGING_DRAIN_ON_SIGNALS=0: SIGTERM kills at once and the queue is lost."""
+        code, numbers, _ = _run_signal_program(
+            tmp_path, signal.SIGTERM, env={_lifecycle.ENV_VAR: "0"}
+        )
+        assert (-signal.SIGTERM, []) == (code, numbers)
+
+    def test_application_handler_kept(self, tmp_path: Path) -> None:
+        """A handler the application installed first is never replaced."""
+        code, numbers, out = _run_signal_program(tmp_path, signal.SIGTERM, app="own-handler")
+        assert (7, "own handler\n") == (code, out)
+        assert list(range(3000)) == numbers  # its sys.exit ran atexit, which drained
+
+    def test_framework_reraising_passes_through_ours(self, tmp_path: Path) -> None:
+        """A framework that takes SIGTERM over, restores ours and re-raises (uvicorn):
+        everything is written, also what it logged while shutting down, and the process
+        dies of SIGTERM."""
+        code, numbers, out = _run_signal_program(tmp_path, signal.SIGTERM, app="uvicorn")
+        assert (-signal.SIGTERM, list(range(3001))) == (code, numbers)
+        assert "survived" not in out
+
+
+@needs_posix_signals
+class TestSignalHandlerInstall:
+    def test_installed_when_a_listener_starts(self, logger: logging.Logger) -> None:
+        """A listener starting in the main thread takes SIGTERM and SIGHUP at SIG_DFL."""
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        logger.addHandler(ll.AsyncQueueHandler(handlers=[logging.NullHandler()]))
+        assert [_lifecycle._on_signal] * 2 == [
+            signal.getsignal(signal.SIGTERM),
+            signal.getsignal(signal.SIGHUP),
+        ]
+
+    def test_application_handler_not_replaced(self, logger: logging.Logger) -> None:
+        """A handler already installed (or SIG_IGN) stays."""
+
+        def own(signum: int, frame: Any) -> None:
+            """The application's."""
+
+        signal.signal(signal.SIGTERM, own)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        logger.addHandler(ll.AsyncQueueHandler(handlers=[logging.NullHandler()]))
+        assert [own, signal.SIG_IGN] == [
+            signal.getsignal(signal.SIGTERM),
+            signal.getsignal(signal.SIGHUP),
+        ]
+
+    def test_not_installed_from_another_thread(self) -> None:
+        """A listener started outside the main thread leaves signals alone."""
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        handlers: list[ll.AsyncQueueHandler] = []
+        thread = threading.Thread(
+            target=lambda: handlers.append(ll.AsyncQueueHandler(handlers=[logging.NullHandler()]))
+        )
+        thread.start()
+        thread.join()
+        handlers[0].close()
+        assert signal.SIG_DFL == signal.getsignal(signal.SIGTERM)
+
+    def test_opt_out_restores_default(self, logger: logging.Logger) -> None:
+        """drain_on_signals(False) gives SIG_DFL back; True installs again."""
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        logger.addHandler(ll.AsyncQueueHandler(handlers=[logging.NullHandler()]))
+        ll.drain_on_signals(False)
+        off = signal.getsignal(signal.SIGTERM)
+        ll.drain_on_signals(True, timeout=2)
+        assert (signal.SIG_DFL, _lifecycle._on_signal) == (off, signal.getsignal(signal.SIGTERM))
+
+    def test_opt_out_before_configuring(self, logger: logging.Logger) -> None:
+        """drain_on_signals(False) before a listener starts: nothing is installed."""
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        ll.drain_on_signals(False)
+        logger.addHandler(ll.AsyncQueueHandler(handlers=[logging.NullHandler()]))
+        assert signal.SIG_DFL == signal.getsignal(signal.SIGTERM)
+
+    def test_environment_opt_out(
+        self, logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """LITE_LOGGING_DRAIN_ON_SIGNALS=off leaves SIGTERM alone."""
+        monkeypatch.setenv(_lifecycle.ENV_VAR, "off")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        logger.addHandler(ll.AsyncQueueHandler(handlers=[logging.NullHandler()]))
+        assert signal.SIG_DFL == signal.getsignal(signal.SIGTERM)
+
+    def test_setup_option(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """setup(drain_on_signals=False) configures without taking SIGTERM."""
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        ll.setup("prod", drain_on_signals=False)
+        assert signal.SIG_DFL == signal.getsignal(signal.SIGTERM)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "message"),
+        [
+            ({"enabled": "no"}, "\"enabled\" must be a bool: 'no'"),
+            ({"timeout": 0}, '"timeout" must be a number > 0: 0'),
+            ({"timeout": True}, '"timeout" must be a number > 0: True'),
+        ],
+    )
+    def test_bad_options(self, kwargs: dict[str, Any], message: str) -> None:
+        """A bad option names itself and its value."""
+        with pytest.raises(ValueError, match=re.escape(message)):
+            ll.drain_on_signals(**kwargs)
+
+    def test_setup_bad_option(self) -> None:
+        """setup(drain_on_signals=...) takes a bool only."""
+        with pytest.raises(ValueError, match=re.escape('"drain_on_signals" must be a bool: 1')):
+            ll.setup("prod", drain_on_signals=1)
+
+
+# -- drain() -----------------------------------------------------------------------------
+
+
+class _Gated(logging.Handler):
+    """Holds each record until ``gate`` is set; keeps the messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.entered.set()
+        self.gate.wait(30)
+        self.messages.append(record.getMessage())
+
+
+class TestDrain:
+    def test_writes_what_is_queued(self, logger: logging.Logger) -> None:
+        """drain() returns True once every queued record is written; listeners keep running."""
+        target = _Gated()
+        target.gate.set()
+        handler = ll.AsyncQueueHandler(handlers=[target])
+        logger.addHandler(handler)
+        for i in range(100):
+            logger.info("r%d", i)
+        assert ll.drain(timeout=10)
+        assert [f"r{i}" for i in range(100)] == target.messages
+        logger.info("after")
+        assert ll.drain(timeout=10)
+        assert "after" == target.messages[-1]
+        stats = handler.stats()
+        assert (101, 101, 0) == (stats["enqueued"], stats["delivered"], stats["dropped"])
+
+    def test_gives_up_at_timeout(self, logger: logging.Logger) -> None:
+        """A stuck handler makes drain() return False at its timeout, not hang."""
+        target = _Gated()
+        logger.addHandler(ll.AsyncQueueHandler(handlers=[target]))
+        logger.info("held")
+        assert target.entered.wait(10)
+        assert ll.drain(timeout=0.05) is False
+        target.gate.set()
+        assert ll.drain(timeout=10) is True
+        assert ["held"] == target.messages
+
+    def test_marker_lock_held_by_interrupted_frame(self, logger: logging.Logger) -> None:
+        """A lock the interrupted thread holds is not waited on for good."""
+        handler = ll.AsyncQueueHandler(handlers=[logging.NullHandler()])
+        logger.addHandler(handler)
+        listener = handler.listener
+        assert isinstance(listener, ll.BatchingQueueListener)
+        with listener._marker_lock:  # as if a signal interrupted flush() right here
+            assert ll.drain(timeout=0.05) is False
+        assert ll.drain(timeout=10) is True
+
+    def test_queue_lock_held_by_interrupted_frame(self, logger: logging.Logger) -> None:
+        """A queue.Queue whose mutex the interrupted thread holds: False, no deadlock."""
+        q: queue.Queue[Any] = queue.Queue()
+        handler = ll.AsyncQueueHandler(q, handlers=[logging.NullHandler()])
+        logger.addHandler(handler)
+        with q.mutex:  # as if a signal interrupted put() right here
+            assert ll.drain(timeout=0.05) is False
+        logger.info("x")
+        assert ll.drain(timeout=10) is True
+        stats = handler.stats()
+        assert (1, 1) == (stats["enqueued"], stats["delivered"])
+
+    def test_full_bounded_queue(self, logger: logging.Logger) -> None:
+        """A full queue.Queue: drain() waits for room within its timeout."""
+        target = _Gated()
+        q: queue.Queue[Any] = queue.Queue(maxsize=2)
+        handler = ll.AsyncQueueHandler(q, handlers=[target], maxsize=2)
+        logger.addHandler(handler)
+        logger.info("a")
+        assert target.entered.wait(10)
+        logger.info("b")
+        logger.info("c")
+        assert ll.drain(timeout=0.05) is False
+        target.gate.set()
+        assert ll.drain(timeout=10) is True
+        assert ["a", "b", "c"] == target.messages
+
+
+# -- multiprocessing children --------------------------------------------------------------
+
+METHODS = [
+    pytest.param(
+        m,
+        marks=pytest.mark.skipif(
+            m not in multiprocessing.get_all_start_methods(), reason=f"no {m}"
+        ),
+    )
+    for m in ("fork", "forkserver", "spawn")
+]
+
+
+@pytest.mark.slow
+class TestMultiprocessing:
+    @pytest.mark.parametrize("method", METHODS)
+    @pytest.mark.parametrize("way", ["process", "pool", "pool-with", "executor"])
+    def test_children_lose_nothing(self, tmp_path: Path, method: str, way: str) -> None:
+        """Children that log 2,000 lines and return (no flush) have every line written."""
+        _run_mp_program(tmp_path, "pipeline", method, way)
+
+    @pytest.mark.parametrize("method", METHODS)
+    def test_stdlib_control(self, tmp_path: Path, method: str) -> None:
+        """The same program with a plain logging.FileHandler writes the same lines."""
+        _run_mp_program(tmp_path, "stdlib", method, "process")
+
+    @pytest.mark.parametrize("method", METHODS)
+    def test_without_threading_register_atexit(self, tmp_path: Path, method: str) -> None:
+        """Where threading._register_atexit is missing, the fallback drains children."""
+        _run_mp_program(tmp_path, "no-register-atexit", method, "process")
+
+
+# -- one home for process hooks ----------------------------------------------------------------
+
+
+class TestOneHome:
+    def test_only_lifecycle_registers_process_hooks(self) -> None:
+        """No module but _lifecycle registers fork, exit or signal hooks."""
+        hook = re.compile(
+            r"os\.register_at_fork\(|atexit\.register\(|signal\.signal\(|_register_atexit"
+        )
+        found = sorted(
+            str(path.relative_to(PACKAGE))
+            for path in PACKAGE.rglob("*.py")
+            if hook.search(path.read_text())
+        )
+        assert ["_lifecycle.py"] == found
+
+    def test_fork_resets_in_documented_order(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The child-side reset functions run in the order _lifecycle's docstring gives."""
+        calls: list[str] = []
+        names = [
+            ("_stats", _lifecycle._stats, "_after_fork_in_child"),
+            ("ids", _lifecycle.ids, "_after_fork_in_child"),
+            ("filters._common", _lifecycle.filters_common, "_reinit_locks_after_fork"),
+            ("filters.sampling", _lifecycle.sampling, "_reseed_after_fork"),
+            ("logger", _lifecycle.logger, "_after_fork_in_child"),
+            ("handlers", _lifecycle.handlers, "_after_fork_in_child"),
+            ("queueing", _lifecycle.queueing, "_after_fork_in_child"),
+        ]
+        for label, module, attr in names:
+            monkeypatch.setattr(module, attr, lambda label=label: calls.append(label))
+        _lifecycle._after_fork_in_child()
+        assert [label for label, _, _ in names] == calls
+        doc = _lifecycle.__doc__ or ""
+        positions = [doc.index(f"``{label}``") for label, _, _ in names]
+        assert sorted(positions) == positions
