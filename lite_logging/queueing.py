@@ -578,6 +578,33 @@ def _configurator_handlers() -> Any:
     return None
 
 
+def _check_targets(handlers: Any) -> list[logging.Handler | str]:
+    """``handlers`` as a list, checked now: a string (not a list of names), or a name that
+    neither the running dictConfig defines nor the logging registry holds, is an error at
+    configuration time. Names that dictConfig defines are still resolved lazily."""
+    if handlers is None:
+        return []
+    if isinstance(handlers, str | bytes) or not isinstance(handlers, Iterable):
+        raise ValueError(f'"handlers" must be a list of handlers or handler names: {handlers!r}')
+    targets = list(handlers)
+    names = [h for h in targets if isinstance(h, str)]
+    for h in targets:
+        if not isinstance(h, logging.Handler | str):
+            raise ValueError(f'"handlers" must hold handlers or handler names: {h!r}')
+    if names:
+        table = _configurator_handlers()
+        registered: Any = logging._handlers  # type: ignore[attr-defined]
+        for name in names:
+            if table is not None:
+                if name not in table:
+                    raise ValueError(
+                        f'"handlers" names {name!r}, which the configuration does not define'
+                    )
+            elif name not in registered:
+                raise ValueError(f'"handlers" names {name!r}, which is not a registered handler')
+    return targets
+
+
 def _resolve_name(value: Any, key: str) -> Any:
     if isinstance(value, str):
         try:
@@ -717,10 +744,7 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
             factory = _resolve_name(listener, "listener") or BatchingQueueListener
             if not callable(factory):
                 raise ValueError(f'"listener" must be a QueueListener class: {listener!r}')
-            targets = list(handlers or ())
-            for h in targets:
-                if not isinstance(h, logging.Handler | str):
-                    raise ValueError(f'"handlers" must hold handlers or handler names: {h!r}')
+            targets = _check_targets(handlers)
             if isinstance(factory, type) and issubclass(factory, BatchingQueueListener):
                 created = factory(
                     q,
