@@ -193,10 +193,42 @@ class TestInterruption:
         assert (delivered, 1) == (len(target.records), dropped)
 
 
+class SlowPut(queue.Queue):  # type: ignore[type-arg]
+    """A queue whose ``put_nowait`` of the record "late" waits for ``gate`` first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+
+    def put_nowait(self, item: Any) -> None:
+        if getattr(item, "msg", None) == "late":
+            self.entered.set()
+            self.gate.wait()
+        super().put_nowait(item)
+
+
 class TestCloseRace:
+    def test_record_put_after_the_listener_stopped_is_written(
+        self, logger: logging.Logger
+    ) -> None:
+        """A record accepted before close() but put after the listener drained is written."""
+        q = SlowPut()
+        target = BatchCollect()
+        handler = AsyncQueueHandler(q, handlers=[target])
+        logger.addHandler(handler)
+        caller = threading.Thread(target=logger.info, args=("late",))
+        caller.start()
+        assert q.entered.wait(10)  # accepted, not yet in the queue
+        handler.close()  # the listener drains and stops without it
+        q.gate.set()
+        caller.join()
+        logger.removeHandler(handler)
+        assert (["late"], (1, 1, 0)) == (target.messages, _exact(handler))
+
     def test_records_logged_while_close_runs_are_written(self, logger: logging.Logger) -> None:
         """Threads logging through close(): every accepted record is written or counted."""
-        for _ in range(20):
+        for _ in range(5):
             target = BatchCollect()
             handler = AsyncQueueHandler(handlers=[target])
             logger.addHandler(handler)
