@@ -37,8 +37,8 @@ from types import FrameType
 from typing import Any, cast
 
 from . import _stats
-from .context import current_context
 from ._message import render_message
+from .context import current_context
 from .ids import new_event_id
 from .stamping import stamp_record
 from .tracing import current_trace_ids
@@ -909,8 +909,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
                 counts = self._counts
                 counts[_OFFERED] += 1
                 q.put_nowait(new)  # C: counted and put with no bytecode boundary between
-                if self._sync:
-                    self._after_stop()
+                if self._sync:  # set by stop() meanwhile: see that the record is written
+                    self._after_stop()  # type: ignore[unreachable]  # another thread sets it
                 return rv
             self._enqueue_slow(new)
         except RecursionError:
@@ -1005,8 +1005,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
             counts = self._counts
             counts[_OFFERED] += 1
             q.put_nowait(record)  # C: counted and put with no bytecode boundary between
-            if self._sync:
-                self._after_stop()
+            if self._sync:  # set by stop() meanwhile: see that the record is written
+                self._after_stop()  # type: ignore[unreachable]  # another thread sets it
             return
         self._enqueue_slow(record)
 

@@ -163,6 +163,11 @@ class TestSignalReentry:
             assert (0, 20) == (stats["dropped"], len(signal_lines))
 
 
+def _log_many(logger: logging.Logger) -> None:
+    for i in range(1, 1000):
+        logger.info("%d", i)
+
+
 class TestInterruption:
     @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs signal.setitimer")
     def test_keyboard_interrupt_while_blocked_keeps_counts_exact(
@@ -181,8 +186,7 @@ class TestInterruption:
             assert target.entered.wait(10)
             signal.setitimer(signal.ITIMER_REAL, 0.2)
             with pytest.raises(KeyboardInterrupt):
-                for i in range(1, 1000):
-                    logger.info("%d", i)  # 1 and 2 are queued, 3 blocks until interrupted
+                _log_many(logger)  # 1 and 2 are queued, 3 blocks until interrupted
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
@@ -209,9 +213,7 @@ class SlowPut(queue.Queue):  # type: ignore[type-arg]
 
 
 class TestCloseRace:
-    def test_record_put_after_the_listener_stopped_is_written(
-        self, logger: logging.Logger
-    ) -> None:
+    def test_record_put_after_the_listener_stopped_is_written(self, logger: logging.Logger) -> None:
         """A record accepted before close() but put after the listener drained is written."""
         q = SlowPut()
         target = BatchCollect()
@@ -234,7 +236,7 @@ class TestCloseRace:
             logger.addHandler(handler)
             start = threading.Barrier(5)
 
-            def spam() -> None:
+            def spam(start: threading.Barrier = start) -> None:
                 start.wait()
                 for i in range(300):
                     logger.info("r %d", i)
@@ -339,7 +341,7 @@ class TestConformance:
 
 class TestConfigErrors:
     def test_handlers_as_a_string_is_an_error(self, restore_logging: None) -> None:
-        """"handlers": "file" raises at configuration time instead of reading f, i, l, e."""
+        """ "handlers": "file" raises at configuration time instead of reading f, i, l, e."""
         config = {
             "version": 1,
             "handlers": {
@@ -361,7 +363,7 @@ class TestConfigErrors:
                 "queue": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["nonexistent"]},
             },
         }
-        with pytest.raises(ValueError) as info:
+        with pytest.raises(ValueError, match="handler 'queue'") as info:
             logging.config.dictConfig(config)
         expected = "\"handlers\" names 'nonexistent', which the configuration does not define"
         assert expected == str(info.value.__cause__)
