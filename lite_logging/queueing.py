@@ -12,8 +12,9 @@ How a record travels (see docs/pipeline.md)::
 
 The default queue is a ``queue.SimpleQueue`` (a C queue: ``put`` costs ~30 ns against
 ~0.5 us for ``queue.Queue``, measured) bounded by ``maxsize`` through ``qsize()``. With
-several producers the bound may be passed by at most one record per producer thread. Only a
-full queue takes a lock (the policy's slow path); the fast path takes none.
+several producers the bound may be passed by at most one record per producer thread. The
+caller side takes no lock, not even on a full queue, so a signal handler that logs cannot
+wait on its own thread (see "caller thread" in ``AsyncQueueHandler``).
 """
 
 from __future__ import annotations
