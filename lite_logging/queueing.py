@@ -13,15 +13,15 @@ How a record travels (see docs/pipeline.md)::
 
 The default queue is a ``queue.SimpleQueue`` (a C queue: ``put`` costs ~30 ns against
 ~0.5 us for ``queue.Queue``, measured) bounded by ``maxsize`` through ``qsize()``. With
-several producers the bound may be passed by at most one record per producer thread. Only a
-full queue takes a lock (the policy's slow path); the fast path takes none.
+several producers the bound may be passed by at most one record per producer thread. The
+caller side takes no lock, not even on a full queue, so a signal handler that logs cannot
+wait on its own thread (see "caller thread" in ``AsyncQueueHandler``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import logging
 import logging.config
 import logging.handlers
@@ -37,6 +37,7 @@ from types import FrameType
 from typing import Any, cast
 
 from . import _stats
+from ._message import render_message
 from .context import current_context
 from .ids import new_event_id
 from .stamping import stamp_record
@@ -695,6 +696,14 @@ _QL_DEQUEUE = logging.handlers.QueueListener.dequeue
 _QL_PREPARE = logging.handlers.QueueListener.prepare
 
 
+# The caller side (AsyncQueueHandler) ------------------------------------------------
+
+_STOP_WAIT = 5.0  # the longest a producer that raced a stop waits for the listener to end (s)
+_SimpleQueue = _queue.SimpleQueue
+_LogRecord = logging.LogRecord
+_OFFERED, _DROPPED, _RENDER_ERRORS = 0, 1, 2  # AsyncQueueHandler._counts
+
+
 def _configurator_handlers() -> Any:
     """The ``handlers`` table of the dictConfig run that is constructing us, if any."""
     frame: FrameType | None = sys._getframe(1)
@@ -706,6 +715,33 @@ def _configurator_handlers() -> Any:
         frame = frame.f_back
         depth += 1
     return None
+
+
+def _check_targets(handlers: Any) -> list[logging.Handler | str]:
+    """``handlers`` as a list, checked now: a string (not a list of names), or a name that
+    neither the running dictConfig defines nor the logging registry holds, is an error at
+    configuration time. Names that dictConfig defines are still resolved lazily."""
+    if handlers is None:
+        return []
+    if isinstance(handlers, str | bytes) or not isinstance(handlers, Iterable):
+        raise ValueError(f'"handlers" must be a list of handlers or handler names: {handlers!r}')
+    targets = list(handlers)
+    names = [h for h in targets if isinstance(h, str)]
+    for h in targets:
+        if not isinstance(h, logging.Handler | str):
+            raise ValueError(f'"handlers" must hold handlers or handler names: {h!r}')
+    if names:
+        table = _configurator_handlers()
+        registered: Any = logging._handlers  # type: ignore[attr-defined]
+        for name in names:
+            if table is not None:
+                if name not in table:
+                    raise ValueError(
+                        f'"handlers" names {name!r}, which the configuration does not define'
+                    )
+            elif name not in registered:
+                raise ValueError(f'"handlers" names {name!r}, which is not a registered handler')
+    return targets
 
 
 def _resolve_name(value: Any, key: str) -> Any:
@@ -837,10 +873,9 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
         self.queue: Any
         # A queue of this process (not a multiprocessing one) is replaced in a forked child.
         self._in_process = owned or isinstance(q, _queue.Queue | _queue.SimpleQueue)
-        self._cond = threading.Condition(threading.Lock())
-        self._waiting = 0
-        self._counter = itertools.count()
-        self.dropped = 0
+        self._counts = [0, 0, 0]  # offered, dropped, render errors (see "caller thread")
+        self._busy: set[int] = set()  # threads inside the slow path (re-entry: never wait)
+        self._waiting: list[threading.Lock] = []  # blocked producers; the listener wakes them
         self.maxsize = maxsize
         self.policy = policy
         self.block_timeout = block_timeout
@@ -848,10 +883,7 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
             factory = _resolve_name(listener, "listener") or BatchingQueueListener
             if not callable(factory):
                 raise ValueError(f'"listener" must be a QueueListener class: {listener!r}')
-            targets = list(handlers or ())
-            for h in targets:
-                if not isinstance(h, logging.Handler | str):
-                    raise ValueError(f'"handlers" must hold handlers or handler names: {h!r}')
+            targets = _check_targets(handlers)
             if isinstance(factory, type) and issubclass(factory, BatchingQueueListener):
                 created = factory(
                     q,
@@ -945,6 +977,13 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
         self._stats_name = _stats.register("pipelines", self.get_name() or None, self)
 
     # -- caller thread ----------------------------------------------------------------
+    #
+    # Nothing here takes a lock: a signal handler runs between two bytecodes of the main
+    # thread, so a lock held here would be held by the thread that the handler interrupted,
+    # and a handler that logs would wait on itself. Counters are list items bumped with
+    # ``+=`` (no call, so no thread switch and no signal handler between read and write),
+    # placed right before the C call that puts or drops: a KeyboardInterrupt lands either
+    # before both or after both, and ``enqueued == delivered + dropped`` stays exact.
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Set an attribute; replacing a hook on the instance (a mock) turns the fast path off."""
@@ -983,35 +1022,36 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
                         d["trace_id"], d["span_id"] = ids
             new = object.__new__(record.__class__)
             nd = new.__dict__ = d.copy()
-            args = d["args"]
-            if args:
-                msg = d["msg"]
-                if record.__class__ is logging.LogRecord and msg.__class__ is str:
-                    nd["msg"] = nd["message"] = msg % args  # getMessage() inlined (~60 ns)
-                else:
-                    nd["msg"] = nd["message"] = record.getMessage()
+            msg = d["msg"]
+            if msg.__class__ is str and record.__class__ is _LogRecord:
+                args = d["args"]
+                if args:
+                    try:
+                        msg = msg % args  # getMessage() inlined (~60 ns)
+                    except Exception:  # noqa: BLE001 - RecursionError too: the value recursed
+                        msg = self._render_failed(record, new)
+                    nd["msg"] = msg
+                nd["message"] = msg
+                nd["args"] = None
             else:
-                msg = d["msg"]
-                if msg.__class__ is not str and not isinstance(msg, str | dict):
-                    nd["msg"] = nd["message"] = str(msg)
-            nd["args"] = None
+                self._render_into(record, new)
             exc_info = d["exc_info"]
             if exc_info:
                 nd["exc_text"] = d["exc_text"] or _exception_formatter.formatException(exc_info)
                 nd["exc_info"] = None
-            next(self._counter)
             listener = self._own_listener
             if self._sync or (listener is not None and listener._thread_ident == _get_ident()):
                 self._enqueue_special(new)
                 return rv
             q = self.queue
-            if q.qsize() < self._maxsize:
-                try:
-                    q.put_nowait(new)
-                    return rv
-                except _queue.Full:
-                    pass
-            self._enqueue_full(new)
+            if q.__class__ is _SimpleQueue and q.qsize() < self._maxsize:
+                counts = self._counts
+                counts[_OFFERED] += 1
+                q.put_nowait(new)  # C: counted and put with no bytecode boundary between
+                if self._sync:  # set by stop() meanwhile: see that the record is written
+                    self._after_stop()  # type: ignore[unreachable]  # another thread sets it
+                return rv
+            self._enqueue_slow(new)
         except RecursionError:
             raise
         except Exception:  # noqa: BLE001 - logging never raises into the caller
@@ -1030,56 +1070,84 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
     def prepare(self, record: logging.LogRecord) -> Any:
         """Stamp ``record`` and return a copy made safe to hand to another thread.
 
-        The copy has ``msg`` rendered with its ``args`` (``args=None``) and the exception
-        rendered to ``exc_text`` (``exc_info=None``); ``stack_info`` is text already.
-        With a formatter set on this handler, ``msg`` is the fully formatted line and the
-        exception and stack fields are cleared, exactly as ``QueueHandler.prepare`` does.
+        The copy has ``msg`` and ``message`` rendered with its ``args`` (``args=None``) and
+        the exception rendered to ``exc_text`` (``exc_info=None``); ``stack_info`` is text
+        already. A message that cannot be rendered (a wrong format string, an argument
+        whose ``str()`` raises or recurses) never raises: the copy keeps the raw ``msg``
+        and gets ``message_error``; the failure is counted in ``render_errors`` and
+        reported once through ``handleError``. With a formatter set on this handler,
+        ``msg`` is the fully formatted line and the exception and stack fields are
+        cleared, exactly as ``QueueHandler.prepare`` does; a formatter that raises is
+        counted and reported the same way, and the record goes on unformatted.
         """
         d = record.__dict__
         if "event_id" not in d:
             stamp_record(record)  # on the original: every handler sees the same event_id
         if self.formatter is not None:
-            msg = self.format(record)
-            new = object.__new__(record.__class__)
-            new.__dict__ = d.copy()
-            new.message = msg
-            new.msg = msg
-            new.args = None
-            new.exc_info = None
-            new.exc_text = None
-            new.stack_info = None
-            return new
+            try:
+                msg = self.format(record)
+            except Exception:  # noqa: BLE001 - RecursionError too: the record goes on
+                self._counts[_RENDER_ERRORS] += 1
+                _report(self, record)
+            else:
+                new = object.__new__(record.__class__)
+                new.__dict__ = d.copy()
+                new.message = msg
+                new.msg = msg
+                new.args = None
+                new.exc_info = None
+                new.exc_text = None
+                new.stack_info = None
+                return new
         # object.__new__ + dict copy: ~250 ns against ~1.5 us for copy.copy (measured).
         new = object.__new__(record.__class__)
         nd = new.__dict__ = d.copy()
-        msg = d["msg"]
-        if d["args"]:
-            msg = record.getMessage()
-            nd["msg"] = nd["message"] = msg
-        elif msg.__class__ is not str and not isinstance(msg, str | dict):
-            nd["msg"] = nd["message"] = str(msg)  # a lazy object is rendered here, once
-        nd["args"] = None
+        self._render_into(record, new)
         exc_info = d["exc_info"]
         if exc_info:
             nd["exc_text"] = d["exc_text"] or _exception_formatter.formatException(exc_info)
             nd["exc_info"] = None
         return new
 
+    def _render_into(self, record: logging.LogRecord, new: logging.LogRecord) -> None:
+        """Set ``new``'s ``message`` (and ``msg``, unless a dict) from ``record``; ``args=None``."""
+        nd = new.__dict__
+        msg = nd["msg"]
+        if msg.__class__ is str and record.__class__ is _LogRecord and not nd["args"]:
+            text = msg
+        else:
+            try:
+                text = record.getMessage()
+            except Exception:  # noqa: BLE001 - RecursionError too: the value recursed
+                text = self._render_failed(record, new)
+            if not isinstance(msg, dict):  # a dict stays a dict (python-json-logger's way)
+                nd["msg"] = text
+        nd["message"] = text
+        nd["args"] = None
+
+    def _render_failed(self, record: logging.LogRecord, new: logging.LogRecord) -> str:
+        """Called while the rendering error is handled: the raw message, with
+        ``message_error`` set on ``new``; the failure counted and reported once."""
+        text, _ = render_message(new)
+        self._counts[_RENDER_ERRORS] += 1
+        _report(self, record)  # handleError may itself fail on the same arguments
+        return text
+
     def enqueue(self, record: logging.LogRecord) -> None:
         """Put ``record`` in the queue by the policy; count it as offered."""
-        next(self._counter)  # one C call, atomic under the GIL: an exact count, no lock
         listener = self._own_listener
         if self._sync or (listener is not None and listener._thread_ident == _get_ident()):
             self._enqueue_special(record)
             return
         q = self.queue
-        if q.qsize() < self._maxsize:
-            try:
-                q.put_nowait(record)
-                return
-            except _queue.Full:
-                pass
-        self._enqueue_full(record)
+        if q.__class__ is _SimpleQueue and q.qsize() < self._maxsize:
+            counts = self._counts
+            counts[_OFFERED] += 1
+            q.put_nowait(record)  # C: counted and put with no bytecode boundary between
+            if self._sync:  # set by stop() meanwhile: see that the record is written
+                self._after_stop()  # type: ignore[unreachable]  # another thread sets it
+            return
+        self._enqueue_slow(record)
 
     def _enqueue_special(self, record: logging.LogRecord) -> None:
         """Stopped listener: write synchronously; our own listener thread: keep it nested."""
@@ -1088,86 +1156,184 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
             return
         # logged by a handler in our own listener thread: never wait on ourselves
         listener = cast(BatchingQueueListener, self._own_listener)
+        counts = self._counts
+        counts[_OFFERED] += 1
         if not listener._take_nested(record):
-            self._count_drop()
+            counts[_DROPPED] += 1
 
-    def _enqueue_full(self, record: logging.LogRecord) -> None:
-        policy = self._policy
-        if policy == "drop_newest":
-            self._count_drop()
-        elif policy == "drop_oldest":
-            self._evict_and_put(record)
-        else:
-            self._block_and_put(record)
+    def _enqueue_slow(self, record: logging.LogRecord) -> None:
+        """A full queue, or a queue of another class: the policy decides, no lock held.
 
-    def _count_drop(self, n: int = 1) -> None:
-        with self._cond:
-            self.dropped += n
+        A call nested in this thread's own slow path (a signal handler that logs) never
+        waits: it puts past the bound into a ``SimpleQueue``, else drops and counts (a
+        ``queue.Queue`` may be half-way through a ``put`` under its own lock).
+        """
+        ident = _get_ident()
+        busy = self._busy
+        counts = self._counts
+        if ident in busy:
+            q = self.queue
+            if q.__class__ is _SimpleQueue:
+                counts[_OFFERED] += 1
+                q.put_nowait(record)
+                if self._sync:
+                    self._after_stop()
+            else:
+                counts[_OFFERED] += 1
+                counts[_DROPPED] += 1
+            return
+        try:
+            busy.add(ident)
+            policy = self._policy
+            if policy == "block":
+                self._block_and_put(record)
+            elif not self._put_if_room(record):
+                if policy == "drop_oldest":
+                    self._evict_and_put(record)
+                else:
+                    counts[_OFFERED] += 1
+                    counts[_DROPPED] += 1
+        finally:
+            busy.discard(ident)
+        if self._sync:
+            self._after_stop()
+
+    def _put_if_room(self, record: logging.LogRecord) -> bool:
+        """Put ``record`` if the queue has room; True when it was put (and counted)."""
+        q = self.queue
+        if q.qsize() >= self._maxsize:
+            return False
+        counts = self._counts
+        if q.__class__ is _SimpleQueue:
+            counts[_OFFERED] += 1
+            q.put_nowait(record)
+            return True
+        try:
+            q.put_nowait(record)  # another queue class: Python code, maybe its own bound
+        except _queue.Full:
+            return False
+        counts[_OFFERED] += 1
+        return True
 
     def _evict_and_put(self, record: logging.LogRecord) -> None:
         q: Any = self.queue
-        with self._cond:
-            for _ in range(_qsize(q) + 2):
-                if q.qsize() < self._maxsize:
-                    try:
-                        q.put_nowait(record)
-                        return
-                    except _queue.Full:
-                        pass
-                try:
-                    old = q.get_nowait()
-                except _queue.Empty:
-                    continue
-                if old is None or old.__class__ is _FlushMarker:
-                    q.put_nowait(old)  # a flush marker or sentinel is never evicted
-                    continue
-                self.dropped += 1
-            self.dropped += 1  # only control items left to evict: drop the new record
+        counts = self._counts
+        for _ in range(_qsize(q) + 2):
+            if self._put_if_room(record):
+                return
+            counts[_DROPPED] += 1  # counted first: an interruption after the get keeps it exact
+            try:
+                old = q.get_nowait()
+            except _queue.Empty:
+                counts[_DROPPED] -= 1
+                continue
+            if old is None or old.__class__ is _FlushMarker:
+                counts[_DROPPED] -= 1
+                q.put_nowait(old)  # a flush marker or sentinel is never evicted
+        counts[_OFFERED] += 1  # only control items left to evict: drop the new record
+        counts[_DROPPED] += 1
 
     def _block_and_put(self, record: logging.LogRecord) -> None:
+        """Wait for room; the listener wakes us through ``_notify_space`` (never blocking).
+
+        An exception while waiting (KeyboardInterrupt) propagates with the record counted
+        as dropped, so the counters stay exact.
+        """
         q: Any = self.queue
+        counts = self._counts
         timeout = self._block_timeout
         deadline = None if timeout is None else _monotonic() + timeout
-        with self._cond:
-            self._waiting += 1
-            try:
+        simple = q.__class__ is _SimpleQueue
+        waiter = threading.Lock()
+        waiter.acquire()
+        waiting = self._waiting
+        offered = False
+        try:
+            while True:
+                if q.qsize() < self._maxsize:
+                    if simple:
+                        offered = True  # these three steps run with no signal check between
+                        counts[_OFFERED] += 1
+                        q.put_nowait(record)
+                        return
+                    if self._put_if_room(record):
+                        offered = True
+                        return
+                if self._sync:
+                    break
+                own = self._own_listener
+                thread = None if own is None else own._thread
+                if thread is not None and not thread.is_alive():
+                    break  # the listener thread died: write here rather than wait forever
+                wait = _WAIT_SLICE
+                if deadline is not None:
+                    remaining = deadline - _monotonic()
+                    if remaining <= 0:
+                        offered = True
+                        counts[_OFFERED] += 1
+                        counts[_DROPPED] += 1
+                        return
+                    wait = min(wait, remaining)
+                waiting.append(waiter)
+                if q.qsize() < self._maxsize:
+                    continue  # room came before the listener could see us waiting
+                waiter.acquire(timeout=wait)
+        except BaseException:
+            if not offered:  # interrupted while waiting: the record is lost, and said so
+                offered = True
+                counts[_OFFERED] += 1
+                counts[_DROPPED] += 1
+            raise
+        finally:
+            with contextlib.suppress(ValueError):
                 while True:
-                    if q.qsize() < self._maxsize:
-                        try:
-                            q.put_nowait(record)
-                            return
-                        except _queue.Full:
-                            pass
-                    if self._sync:
-                        break
-                    own = self._own_listener
-                    thread = None if own is None else own._thread
-                    if thread is not None and not thread.is_alive():
-                        break  # the listener thread died: write here rather than wait forever
-                    wait = _WAIT_SLICE
-                    if deadline is not None:
-                        remaining = deadline - _monotonic()
-                        if remaining <= 0:
-                            self.dropped += 1
-                            return
-                        wait = min(wait, remaining)
-                    self._cond.wait(wait)
-            finally:
-                self._waiting -= 1
+                    waiting.remove(waiter)
         self._handle_sync(record)  # the listener stopped while we waited
 
     def _notify_space(self) -> None:
-        with self._cond:
-            self._cond.notify_all()
+        """Wake the producers waiting for room (called by the listener; never blocks)."""
+        waiting = self._waiting
+        while waiting:
+            try:
+                waiter = waiting.pop()
+            except IndexError:
+                return
+            with contextlib.suppress(RuntimeError):  # released already: it woke by itself
+                waiter.release()
 
     def _handle_sync(self, record: logging.LogRecord) -> None:
         listener = self._own_listener
+        counts = self._counts
         if listener is None or getattr(_sync_guard, "on", False):
-            self._count_drop()  # nowhere to write, or a handler logging from inside it
+            counts[_OFFERED] += 1  # nowhere to write, or a handler logging from inside it
+            counts[_DROPPED] += 1
             return
+        counts[_OFFERED] += 1
         _sync_guard.on = True
         try:
             listener._handle_now(record)
+        except BaseException:
+            counts[_DROPPED] += 1  # interrupted (KeyboardInterrupt) before it was delivered
+            raise
+        finally:
+            _sync_guard.on = False
+
+    def _after_stop(self) -> None:
+        """A record was put while the listener was stopping: wait until its thread has
+        ended, then write what it left in the queue, so no accepted record stays there."""
+        listener = self._own_listener
+        if listener is None or getattr(_sync_guard, "on", False):
+            return
+        thread = listener._thread
+        if thread is not None and thread is not threading.current_thread():
+            deadline = _monotonic() + _STOP_WAIT
+            while self._sync and thread.is_alive() and _monotonic() < deadline:
+                thread.join(_WAIT_SLICE)
+            if thread.is_alive():
+                return  # restarted (records go through it again) or stuck in a handler
+        _sync_guard.on = True
+        try:
+            listener._drain_after_stop()
         finally:
             _sync_guard.on = False
 
@@ -1192,29 +1358,44 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
             listener.stop()
         if self._own_listener is not None:
             self._sync = True
+            self._notify_space()  # a producer blocked on the full queue writes synchronously
         super().close()
 
     @property
     def enqueued(self) -> int:
         """Records offered to the queue so far (accepted or dropped)."""
-        # itertools.count has no reader; its repr "count(N)" is the documented way to see N.
-        return int(repr(self._counter)[6:-1])
+        return self._counts[_OFFERED]
+
+    @property
+    def dropped(self) -> int:
+        """Records dropped: by policy, by ``block_timeout``, cut recursion, or interrupted."""
+        return self._counts[_DROPPED]
+
+    @property
+    def render_errors(self) -> int:
+        """Records whose message or formatter raised in the caller's thread (delivered
+        with the raw ``msg`` and ``message_error``, or unformatted)."""
+        return self._counts[_RENDER_ERRORS]
 
     def stats(self) -> dict[str, Any]:
         """This pipeline's counters, in ``lite_logging.stats()``'s layout."""
         listener = self._listener
         if isinstance(listener, BatchingQueueListener) and listener._owner is self:
-            return listener.stats()
-        depth = _qsize(self.queue)
-        return {
-            "enqueued": self.enqueued,
-            "dropped": self.dropped,
-            "delivered": self.enqueued - self.dropped - depth,
-            "queue_depth": depth,
-            "max_queue_depth": depth,
-            "batches": 0,
-            "handlers": {},
-        }
+            result = listener.stats()
+        else:
+            depth = _qsize(self.queue)
+            result = {
+                "enqueued": self.enqueued,
+                "dropped": self.dropped,
+                "delivered": self.enqueued - self.dropped - depth,
+                "queue_depth": depth,
+                "max_queue_depth": depth,
+                "batches": 0,
+                "handlers": {},
+                "errors": 0,
+            }
+        result["render_errors"] = self.render_errors
+        return result
 
     def _close_before(self, targets: list[logging.Handler]) -> None:
         """Move this handler after its targets in logging's handler list, so that
@@ -1230,10 +1411,9 @@ class AsyncQueueHandler(logging.handlers.QueueHandler, metaclass=_HookWatch):
                 return
 
     def _after_fork_in_child(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._waiting = 0
-        self._counter = itertools.count()
-        self.dropped = 0
+        self._counts = [0, 0, 0]
+        self._busy = set()
+        self._waiting = []
         q = self.queue
         if isinstance(q, _queue.Queue):
             self.queue = _queue.Queue(q.maxsize)

@@ -399,11 +399,12 @@ class TestListener:
         handler.close()
 
     def test_handler_names_resolved_lazily(self, logger: logging.Logger) -> None:
-        """Targets named before they exist are looked up in logging's registry on use."""
-        handler = AsyncQueueHandler(handlers=["tests.queueing.target"])
-        logger.addHandler(handler)
+        """A target given by name is looked up in logging's registry (outside dictConfig
+        the name must be registered when the handler is made; see test_queueing_caller)."""
         target = BatchCollect()
         target.set_name("tests.queueing.target")
+        handler = AsyncQueueHandler(handlers=["tests.queueing.target"])
+        logger.addHandler(handler)
         logger.info("late")
         assert handler.flush(timeout=10)
         assert ["late"] == target.messages
@@ -585,6 +586,7 @@ class TestStats:
             "batches",
             "handlers",
             "errors",
+            "render_errors",
         ] == list(pipe)
         assert ["written", "errors", "handle_us", "busy_s"] == list(
             pipe["handlers"]["BatchCollect"]
