@@ -509,10 +509,8 @@ class BatchFileHandler(logging.Handler):
         """A line in the formatter's format (EDN for an ``EdnFormatter``, JSON otherwise)
         saying that formatting failed, with what can still be read of the record."""
         fields: dict[str, Any] = {}
-        try:
+        with contextlib.suppress(Exception):  # a record with a broken "created"
             fields["timestamp"] = format_timestamp(float(record.created))
-        except Exception:  # noqa: BLE001 - a record with a broken "created"
-            pass
         for key, get in (("level", "levelname"), ("logger", "name")):
             value = getattr(record, get, None)
             fields[key] = value if type(value) is str else safe_repr(value)
@@ -561,7 +559,7 @@ class BatchFileHandler(logging.Handler):
         """
         if not self._is_finalizing():
             return super().handle(record)
-        rv = self.filter(record)
+        rv: Any = self.filter(record)
         if isinstance(rv, logging.LogRecord):  # Python 3.12+: a filter may return a record
             record = rv
         if rv:

@@ -180,7 +180,9 @@ class TestManyProcesses:
         runs = [(ours, "ours", p, 50_000) for p in range(4)]
         runs += [(control, "stdlib", p, 5_000) for p in range(4)]
         procs = [
-            subprocess.Popen([sys.executable, str(writer), str(path), str(p), str(n), sink], env=ENV)
+            subprocess.Popen(
+                [sys.executable, str(writer), str(path), str(p), str(n), sink], env=ENV
+            )
             for path, sink, p, n in runs
         ]
         assert [0] * 8 == [p.wait(timeout=TIMEOUT) for p in procs]
@@ -307,11 +309,6 @@ class TestWriteSize:
         assert 601 == len(path.read_bytes().splitlines())
 
 
-class _Poison:
-    def __str__(self) -> str:
-        raise RecursionError("maximum recursion depth exceeded")
-
-
 class _RecursionFormatter(logging.Formatter):
     """Formats like ``%(message)s``; raises RecursionError for a "poison" record."""
 
@@ -347,7 +344,7 @@ class TestPoisonRecord:
             handler.setFormatter(ll.EdnFormatter())
         elif formatter == "recursion":
             handler.setFormatter(_RecursionFormatter())
-        records = _records(200) + [_poisoned(kind)] + _records(200, start=200)
+        records = [*_records(200), _poisoned(kind), *_records(200, start=200)]
 
         assert 401 == handler.handle_batch(records)
 
@@ -365,8 +362,11 @@ class TestPoisonRecord:
             degraded["logger"],
             degraded["raw_message"],
         )
-        assert degraded["format_error"].split(":")[0] in ("ValueError", "AttributeError",
-                                                          "RecursionError")
+        assert degraded["format_error"].split(":")[0] in (
+            "ValueError",
+            "AttributeError",
+            "RecursionError",
+        )
         assert (1, 1, 401, 1) == (
             handler.stats()["errors"],
             len(handler.failures),  # type: ignore[attr-defined]
