@@ -482,12 +482,12 @@ class BatchFileHandler(logging.Handler):
         fmt = (self.formatter or logging._defaultFormatter).format  # type: ignore[attr-defined]
         lines: list[str] = []
         append = lines.append
-        n = len(records)
+        remaining = iter(records)  # shared: after a failure, the loop goes on after it
         reported = False
         while True:
             try:
-                for i in range(len(lines), n):
-                    append(fmt(records[i]))
+                for record in remaining:
+                    append(fmt(record))
                 return lines
             except Exception as exc:  # noqa: BLE001 - RecursionError too: costs one record
                 bad = records[len(lines)]
@@ -497,8 +497,6 @@ class BatchFileHandler(logging.Handler):
                 if not reported:
                     reported = True
                     self._handle_error(bad)
-                if len(lines) == n:
-                    return lines
 
     def _handle_error(self, record: logging.LogRecord) -> None:
         """``handleError`` for the exception being handled; whatever it raises stays here."""
