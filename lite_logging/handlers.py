@@ -109,6 +109,7 @@ class BatchFileHandler(logging.Handler):
     # Held here, as FileHandler holds ``_builtin_open``: a record logged from ``__del__`` at
     # interpreter teardown may come after module globals and builtins were cleared.
     _os_open = staticmethod(os.open)
+    _os_stat = staticmethod(os.stat)
     _os_write = staticmethod(os.write)
     _os_close = staticmethod(os.close)
     _os_fstat = staticmethod(os.fstat)
@@ -117,6 +118,8 @@ class BatchFileHandler(logging.Handler):
     _file_io = io.FileIO
     _is_reg = staticmethod(stat.S_ISREG)
     _is_finalizing = staticmethod(sys.is_finalizing)
+    _O_APPEND = os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    _O_RDWR, _O_WRONLY, _O_TRUNC, _O_EXCL = os.O_RDWR, os.O_WRONLY, os.O_TRUNC, os.O_EXCL
 
     stream: io.FileIO | None
     lock: threading.RLock  # Handler.createLock() always sets it; never None here
@@ -224,25 +227,24 @@ class BatchFileHandler(logging.Handler):
         dead writer left ending mid-line gets a newline before our first batch.
         """
         mode = self.mode if not self._closed else "a"  # after close(), never truncate
-        flags = os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        flags = self._O_APPEND
         if mode == "w":
-            flags |= os.O_TRUNC
+            flags |= self._O_TRUNC
         elif mode == "x":
-            flags |= os.O_EXCL
+            flags |= self._O_EXCL
         path = self.baseFilename
         try:
-            st = os.stat(path)
+            st = self._os_stat(path)
             readable = self._is_reg(st.st_mode)
         except OSError:
             readable = True  # created now: a regular file
-        rw_flags = flags | (os.O_RDWR if readable else os.O_WRONLY)
         try:
-            fd = self._open_fd(path, rw_flags)
+            fd = self._open_fd(path, flags | (self._O_RDWR if readable else self._O_WRONLY))
         except PermissionError:
             if not readable:
                 raise
             readable = False  # write-only permission: no look at the last byte
-            fd = self._open_fd(path, flags | os.O_WRONLY)
+            fd = self._open_fd(path, flags | self._O_WRONLY)
         try:
             st = self._os_fstat(fd)
             stream = self._file_io(fd, "w", closefd=True)
@@ -369,8 +371,10 @@ class BatchFileHandler(logging.Handler):
             return whole
         finally:
             if self._closed:  # a late record after close(): leave no file open behind
-                with contextlib.suppress(OSError):
+                try:  # noqa: SIM105 - no contextlib: module globals may be gone at teardown
                     self._close_stream()
+                except OSError:
+                    pass
         self._failing = False
         self._written += count
         self._batches += 1
