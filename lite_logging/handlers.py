@@ -52,8 +52,6 @@ _FINALIZING_LOCK_TIMEOUT = 0.25
 """At interpreter teardown, how long to wait for the handler's lock before writing without
 it: the only other holder then is a daemon thread that the interpreter froze for good."""
 
-_NEWLINE = b"\n"
-
 # Live handlers, so that a forked child can give each one a fresh lock, buffer and timer.
 _live_handlers: weakref.WeakSet[BatchFileHandler] = weakref.WeakSet()
 
@@ -118,6 +116,7 @@ class BatchFileHandler(logging.Handler):
     _file_io = io.FileIO
     _is_reg = staticmethod(stat.S_ISREG)
     _is_finalizing = staticmethod(sys.is_finalizing)
+    _max_write = MAX_WRITE
     _O_APPEND = os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
     _O_RDWR, _O_WRONLY, _O_TRUNC, _O_EXCL = os.O_RDWR, os.O_WRONLY, os.O_TRUNC, os.O_EXCL
 
@@ -276,7 +275,7 @@ class BatchFileHandler(logging.Handler):
     def _ends_mid_line(self, fd: int, size: int) -> bool:
         """Whether the file's last byte (at ``size - 1``) is not a newline."""
         try:
-            return self._os_pread(fd, 1, size - 1) != _NEWLINE
+            return self._os_pread(fd, 1, size - 1) != b"\n"
         except OSError:
             return False
 
@@ -386,7 +385,7 @@ class BatchFileHandler(logging.Handler):
         whole; remembers a partial last line so that the next batch starts a new one."""
         if taken <= 0:
             return 0
-        if data[taken - 1 : taken] != _NEWLINE:
+        if data[taken - 1 : taken] != b"\n":
             self._partial = True
         whole, end = 0, 0
         for line in lines:
@@ -405,7 +404,7 @@ class BatchFileHandler(logging.Handler):
             size = self._os_fstat(fd).st_size
             mid_line = size > 0 and self._ends_mid_line(fd, size)
         if mid_line:
-            self._write_all(fd, _NEWLINE, 0, 1)
+            self._write_all(fd, b"\n", 0, 1)
         self._partial = None
         self._taken = 0
 
@@ -416,13 +415,13 @@ class BatchFileHandler(logging.Handler):
         within each ``MAX_WRITE`` (a line longer than that goes out in one call of its own).
         ``self._taken`` follows the bytes the kernel took, also when a call raises.
         """
-        write = self._os_write
+        write, limit = self._os_write, self._max_write
         view = memoryview(data)
         while pos < end:
             stop = end
-            if end - pos > MAX_WRITE:
-                cut = data.rfind(_NEWLINE, pos, pos + MAX_WRITE) + 1
-                stop = cut if cut > pos else (data.find(_NEWLINE, pos + MAX_WRITE) + 1 or end)
+            if end - pos > limit:
+                cut = data.rfind(b"\n", pos, pos + limit) + 1
+                stop = cut if cut > pos else (data.find(b"\n", pos + limit) + 1 or end)
             while pos < stop:
                 n = write(fd, view[pos:stop])
                 if n <= 0:  # never for a regular file; do not spin on a broken device
@@ -453,9 +452,9 @@ class BatchFileHandler(logging.Handler):
         pos, end = 0, len(data)
         while size + end - pos > limit:
             room = limit - size
-            cut = data.rfind(_NEWLINE, pos, pos + room) + 1 if room > 0 else 0
+            cut = data.rfind(b"\n", pos, pos + room) + 1 if room > 0 else 0
             if cut <= pos and size == 0:  # one line longer than max_bytes: a file of its own
-                cut = data.find(_NEWLINE, pos) + 1 or end
+                cut = data.find(b"\n", pos) + 1 or end
             if cut > pos:
                 self._write_all(self.stream.fileno(), data, pos, cut)
                 pos = cut
