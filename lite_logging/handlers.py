@@ -117,6 +117,7 @@ class BatchFileHandler(logging.Handler):
     _is_reg = staticmethod(stat.S_ISREG)
     _is_finalizing = staticmethod(sys.is_finalizing)
     _max_write = MAX_WRITE
+    _finalizing_lock_timeout = _FINALIZING_LOCK_TIMEOUT
     _O_APPEND = os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
     _O_RDWR, _O_WRONLY, _O_TRUNC, _O_EXCL = os.O_RDWR, os.O_WRONLY, os.O_TRUNC, os.O_EXCL
 
@@ -569,7 +570,7 @@ class BatchFileHandler(logging.Handler):
 
     def _emit_finalizing(self, record: logging.LogRecord) -> None:
         """Emit at interpreter teardown: with the lock when it is free within a moment."""
-        timeout = 0.0 if self._lock_lost else _FINALIZING_LOCK_TIMEOUT
+        timeout = 0.0 if self._lock_lost else self._finalizing_lock_timeout
         if self.lock.acquire(timeout=timeout):
             try:
                 self.emit(record)
