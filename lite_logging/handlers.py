@@ -2,39 +2,55 @@
 
 A record reaches the file in one of two ways:
 
-- ``handle_batch(records)``, called by ``BatchingQueueListener``: the batch is formatted,
-  joined and written with one ``write()`` (and one ``fsync`` when asked).
+- ``handle_batch(records)``, called by ``BatchingQueueListener``: every record is formatted
+  (each on its own: one that fails is written in a degraded form), the lines are joined and
+  written with one ``os.write`` (and one ``fsync`` when asked).
 - ``handle(record)`` / ``emit(record)``, when the handler is used alone: the formatted line
   is buffered until ``batch_size`` lines are waiting or the oldest has waited
   ``flush_interval`` seconds, whichever comes first. A daemon timer thread, started on
   the first buffered record, enforces the interval.
 
-The file is opened unbuffered and in binary mode: the handler encodes each batch itself,
-so one batch is exactly one ``write`` system call, and with ``O_APPEND`` a batch is never
-interleaved with another process's writes. Size-based rotation (``max_bytes``,
-``backup_count``) names backups as ``RotatingFileHandler`` does and cuts only between
-lines. ``reopen()`` serves external log rotation. See docs/files.md.
+The file is a raw ``O_APPEND`` descriptor: no user-space buffer, so nothing can hold half a
+line when the process exits, and one batch is one ``write`` system call (a batch above
+``MAX_WRITE`` bytes is cut between lines into several). A file left ending mid-line by a
+writer that died is noticed at open, and the next batch starts on a new line. Size-based
+rotation (``max_bytes``, ``backup_count``) names backups as ``RotatingFileHandler`` does
+and cuts only between lines. ``reopen()`` serves external log rotation. See docs/files.md.
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
+import io
+import json
 import logging
 import math
 import os
 import stat
+import sys
 import threading
 import weakref
 from collections.abc import Callable
 from time import monotonic as _monotonic
-from typing import IO, Any
+from typing import Any
 
+from ._encoding import format_timestamp, safe_repr
+from .edn import EdnFormatter
+from .edn import dumps as edn_dumps
 from .formatters import JsonFormatter
 
 __all__ = ["BatchFileHandler"]
 
 _MODES = ("a", "w", "x")
+
+MAX_WRITE = 1 << 20
+"""The most bytes one ``write`` system call gets: a larger batch is cut between lines."""
+
+_FINALIZING_LOCK_TIMEOUT = 0.25
+"""At interpreter teardown, how long to wait for the handler's lock before writing without
+it: the only other holder then is a daemon thread that the interpreter froze for good."""
 
 # Live handlers, so that a forked child can give each one a fresh lock, buffer and timer.
 _live_handlers: weakref.WeakSet[BatchFileHandler] = weakref.WeakSet()
@@ -50,14 +66,16 @@ class BatchFileHandler(logging.Handler):
 
     Lines are formatted by the handler's formatter (``JsonFormatter`` unless another is
     set; any ``logging.Formatter`` works) and each is terminated by ``"\\n"``.
-    Nothing raises into the caller: a record whose formatting fails is skipped, counted
-    and reported through ``handleError``; a failed write (full disk, vanished device)
-    is counted, reported once per streak of failures, and the next batch is tried again.
+    Nothing raises into the caller: a record whose formatting fails is written as a
+    degraded line (level, logger, the raw message's ``repr`` and the error), counted in
+    ``errors`` and reported once per batch through ``handleError``; a failed write (full
+    disk, vanished device) is counted, reported once per streak of failures, and the next
+    batch is tried again.
 
     Args:
         filename: the log file; parent folders are created.
         mode: ``"a"`` (default) appends, ``"w"`` truncates, ``"x"`` requires a new file.
-            Rotation always appends, as ``RotatingFileHandler`` does.
+            Writes always append (``O_APPEND``); rotation never truncates.
         encoding: text encoding of the file; ``None`` means UTF-8.
         delay: open the file at the first write instead of now.
         errors: the codec error handler; ``None`` means ``"backslashreplace"``, so a lone
@@ -82,7 +100,24 @@ class BatchFileHandler(logging.Handler):
     #: Optional ``rotator(source, dest)`` doing the rotation, as in ``BaseRotatingHandler``.
     rotator: Callable[[str, str], None] | None = None
 
-    stream: IO[bytes] | None
+    # Held here, as FileHandler holds ``_builtin_open``: a record logged from ``__del__`` at
+    # interpreter teardown may come after module globals and builtins were cleared.
+    _os_open = staticmethod(os.open)
+    _os_stat = staticmethod(os.stat)
+    _os_write = staticmethod(os.write)
+    _os_close = staticmethod(os.close)
+    _os_fstat = staticmethod(os.fstat)
+    _os_pread = staticmethod(os.pread)
+    _os_fsync = staticmethod(os.fsync)
+    _file_io = io.FileIO
+    _is_reg = staticmethod(stat.S_ISREG)
+    _is_finalizing = staticmethod(sys.is_finalizing)
+    _max_write = MAX_WRITE
+    _finalizing_lock_timeout = _FINALIZING_LOCK_TIMEOUT
+    _O_APPEND = os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    _O_RDWR, _O_WRONLY, _O_TRUNC, _O_EXCL = os.O_RDWR, os.O_WRONLY, os.O_TRUNC, os.O_EXCL
+
+    stream: io.FileIO | None
     lock: threading.RLock  # Handler.createLock() always sets it; never None here
 
     def __init__(
@@ -148,8 +183,14 @@ class BatchFileHandler(logging.Handler):
         self.stream = None
         self._rotating = False  # max_bytes and backup_count set, and the file is a regular one
         self._watched: tuple[int, int] | None = None  # (st_dev, st_ino) of the open file
+        self._readable = False  # the descriptor can pread the file's last byte
+        # The file may end mid-line: None (no), False (it did at open: look again before
+        # the next write), True (our own failed write left a partial line).
+        self._partial: bool | None = None
+        self._lock_lost = False  # at teardown, a frozen daemon thread kept our lock
         self._written = 0
         self._errors = 0
+        self._degraded = 0
         self._batches = 0
         self._bytes = 0
         self._failing = False
@@ -164,28 +205,76 @@ class BatchFileHandler(logging.Handler):
         _live_handlers.add(self)
 
     def _reset_buffer(self) -> None:
-        """Fresh buffer, condition and timer state (at construction and in a forked child)."""
+        """Fresh buffer and timer state (at construction and in a forked child)."""
         self._buffer: list[str] = []
         self._first_record: logging.LogRecord | None = None
         self._first_at = 0.0
-        self._cond = threading.Condition(self.lock)
+        # The timer waits on a lock of its own, never on the handler's lock: a daemon thread
+        # frozen by interpreter teardown must not keep the lock a late record needs.
+        self._wake = threading.Condition(threading.Lock())
         self._timer: threading.Thread | None = None
 
     # -- opening, rotation, reopening -------------------------------------------------
 
-    def _open(self) -> IO[bytes]:
-        """Create parent folders and open the file unbuffered in binary mode."""
-        folder = os.path.dirname(self.baseFilename)
-        if folder:
-            os.makedirs(folder, exist_ok=True)
+    def _open(self) -> io.FileIO:
+        """Open the file for raw ``O_APPEND`` writes, creating parent folders if needed.
+
+        A regular file is opened read-write, so that its last byte can be read: a file a
+        dead writer left ending mid-line gets a newline before our first batch.
+        """
         mode = self.mode if not self._closed else "a"  # after close(), never truncate
-        stream: IO[bytes] = open(self.baseFilename, mode + "b", buffering=0)  # noqa: SIM115 - kept open
+        flags = self._O_APPEND
+        if mode == "w":
+            flags |= self._O_TRUNC
+        elif mode == "x":
+            flags |= self._O_EXCL
+        path = self.baseFilename
+        try:
+            st = self._os_stat(path)
+            readable = self._is_reg(st.st_mode)
+        except OSError:
+            readable = True  # created now: a regular file
+        try:
+            fd = self._open_fd(path, flags | (self._O_RDWR if readable else self._O_WRONLY))
+        except PermissionError:
+            if not readable:
+                raise
+            readable = False  # write-only permission: no look at the last byte
+            fd = self._open_fd(path, flags | self._O_WRONLY)
+        try:
+            st = self._os_fstat(fd)
+            stream = self._file_io(fd, "w", closefd=True)
+        except BaseException:
+            self._os_close(fd)
+            raise
         if self.mode != "a":
             self.mode = "a"  # a reopen (rotation, logrotate) must not truncate or fail
-        st = os.fstat(stream.fileno())
         self._watched = (st.st_dev, st.st_ino)
-        self._rotating = self.max_bytes > 0 and self.backup_count > 0 and stat.S_ISREG(st.st_mode)
+        regular = self._is_reg(st.st_mode)
+        self._readable = readable and regular
+        self._rotating = self.max_bytes > 0 and self.backup_count > 0 and regular
+        self._partial = None
+        if self._readable and st.st_size > 0 and self._ends_mid_line(fd, st.st_size):
+            self._partial = False  # look again before writing: a writer may be mid-write
         return stream
+
+    def _open_fd(self, path: str, flags: int) -> int:
+        """``os.open``; on a missing folder, create the parent folders and try again."""
+        try:
+            return self._os_open(path, flags, 0o666)
+        except FileNotFoundError:
+            folder = os.path.dirname(path)
+            if not folder:
+                raise
+            os.makedirs(folder, exist_ok=True)
+            return self._os_open(path, flags, 0o666)
+
+    def _ends_mid_line(self, fd: int, size: int) -> bool:
+        """Whether the file's last byte (at ``size - 1``) is not a newline."""
+        try:
+            return self._os_pread(fd, 1, size - 1) != b"\n"
+        except OSError:
+            return False
 
     def _close_stream(self) -> None:
         stream, self.stream = self.stream, None
@@ -242,36 +331,100 @@ class BatchFileHandler(logging.Handler):
 
     # -- writing ------------------------------------------------------------------------
 
-    def _write_locked(self, data: bytes, count: int, record: logging.LogRecord | None) -> None:
-        """Write ``data`` (``count`` whole lines) under the lock; count, never raise."""
+    def _write_lines(self, lines: list[str], record: logging.LogRecord | None) -> int:
+        """Write ``lines`` (each without its newline) under the lock; count, never raise.
+
+        Returns how many of them reached the file whole. A failed write is never retried
+        for the lines the kernel already took (no duplicates); what it did not take is
+        counted in ``errors``, and a partial last line is ended by the next batch's newline.
+        """
+        count = len(lines)
+        lines.append("")  # so the join ends with a newline without a second copy
+        data = "\n".join(lines).encode(self.encoding, self.errors)
+        del lines[-1]
+        self._taken = 0
         try:
             if self.watch and self.stream is not None:
                 self._reopen_if_moved()
             stream = self.stream
             if stream is None:
                 stream = self.stream = self._open()
+            fd = stream.fileno()
+            if self._partial is not None:
+                self._start_new_line(fd)
             if self._rotating:
                 self._write_rotating(data)
             else:
-                written = stream.write(data)
-                if written != len(data):
-                    self._write_rest(stream, data, written)
+                self._write_all(fd, data, 0, len(data))
             if self.fsync:
-                os.fsync(self.stream.fileno())  # type: ignore[union-attr]  # opened above
-        except RecursionError:
-            raise
-        except Exception:  # noqa: BLE001 - never raise into the caller: count, handleError
-            self._errors += count
+                self._os_fsync(self.stream.fileno())  # type: ignore[union-attr]  # opened above
+        except Exception:  # noqa: BLE001 - RecursionError too: never raise into the caller
+            whole = self._count_whole(lines, data, self._taken)
+            self._written += whole
+            self._errors += count - whole
+            self._bytes += self._taken
             self._report_failure(record)
-            return
+            return whole
         finally:
             if self._closed:  # a late record after close(): leave no file open behind
-                with contextlib.suppress(OSError):
+                try:  # noqa: SIM105 - no contextlib: module globals may be gone at teardown
                     self._close_stream()
+                except OSError:
+                    pass
         self._failing = False
         self._written += count
         self._batches += 1
         self._bytes += len(data)
+        return count
+
+    def _count_whole(self, lines: list[str], data: bytes, taken: int) -> int:
+        """After a failed write: how many lines of ``data`` the first ``taken`` bytes hold
+        whole; remembers a partial last line so that the next batch starts a new one."""
+        if taken <= 0:
+            return 0
+        if data[taken - 1 : taken] != b"\n":
+            self._partial = True
+        whole, end = 0, 0
+        for line in lines:
+            end += len(line.encode(self.encoding, self.errors)) + 1
+            if end > taken:
+                break
+            whole += 1
+        return whole
+
+    def _start_new_line(self, fd: int) -> None:
+        """The file may end mid-line (a writer died mid-write, or our write failed half-way):
+        write a newline first, so that the torn line costs only itself."""
+        known = self._partial
+        mid_line = bool(known)
+        if self._readable:
+            size = self._os_fstat(fd).st_size
+            mid_line = size > 0 and self._ends_mid_line(fd, size)
+        if mid_line:
+            self._write_all(fd, b"\n", 0, 1)
+        self._partial = None
+        self._taken = 0
+
+    def _write_all(self, fd: int, data: bytes, pos: int, end: int) -> None:
+        """Write ``data[pos:end]`` with raw ``os.write`` calls, retrying short writes.
+
+        One call when it fits in ``MAX_WRITE`` bytes; otherwise cut after the last newline
+        within each ``MAX_WRITE`` (a line longer than that goes out in one call of its own).
+        ``self._taken`` follows the bytes the kernel took, also when a call raises.
+        """
+        write, limit = self._os_write, self._max_write
+        view = memoryview(data)
+        while pos < end:
+            stop = end
+            if end - pos > limit:
+                cut = data.rfind(b"\n", pos, pos + limit) + 1
+                stop = cut if cut > pos else (data.find(b"\n", pos + limit) + 1 or end)
+            while pos < stop:
+                n = write(fd, view[pos:stop])
+                if n <= 0:  # never for a regular file; do not spin on a broken device
+                    raise OSError(errno.EIO, "write() took no bytes", self.baseFilename)
+                pos += n
+                self._taken = pos
 
     def _reopen_if_moved(self) -> None:
         """Reopen the path when the open file is no longer the one at the path."""
@@ -283,14 +436,6 @@ class BatchFileHandler(logging.Handler):
         if moved:
             self._close_stream()  # the next lines open a new file at the path
 
-    @staticmethod
-    def _write_rest(stream: IO[bytes], data: bytes | memoryview, done: int | None) -> None:
-        """Finish a short write (rare: a signal, a huge batch) until all bytes are out."""
-        view = memoryview(data)
-        done = done or 0
-        while done < len(view):
-            done += stream.write(view[done:]) or 0
-
     def _write_rotating(self, data: bytes) -> None:
         """Write ``data``, rotating first whenever the file would exceed ``max_bytes``.
 
@@ -300,8 +445,7 @@ class BatchFileHandler(logging.Handler):
         assert self.stream is not None
         limit = self.max_bytes
         # The size on disk, not a counter: right also after copytruncate or a fork.
-        size = os.fstat(self.stream.fileno()).st_size
-        view = memoryview(data)
+        size = self._os_fstat(self.stream.fileno()).st_size
         pos, end = 0, len(data)
         while size + end - pos > limit:
             room = limit - size
@@ -309,13 +453,13 @@ class BatchFileHandler(logging.Handler):
             if cut <= pos and size == 0:  # one line longer than max_bytes: a file of its own
                 cut = data.find(b"\n", pos) + 1 or end
             if cut > pos:
-                self._write_rest(self.stream, view[pos:cut], 0)
+                self._write_all(self.stream.fileno(), data, pos, cut)
                 pos = cut
                 if pos == end:
                     return
             self.doRollover()
             size = 0
-        self._write_rest(self.stream, view[pos:], 0)
+        self._write_all(self.stream.fileno(), data, pos, end)
 
     def _report_failure(self, record: logging.LogRecord | None) -> None:
         """Report the current exception through ``handleError``, once per failure streak."""
@@ -328,70 +472,124 @@ class BatchFileHandler(logging.Handler):
             )
         self.handleError(record)
 
+    # -- formatting -----------------------------------------------------------------------
+
     def _format_all(self, records: list[logging.LogRecord]) -> list[str]:
-        """Format every record; a failing one is skipped, counted and reported once."""
+        """Format every record, each on its own: one whose formatting raises (anything,
+        ``RecursionError`` too) becomes a degraded line, is counted in ``errors`` and
+        reported once per batch; it never costs the rest of the batch."""
         # One bound method for the whole loop instead of Handler.format's lookup per record.
         fmt = (self.formatter or logging._defaultFormatter).format  # type: ignore[attr-defined]
-        try:
-            return [fmt(r) for r in records]
-        except RecursionError:
-            raise
-        except Exception:  # noqa: BLE001 - some record failed: redo one by one to find which
-            pass
         lines: list[str] = []
+        append = lines.append
+        remaining = iter(records)  # shared: after a failure, the loop goes on after it
         reported = False
-        for r in records:
+        while True:
             try:
-                lines.append(fmt(r))
-            except RecursionError:
-                raise
-            except Exception:  # noqa: BLE001 - never raise into the caller: count, handleError
+                for record in remaining:
+                    append(fmt(record))
+                return lines
+            except Exception as exc:  # noqa: BLE001 - RecursionError too: costs one record
+                bad = records[len(lines)]
+                append(self._degraded_line(bad, exc))
                 self._errors += 1
+                self._degraded += 1
                 if not reported:
                     reported = True
-                    self.handleError(r)
-        return lines
+                    self._handle_error(bad)
 
-    def handle_batch(self, records: list[logging.LogRecord]) -> None:
+    def _handle_error(self, record: logging.LogRecord) -> None:
+        """``handleError`` for the exception being handled; whatever it raises stays here."""
+        with contextlib.suppress(Exception):
+            self.handleError(record)
+
+    def _degraded_line(self, record: logging.LogRecord, exc: BaseException) -> str:
+        """A line in the formatter's format (EDN for an ``EdnFormatter``, JSON otherwise)
+        saying that formatting failed, with what can still be read of the record."""
+        fields: dict[str, Any] = {}
+        with contextlib.suppress(Exception):  # a record with a broken "created"
+            fields["timestamp"] = format_timestamp(float(record.created))
+        for key, get in (("level", "levelname"), ("logger", "name")):
+            value = getattr(record, get, None)
+            fields[key] = value if type(value) is str else safe_repr(value)
+        fields["message"] = "formatting failed"
+        fields["raw_message"] = safe_repr(getattr(record, "msg", None))
+        try:
+            error = f"{type(exc).__name__}: {exc}"
+        except Exception:  # noqa: BLE001 - an exception whose str() raises
+            error = type(exc).__name__
+        fields["format_error"] = error
+        event_id = getattr(record, "event_id", None)
+        if type(event_id) is str:
+            fields["event_id"] = event_id
+        if isinstance(self.formatter, EdnFormatter):
+            return edn_dumps(fields)
+        return json.dumps(fields, ensure_ascii=True)
+
+    # -- the batch protocol and emit ------------------------------------------------------
+
+    def handle_batch(self, records: list[logging.LogRecord]) -> int:
         """Format ``records`` and write them with one ``write()`` (the batch protocol).
 
         The caller (``BatchingQueueListener``) already applied this handler's level and
         filters. Lines buffered by ``emit`` are written first, in the same write.
-        Never raises (except ``RecursionError``, as the stdlib does).
+        All or nothing about retrying: a failed write is counted and reported, never
+        retried for lines the kernel already took.
+
+        Returns:
+            How many lines (buffered ones included) reached the file whole.
         """
         if not records:
-            return
+            return 0
         lines = self._format_all(records)
         with self.lock:
             if self._buffer:
                 lines[:0] = self._buffer
                 self._buffer = []
                 self._first_record = None
-            count = len(lines)
-            if not count:
-                return
-            lines.append("")  # so the join ends with a newline without a second copy
-            data = "\n".join(lines).encode(self.encoding, self.errors)
-            self._write_locked(data, count, records[0])
+            return self._write_lines(lines, records[0])
+
+    def handle(self, record: logging.LogRecord) -> Any:
+        """``Handler.handle``; at interpreter teardown it never waits long for the lock.
+
+        A daemon thread that held the lock when the interpreter froze it holds it for good;
+        then the line is written without the lock instead of hanging the exit.
+        """
+        if not self._is_finalizing():
+            return super().handle(record)
+        rv: Any = self.filter(record)
+        if isinstance(rv, logging.LogRecord):  # Python 3.12+: a filter may return a record
+            record = rv
+        if rv:
+            self._emit_finalizing(record)
+        return rv
+
+    def _emit_finalizing(self, record: logging.LogRecord) -> None:
+        """Emit at interpreter teardown: with the lock when it is free within a moment."""
+        timeout = 0.0 if self._lock_lost else self._finalizing_lock_timeout
+        if self.lock.acquire(timeout=timeout):
+            try:
+                self.emit(record)
+            finally:
+                self.lock.release()
+            return
+        self._lock_lost = True
+        lines = self._format_all([record])
+        lines[:0], self._buffer = self._buffer, []
+        self._write_lines(lines, record)
 
     def emit(self, record: logging.LogRecord) -> None:
         """Format ``record`` now and buffer the line; write when the batch is full.
 
         Called by ``handle`` with the lock held. The timer thread writes a line that has
-        waited ``flush_interval`` seconds. After ``close()`` lines are written at once.
+        waited ``flush_interval`` seconds. After ``close()``, and at interpreter teardown,
+        lines are written at once.
         """
-        try:
-            line = self.format(record)
-        except RecursionError:
-            raise
-        except Exception:  # noqa: BLE001 - never raise into the caller: count, handleError
-            self._errors += 1
-            self.handleError(record)
-            return
+        line = self._format_all([record])[0]
         with self.lock:  # already held when called by handle(); reentrant
             buffer = self._buffer
             buffer.append(line)
-            if len(buffer) >= self.batch_size or self._closed:
+            if len(buffer) >= self.batch_size or self._closed or self._is_finalizing():
                 self._flush_buffer()
             elif len(buffer) == 1:
                 self._first_record = record
@@ -400,7 +598,8 @@ class BatchFileHandler(logging.Handler):
                 if timer is None or not timer.is_alive():
                     self._start_timer()
                 else:
-                    self._cond.notify()
+                    with self._wake:
+                        self._wake.notify()
 
     def _flush_buffer(self) -> None:
         """Write the buffered lines (lock held)."""
@@ -409,21 +608,23 @@ class BatchFileHandler(logging.Handler):
             return
         self._buffer = []
         record, self._first_record = self._first_record, None
-        count = len(lines)
-        lines.append("")
-        self._write_locked("\n".join(lines).encode(self.encoding, self.errors), count, record)
+        self._write_lines(lines, record)
 
     def flush(self) -> None:
-        """Write the buffered lines now (and ``fsync`` them when ``fsync=True``)."""
+        """Write the buffered lines now (and ``fsync`` them when ``fsync=True``).
+
+        Safe at any time, also at interpreter exit: afterwards no line is held in memory,
+        and the file never holds part of a line that is still to come.
+        """
         with self.lock:
             self._flush_buffer()
 
     def close(self) -> None:
         """Write the buffered lines, close the file and stop the timer thread.
 
-        A record that still arrives afterwards (say, while ``logging.shutdown`` runs) is
-        written at once, as ``FileHandler`` does: the file is opened in append mode for
-        that write and closed again.
+        A record that still arrives afterwards (say, while ``logging.shutdown`` runs, or
+        from ``__del__`` at interpreter teardown) is written at once, as ``FileHandler``
+        does: the file is opened in append mode for that write and closed again.
         """
         with self.lock:
             try:
@@ -432,10 +633,11 @@ class BatchFileHandler(logging.Handler):
             finally:
                 self._closed = True
                 self._timer = None  # the timer thread sees this and ends
-                self._cond.notify_all()
+                if not self._is_finalizing():
+                    with self._wake:
+                        self._wake.notify_all()
                 super().close()
-        # No join: logging.shutdown() calls close() holding our lock, which the timer
-        # needs to wake up; it is a daemon thread that ends as soon as it gets the lock.
+        # No join: the timer is a daemon thread that ends as soon as it wakes up.
 
     # -- the timer --------------------------------------------------------------------
 
@@ -447,19 +649,24 @@ class BatchFileHandler(logging.Handler):
         timer.start()
 
     def _run_timer(self) -> None:
-        """Write buffered lines once the oldest has waited ``flush_interval`` seconds."""
-        cond = self._cond
+        """Write buffered lines once the oldest has waited ``flush_interval`` seconds.
+
+        It waits on its own lock and takes the handler's lock only to write.
+        """
+        wake = self._wake
         me = threading.current_thread()
-        with cond:
-            while not self._closed and self._timer is me:
+        while True:
+            with wake:
+                if self._closed or self._timer is not me:
+                    return
                 if not self._buffer:
-                    cond.wait()
+                    wake.wait()
                     continue
                 left = self._first_at + self.flush_interval - _monotonic()
                 if left > 0:
-                    cond.wait(left)
+                    wake.wait(left)
                     continue
-                self.flush()
+            self.flush()
 
     def _after_fork_in_child(self) -> None:
         """In a forked child: a fresh lock, an empty buffer (the parent writes its own
@@ -467,15 +674,18 @@ class BatchFileHandler(logging.Handler):
         self.lock = threading.RLock()
         self._reset_buffer()
         self._failing = False
+        self._lock_lost = False
 
     # -- counters -----------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        """Counters: ``written`` (records on disk), ``errors`` (records lost to formatting
-        or write errors), ``batches`` (writes) and ``bytes`` written."""
+        """Counters: ``written`` (lines on disk, degraded ones included), ``errors``
+        (records that failed formatting or were lost to write errors), ``degraded`` (lines
+        written in the degraded form), ``batches`` (writes) and ``bytes`` written."""
         return {
             "written": self._written,
             "errors": self._errors,
+            "degraded": self._degraded,
             "batches": self._batches,
             "bytes": self._bytes,
         }

@@ -43,28 +43,24 @@ class _Recording(BatchFileHandler):
         self.flushed.set()
 
 
-class _CountingStream:
-    """Wraps the handler's file and counts write() calls (one call = one syscall: unbuffered)."""
+class _Counter:
+    """Counts the handler's raw os.write() calls (one call = one write system call)."""
 
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
+    def __init__(self) -> None:
         self.writes: list[int] = []
 
-    def write(self, data: bytes | memoryview) -> int:
+    def __call__(self, fd: int, data: bytes | memoryview) -> int:
         self.writes.append(len(data))
-        written: int = self.raw.write(data)
-        return written
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.raw, name)
+        return os.write(fd, data)
 
 
 class _Counting(_Recording):
-    """A handler whose streams count their write() calls."""
+    """A handler whose os.write() calls are counted in ``counter.writes``."""
 
-    def _open(self) -> Any:
-        self.counter = _CountingStream(super()._open())
-        return self.counter
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.counter = _Counter()
+        self._os_write = self.counter  # type: ignore[method-assign, assignment]
+        super().__init__(*args, **kwargs)
 
 
 class _Failing(logging.Formatter):
@@ -238,7 +234,7 @@ class TestHandleBatch:
     def test_failing_record_skipped_and_reported_once(
         self, tmp_path: Path, make: Callable[..., Any]
     ) -> None:
-        """Records whose formatting raises are skipped; handleError runs once per batch."""
+        """Records whose formatting raises become degraded lines; handleError once per batch."""
         path = tmp_path / "x.log"
         handler = make(path)
         handler.setFormatter(_Failing())
@@ -246,9 +242,14 @@ class TestHandleBatch:
 
         handler.handle_batch(records)
 
-        assert [f"record {i}" for i in range(7)] == _lines(path)
-        assert {"written": 7, "errors": 3} == {
-            k: v for k, v in handler.stats().items() if k in ("written", "errors")
+        lines = _lines(path)
+        degraded = [json.loads(line) for line in lines[4:7]]
+        assert [f"record {i}" for i in range(7)] == lines[:4] + lines[7:]
+        assert [("formatting failed", "'boom'")] * 3 == [
+            (d["message"], d["raw_message"]) for d in degraded
+        ]
+        assert {"written": 10, "errors": 3, "degraded": 3} == {
+            k: v for k, v in handler.stats().items() if k in ("written", "errors", "degraded")
         }
         assert 1 == len(handler.failures)
 
@@ -301,8 +302,8 @@ class TestHandleBatch:
             calls.append(fd)
             real_fsync(fd)
 
-        monkeypatch.setattr(os, "fsync", fsync)
         handler = make(tmp_path / "x.log", fsync=True)
+        monkeypatch.setattr(handler, "_os_fsync", fsync)
 
         handler.handle_batch(_records(10))
         handler.handle_batch(_records(10))
@@ -330,7 +331,8 @@ class TestHandleBatch:
         handler.handle_batch(_records(2))
 
         stats = json.loads(json.dumps(handler.stats()))
-        assert {"written": 5, "errors": 0, "batches": 2, "bytes": path.stat().st_size} == stats
+        expected = {"written": 5, "errors": 0, "degraded": 0, "batches": 2}
+        assert {**expected, "bytes": path.stat().st_size} == stats
 
 
 class TestEmit:
@@ -426,7 +428,7 @@ class TestEmit:
         assert ("user 42 logged in", 42) == (line["message"], line["user_id"])
 
     def test_failing_format_reported(self, tmp_path: Path, make: Callable[..., Any]) -> None:
-        """A record whose formatting raises is reported and counted; others still go out."""
+        """A record whose formatting raises is written degraded, reported and counted."""
         path = tmp_path / "x.log"
         handler = make(path)
         handler.setFormatter(_Failing())
@@ -435,8 +437,10 @@ class TestEmit:
             handler.handle(record)
         handler.flush()
 
-        assert (["record 0", "record 1"], 1, 1) == (
-            _lines(path),
+        first, *rest = _lines(path)
+        assert ("'boom'", ["record 0", "record 1"], 1, 1) == (
+            json.loads(first)["raw_message"],
+            rest,
             len(handler.failures),
             handler.stats()["errors"],
         )
