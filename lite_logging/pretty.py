@@ -236,7 +236,7 @@ class PrettyFormatter(SchemaFormatter):
             return "".join(piece for piece, _ in parts[0])
         shown: list[str] = []
         for part in parts:
-            if type(part) is list:
+            if not isinstance(part, _Gutter):
                 shown.append("".join(piece for piece, _ in part))
                 continue
             console = self._plain_console  # a rich traceback: rendered without colour
@@ -276,7 +276,7 @@ class PrettyFormatter(SchemaFormatter):
         lines: list[_Pieces] = []
         shown: list[RenderableType] = []
         for part in parts:
-            if type(part) is list:
+            if not isinstance(part, _Gutter):
                 lines.append(part)
                 continue
             if lines:
