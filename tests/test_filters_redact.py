@@ -47,6 +47,14 @@ class TestKeys:
             "refresh_token",
             "client_secret",
             "passwd",
+            "pwd",
+            "pass",
+            "db_pass",
+            "userPass",
+            "credentials",
+            "private_key",
+            "aws_access_key_id",
+            "apikey",
         ],
     )
     def test_secret_keys_masked(self, key: str) -> None:
@@ -55,9 +63,12 @@ class TestKeys:
         assert ll.RedactFilter().filter(record)
         assert "***" == record.__dict__[key]
 
-    @pytest.mark.parametrize("key", ["user", "pass", "tok", "apikeys_count"])
+    @pytest.mark.parametrize(
+        "key",
+        ["user", "tok", "apikeys_count", "passenger", "bypass", "max_tokens", "prompt_tokens"],
+    )
     def test_other_keys_kept(self, key: str) -> None:
-        """Keys containing no default fragment are left alone."""
+        """Keys without a default fragment or word, and count keys (max_tokens), are kept."""
         record = _record(**{key: "value"})
         ll.RedactFilter().filter(record)
         assert "value" == record.__dict__[key]

@@ -2,29 +2,87 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import datetime
+import decimal
+import enum
 import logging
+import pathlib
 import re
+import traceback
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .._encoding import MAX_DEPTH, json_default, safe_repr
 from ..stamping import stamp_record
 from ._common import StatsFilter
 
-__all__ = ["DEFAULT_KEYS", "DEFAULT_PATTERNS", "RedactFilter"]
+__all__ = ["DEFAULT_KEYS", "DEFAULT_PATTERNS", "DEFAULT_WORDS", "RedactFilter"]
 
-DEFAULT_KEYS = ("password", "passwd", "secret", "token", "api_key", "authorization", "cookie")
+DEFAULT_KEYS = (
+    "password",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "access_key",
+    "private_key",
+    "credential",
+    "authorization",
+    "cookie",
+)
 """Key fragments masked by default (matched case-insensitively as substrings)."""
 
+DEFAULT_WORDS = ("pass", "pw")
+"""Key words masked by default: matched only as a whole word of the key (``db_pass``,
+``userPass``, ``pass``; not ``passenger`` or ``bypass``)."""
+
+# Key names written in text before "=" or ":" (password=..., "api_key": "...").
+_TEXT_KEYS = (
+    r"(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
+    r"|credentials?|(?<![a-z0-9])(?:pwd|pass|pw))"
+)
 DEFAULT_PATTERNS = (
     # 13 to 19 digits, optionally grouped by spaces or dashes, passing the Luhn check. (No
     # lookbehind for "not after a digit": it makes the scan ~40% slower; the replacer checks.)
     r"(?P<card>\d(?:[ -]?\d){12,18})(?![\w-])",
     # The credential after "Bearer" (RFC 6750 token68 characters).
     r"(?i)\bbearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
-    # "password=hunter2", "api_key: abc" written in text, for the default key names.
-    r"(?i)(?:password|passwd|secret|token|api[_-]?key)\s*[=:]\s*(?P<secret>[^\s,;&'\"]+)",
+    # "password=hunter2", "api_key: abc", "'password': 'x'", "password=\"a b\"" in text: the
+    # value after the key, quoted (with escapes) or bare.
+    r"(?i)" + _TEXT_KEYS + r"[\"']?\s*[=:]\s*(?:b?\"(?P<secret>(?:[^\"\\]|\\.)*)\""
+    r"|b?'(?P<secret_q>(?:[^'\\]|\\.)*)'|(?P<secret_b>[^\s,;&'\"()\[\]{}<>]+))",
+    # "Authorization: Basic dXNlcjpwYXNz" (any scheme): the credentials.
+    r"(?i)\bauthorization[\"']?\s*[=:]\s*[\"']?(?:[a-z][\w-]*\s+)?(?P<secret>[^\s,;\"']+)",
+    # URL userinfo: postgres://bob:secret@host
+    r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/:@]*:(?P<secret>[^\s/@]+)@",
+    # Private keys in PEM: the whole block (to its END line, or the end of the text).
+    r"-----BEGIN[A-Z ]* PRIVATE KEY-----[\s\S]*?(?:-----END[A-Z ]* PRIVATE KEY-----|\Z)",
+    # JSON Web Tokens: header.payload.signature, base64url, header and payload JSON ("eyJ").
+    r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
+    # Vendor tokens with a fixed prefix: AWS access key ids, GitHub, Slack, Stripe, Google.
+    r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"
+    r"|\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}"
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}|\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}"
+    r"|\bAIza[A-Za-z0-9_-]{35}",
 )
-"""Regexes masked by default: credit-card-like numbers, bearer tokens, ``password=...``."""
+"""Regexes masked by default: card numbers (Luhn), bearer and ``Authorization`` credentials,
+``password=...`` in text (quoted or bare), URL passwords, PEM private keys, JWTs and tokens
+with a vendor prefix (AWS, GitHub, Slack, Stripe, Google)."""
+
+# Default key names that hold counts, not secrets (LLM APIs): kept when only a default
+# fragment ("token") makes them look secret.
+_COUNT_KEY = re.compile(
+    r"(?:^|_)(?:max|min|num|n|total|prompt|completion|input|output|cached|reasoning)_tokens?$"
+    r"|(?:^|_)tokens?_(?:count|used|limit|remaining)$|_(?:count|len|length)$"
+)
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 # Record attributes that are not caller data: the stdlib's, and what stamping adds. Their
 # values are left alone (msg and args are handled on their own).
@@ -38,9 +96,21 @@ _NOT_DATA = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | 
     "sample_rate",
     "suppressed",
 }
-_MAX_DEPTH = 16  # deeper values are left as they are (and cycles end here)
+_MAX_DEPTH = MAX_DEPTH  # as deep as the formatters write; deeper containers are masked whole
 _KEY_CACHE_MAX = 4096
-_SCALARS = frozenset({int, float, bool, type(None), bytes, complex})
+_SCALARS = frozenset({int, float, bool, type(None), complex})
+# Values the formatters write without any user text in them.
+_SAFE_TYPES = (
+    int,
+    float,
+    complex,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    uuid.UUID,
+    decimal.Decimal,
+    pathlib.PurePath,
+)
 
 
 def _luhn(digits: str) -> bool:
@@ -103,6 +173,7 @@ class RedactFilter(StatsFilter):
         mask: str = "***",
         *,
         substring: bool = True,
+        words: Iterable[str] | None = None,
         name: str | None = None,
     ) -> None:
         key_list = list(
@@ -112,6 +183,16 @@ class RedactFilter(StatsFilter):
             if not isinstance(key, str) or not key:
                 raise ValueError(f'"keys" must be non-empty strings: {key!r}')
         self.keys = tuple(_normalize(k) for k in key_list)
+        if words is None:
+            words = DEFAULT_WORDS if keys is None else ()
+        elif isinstance(words, str):
+            words = [words]
+        word_list = list(words)
+        for word in word_list:
+            if not isinstance(word, str) or not word:
+                raise ValueError(f'"words" must be non-empty strings: {word!r}')
+        self.words = frozenset(word.lower() for word in word_list)
+        self._counts_kept = keys is None  # max_tokens and the like: counts, not secrets
         if patterns is None:
             patterns = DEFAULT_PATTERNS
         elif isinstance(patterns, (str, re.Pattern)):
@@ -153,6 +234,11 @@ class RedactFilter(StatsFilter):
         if hit is None:
             norm = _normalize(key)
             hit = any(k in norm for k in self.keys) if self.substring else norm in self.keys
+            if hit and self._counts_kept and _COUNT_KEY.search(norm) is not None:
+                hit = False
+            if not hit and self.words:
+                split = _WORD_SPLIT.split(_CAMEL.sub(r"\1_\2", key).lower())
+                hit = not self.words.isdisjoint(split)
             if len(self._key_cache) >= _KEY_CACHE_MAX:
                 self._key_cache.clear()
             self._key_cache[key] = hit
@@ -178,8 +264,10 @@ class RedactFilter(StatsFilter):
         kind = type(value)
         if kind is str:
             return self.redact_text(value) if self.patterns else value
-        if kind in _SCALARS or depth >= _MAX_DEPTH:  # exact types first: a set lookup
+        if kind in _SCALARS:  # exact types first: a set lookup
             return value
+        if depth >= _MAX_DEPTH:  # deeper than any formatter walks: fail closed
+            return value if isinstance(value, _SAFE_TYPES) else self.mask
         if kind is dict or (kind is not tuple and kind is not list and isinstance(value, Mapping)):
             out: dict[Any, Any] | None = None
             for key, item in value.items():
@@ -209,7 +297,54 @@ class RedactFilter(StatsFilter):
             return tuple(items)
         if isinstance(value, str):  # a str subclass
             return self.redact_text(value) if self.patterns else value
-        return value
+        return self._redact_other(value, depth)
+
+    def _redact_other(self, value: Any, depth: int) -> Any:
+        """Sets, bytes, dataclasses and any other object, as the formatters will show them."""
+        if value is None or isinstance(value, _SAFE_TYPES):
+            return value
+        if isinstance(value, (set, frozenset)):
+            items = [self.redact_value(item, depth + 1) for item in value]
+            if all(new is old for new, old in zip(items, value, strict=True)):
+                return value
+            try:
+                return type(value)(items)
+            except Exception:  # noqa: BLE001 - a set subclass with another constructor
+                return set(items) if isinstance(value, set) else frozenset(items)
+        if isinstance(value, (bytes, bytearray)):
+            if not self.patterns:
+                return value
+            text = bytes(value).decode("utf-8", "surrogateescape")
+            new_text = self.redact_text(text)
+            return value if new_text is text else new_text.encode("utf-8", "surrogateescape")
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changed: dict[str, Any] = {}
+            for field in dataclasses.fields(value):
+                item = getattr(value, field.name)
+                if self.is_secret_key(field.name):
+                    new = self.mask
+                else:
+                    new = self.redact_value(item, depth + 1)
+                if new is not item:
+                    changed[field.name] = new
+            if not changed:
+                return value
+            duplicate = copy.copy(value)  # the caller's object stays as it is
+            for name, new in changed.items():
+                object.__setattr__(duplicate, name, new)  # frozen dataclasses too
+            return duplicate
+        if isinstance(value, enum.Enum) or isinstance(value, type):
+            return value
+        # Anything else is written as the formatters convert it (its repr, mostly): that text
+        # is what must not hold a secret.
+        if not self.patterns:
+            return value
+        shown = json_default(value)
+        if isinstance(shown, str):
+            redacted = self.redact_text(shown)
+            return value if redacted is shown else redacted
+        redacted_shown = self.redact_value(shown, depth + 1)
+        return value if redacted_shown is shown else redacted_shown
 
     def _redact(self, record: logging.LogRecord) -> bool:
         d = record.__dict__
@@ -245,11 +380,38 @@ class RedactFilter(StatsFilter):
             if message is not d["message"]:
                 d["message"] = message
                 changed = True
+        if self.patterns and (record.exc_info or record.exc_text or record.stack_info):
+            changed = self._redact_exception(record) or changed
+        return changed
+
+    def _redact_exception(self, record: logging.LogRecord) -> bool:
+        """Mask secrets in the traceback and stack texts. When the traceback holds one, it
+        becomes text (``exc_text``, ``exc_info=None``, as ``QueueHandler.prepare`` does), so
+        no formatter renders the exception object again."""
+        changed = False
+        exc_info = record.exc_info
+        if exc_info and exc_info[1] is not None:
+            text = "".join(traceback.format_exception(exc_info[0], exc_info[1], exc_info[2]))
+            text = text.rstrip("\n")
+            redacted = self.redact_text(text)
+            if redacted is not text:
+                record.exc_info, record.exc_text = None, redacted
+                changed = True
+        elif record.exc_text:
+            redacted = self.redact_text(record.exc_text)
+            if redacted is not record.exc_text:
+                record.exc_text = redacted
+                changed = True
+        if record.stack_info:
+            redacted = self.redact_text(record.stack_info)
+            if redacted is not record.stack_info:
+                record.stack_info = redacted
+                changed = True
         return changed
 
     def _replacer(self, pattern: re.Pattern[str]) -> Any:
         mask = self.mask
-        group = "secret" if "secret" in pattern.groupindex else None
+        groups = [name for name in pattern.groupindex if name.startswith("secret")]
         card = "card" in pattern.groupindex
 
         def replace(m: re.Match[str]) -> str:
@@ -259,8 +421,13 @@ class RedactFilter(StatsFilter):
                     m.group("card").replace(" ", "").replace("-", "")
                 ):
                     return m.group(0)  # inside a longer word (a hex id...), or no card number
-            elif group:
-                start, end = m.span(group)
+            elif groups:
+                for group in groups:
+                    start, end = m.span(group)
+                    if start >= 0:
+                        break
+                else:
+                    return mask
             else:
                 return mask
             base = m.start()
@@ -276,8 +443,29 @@ def _gate_bearer(text: str, lower: str) -> bool:
 
 def _gate_key_value(text: str, lower: str) -> bool:
     return ("=" in text or ":" in text) and (
-        "pass" in lower or "secret" in lower or "token" in lower or "api" in lower
+        "pass" in lower
+        or "secret" in lower
+        or "token" in lower
+        or "key" in lower
+        or "pw" in lower
+        or "credential" in lower
     )
+
+
+def _gate_authorization(text: str, lower: str) -> bool:
+    return "authorization" in lower
+
+
+def _gate_url(text: str, lower: str) -> bool:
+    return "://" in text and "@" in text
+
+
+def _gate_pem(text: str, lower: str) -> bool:
+    return "PRIVATE KEY-----" in text
+
+
+def _gate_jwt(text: str, lower: str) -> bool:
+    return "eyJ" in text
 
 
 # Cheap pre-checks for the default patterns (the regexes scan at ~5 ns a character; these
@@ -286,6 +474,10 @@ def _gate_key_value(text: str, lower: str) -> bool:
 _GATES: dict[str, Callable[[str, str], bool]] = {
     DEFAULT_PATTERNS[1]: _gate_bearer,
     DEFAULT_PATTERNS[2]: _gate_key_value,
+    DEFAULT_PATTERNS[3]: _gate_authorization,
+    DEFAULT_PATTERNS[4]: _gate_url,
+    DEFAULT_PATTERNS[5]: _gate_pem,
+    DEFAULT_PATTERNS[6]: _gate_jwt,
 }
 
 
