@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .._encoding import MAX_DEPTH, json_default, safe_repr
+from .._encoding import MAX_DEPTH, json_default
 from ..stamping import stamp_record
 from ._common import StatsFilter
 
@@ -333,7 +333,7 @@ class RedactFilter(StatsFilter):
             for name, new in changed.items():
                 object.__setattr__(duplicate, name, new)  # frozen dataclasses too
             return duplicate
-        if isinstance(value, enum.Enum) or isinstance(value, type):
+        if isinstance(value, (enum.Enum, type)):
             return value
         # Anything else is written as the formatters convert it (its repr, mostly): that text
         # is what must not hold a secret.
