@@ -351,6 +351,39 @@ class TestProperties:
                 assert all(v == "***" for v in _secret_values(line[key], f))
 
 
+class TestPlacement:
+    @pytest.mark.usefixtures("restore_logging")
+    def test_on_a_logger_misses_children_and_warns_once(self) -> None:
+        """On a logger: child loggers' records pass unredacted, and it warns at first use."""
+        handler = ListHandler()
+        parent = logging.getLogger(LOGGER + ".parent")
+        parent.addHandler(handler)
+        parent.setLevel(logging.INFO)
+        parent.addFilter(ll.RedactFilter())
+
+        with pytest.warns(RuntimeWarning, match="child loggers or span records") as caught:
+            parent.info("password=p1")
+            parent.info("password=p2")
+        logging.getLogger(LOGGER + ".parent.child").info("password=p3")
+
+        assert 1 == len(caught)
+        assert ["password=***", "password=***", "password=p3"] == handler.messages
+
+    @pytest.mark.usefixtures("restore_logging")
+    def test_on_the_handler_sees_everything_silently(self) -> None:
+        """On the handler: child loggers' records are redacted too, and nothing warns."""
+        handler = ListHandler()
+        handler.addFilter(ll.RedactFilter())
+        parent = logging.getLogger(LOGGER + ".handler")
+        parent.addHandler(handler)
+        parent.setLevel(logging.INFO)
+
+        parent.info("password=p1")
+        logging.getLogger(LOGGER + ".handler.child").info("password=p3")
+
+        assert ["password=***", "password=***"] == handler.messages
+
+
 class TestConfigured:
     @pytest.mark.usefixtures("restore_logging")
     def test_dictconfig(self) -> None:
@@ -383,7 +416,8 @@ class TestConfigured:
         handler = log.handlers[0]
         assert isinstance(handler, ListHandler)
         caller = {"pin": 1234, "password": "kept: not a configured key"}
-        log.info("user %s has SSN-123", "ann", extra={"card": caller})
+        with pytest.warns(RuntimeWarning, match="is on logger 'tests.filters.redact'"):
+            log.info("user %s has SSN-123", "ann", extra={"card": caller})
         record = handler.records[0]
         assert "user ann has <hidden>" == record.getMessage()
         expected = {"pin": "<hidden>", "password": "kept: not a configured key"}

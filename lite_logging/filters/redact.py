@@ -12,6 +12,7 @@ import pathlib
 import re
 import traceback
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -210,10 +211,14 @@ class RedactFilter(StatsFilter):
         self._key_cache: dict[str, bool] = {}
         self._scans = [(p, self._replacer(p), _GATES.get(p.pattern)) for p in self.patterns]
         self.redacted = 0
+        self._placement_checked = False
         super().__init__(name=name)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask the record's secrets; keep it (drop it only if redaction itself fails)."""
+        if not self._placement_checked:
+            self._placement_checked = True
+            self._warn_if_on_a_logger()
         try:
             stamp_record(record)
             changed = self._redact(record)
@@ -223,6 +228,24 @@ class RedactFilter(StatsFilter):
         if changed:
             self.redacted += 1
         return True
+
+    def _warn_if_on_a_logger(self) -> None:
+        """Warn (once, at the first record) when this filter sits on a logger: a logger's
+        filters never see records of its child loggers, nor span records."""
+        try:
+            manager = logging.Logger.manager
+            loggers = [logging.getLogger(), *list(manager.loggerDict.values())]
+            on = [lg.name for lg in loggers if isinstance(lg, logging.Logger) and self in lg.filters]
+        except Exception:  # noqa: BLE001 - a check of the configuration must not cost the record
+            return
+        if on:
+            warnings.warn(
+                f"RedactFilter {self.stats_name!r} is on logger {on[0]!r}: a logger's filters do"
+                " not see records from its child loggers or span records, which are written"
+                " unredacted; add it to the handler (or AsyncQueueHandler) instead",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
     def stats(self) -> dict[str, Any]:
         """Records in which something was masked, and redaction errors."""
