@@ -235,7 +235,9 @@ class RedactFilter(StatsFilter):
         try:
             manager = logging.Logger.manager
             loggers = [logging.getLogger(), *list(manager.loggerDict.values())]
-            on = [lg.name for lg in loggers if isinstance(lg, logging.Logger) and self in lg.filters]
+            on = [
+                lg.name for lg in loggers if isinstance(lg, logging.Logger) and self in lg.filters
+            ]
         except Exception:  # noqa: BLE001 - a check of the configuration must not cost the record
             return
         if on:
