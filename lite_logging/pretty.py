@@ -12,8 +12,13 @@ Exceptions are rich tracebacks (locals off unless asked for).
 
 Everything from the record is shown, never interpreted: the lines are built from plain text
 pieces and styles chosen here, never from rich markup (so ``"[red]x"`` prints as is), and
-control characters, ANSI escapes included, are written as visible escapes (``\\x1b[2J``,
-``\\n``), so a logged value can neither clear the screen nor forge a second log line.
+control characters, ANSI escapes included, are written as visible escapes (``\\x1b[2J``),
+so a logged value cannot clear the screen.
+
+Nor can it forge a record: only a record's first line starts at column 0 (with the time).
+Every other line starts with spaces: the first line wrapped (under the message), the
+message's further lines and plain-text tracebacks (after their indent, the mark ``│``), a
+rich traceback (a gutter of two spaces); a newline inside a value or key shows as ``\\n``.
 
 rich is imported only here, and only when a formatter or handler is built:
 ``import lite_logging`` stays light for production processes that never print pretty lines.
