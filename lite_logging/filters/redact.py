@@ -127,27 +127,38 @@ def _luhn(digits: str) -> bool:
 class RedactFilter(StatsFilter):
     """Masks secrets in a record: values of secret-looking keys, and regex matches in text.
 
+    Put it on the handler (or ``AsyncQueueHandler``), not on a logger: a logger's filters
+    never see records of its child loggers nor span records. At its first record it warns
+    (``RuntimeWarning``, once) if it finds itself on a logger.
+
     Keys: a key matches when, lowercased and with ``-`` read as ``_``, it contains one of
     ``keys`` (substring match, so ``db_password``, ``X-Api-Key`` and ``set_cookie`` are
-    masked; pass ``substring=False`` for exact matches). The key's whole value is replaced by
-    ``mask``, whatever its type. Keys are looked up in extras (``extra={...}``), the ambient
-    context, dict arguments (``log.info("%(password)s", {...})``) and dict messages, at any
-    depth of nested dicts, lists and tuples (16 levels at most).
+    masked; pass ``substring=False`` for exact matches), or one of its words (split at
+    non-alphanumerics and camelCase) is one of ``words`` (``db_pass``, ``userPass``). With
+    the default keys, count keys (``max_tokens``, ``prompt_tokens``, ``*_count``) are kept.
+    The key's whole value is replaced by ``mask``, whatever its type. Keys are looked up in
+    extras (``extra={...}``), the ambient context, dict arguments
+    (``log.info("%(password)s", {...})``) and dict messages, at any depth of dicts, lists,
+    tuples, sets and dataclass fields, as deep as the formatters write (64 levels; a deeper
+    container is masked whole).
 
-    Patterns: regexes applied to the rendered message, to string arguments and to the
-    strings inside extras and context. The whole match is masked, or only the group named
-    ``secret`` when there is one; a group named ``card`` is masked only when its digits pass
-    the Luhn check and it stands alone, not inside a longer word or digit run (so hex ids,
-    UUIDs and timestamps are kept). When the rendered message changes,
-    ``record.msg`` becomes the redacted text and ``record.args`` empty; put a
-    ``RateLimitFilter`` keyed on the template before this filter. Exception tracebacks are
-    not scanned.
+    Patterns: regexes applied to the rendered message, to string arguments, to the strings
+    and bytes inside extras and context, to the text the formatters write for any other
+    object (its ``repr``), and to tracebacks and stacks. The whole match is masked, or only
+    the first matching group named ``secret`` or ``secret_*`` when there are some; a group
+    named ``card`` is masked only when its digits pass the Luhn check and it stands alone,
+    not inside a longer word or digit run (so hex ids, UUIDs and timestamps are kept). When
+    the rendered message changes, ``record.msg`` becomes the redacted text and
+    ``record.args`` empty; put a ``RateLimitFilter`` keyed on the template before this
+    filter. When a traceback holds a secret, it becomes redacted text (``exc_text``, with
+    ``exc_info=None``, as ``QueueHandler.prepare`` does).
 
     Never mutates the caller's objects: every container that changes is copied (a changed
-    ``Mapping`` becomes a ``dict``, a tuple stays a tuple), unchanged ones are shared, and
-    the record's attributes are replaced by the copies. The record is stamped first
-    (``stamp_record``: idempotent) so the context snapshot it carries can be masked; the
-    shared context mapping itself is never touched.
+    ``Mapping`` becomes a ``dict``, a tuple, namedtuple or set keeps its type, a dataclass is
+    copied and its fields set on the copy), unchanged ones are shared, and the record's
+    attributes are replaced by the copies. The record is stamped first (``stamp_record``:
+    idempotent) so the context snapshot it carries can be masked; the shared context mapping
+    itself is never touched.
 
     If redaction itself fails (an object whose ``items()`` raises...), the record is dropped
     rather than written unredacted; the error is counted and printed once to stderr.
@@ -157,11 +168,13 @@ class RedactFilter(StatsFilter):
         patterns: regexes (strings or compiled) to mask; default :data:`DEFAULT_PATTERNS`.
         mask: the replacement text.
         substring: match keys as substrings (default) or exactly.
+        words: key words to mask as whole words; default :data:`DEFAULT_WORDS` with the
+            default ``keys``, none with your own.
         name: the name shown in ``ll.stats()["filters"]``; default ``"RedactFilter"``.
 
     Raises:
-        ValueError: a key is not a non-empty string, a pattern does not compile, or ``mask``
-            is not a string (the message names it).
+        ValueError: a key or word is not a non-empty string, a pattern does not compile, or
+            ``mask`` is not a string (the message names it).
 
     ``stats()``: ``{"redacted": int, "errors": int}``; ``redacted`` counts records in which
     something was masked (approximate under heavy threading: plain ``+=``).
@@ -493,6 +506,18 @@ def _gate_jwt(text: str, lower: str) -> bool:
     return "eyJ" in text
 
 
+def _gate_vendor(text: str, lower: str) -> bool:
+    return (
+        "_" in text
+        or "-" in text
+        or "AKIA" in text
+        or "ASIA" in text
+        or "ABIA" in text
+        or "ACCA" in text
+        or "AIza" in text
+    )
+
+
 # Cheap pre-checks for the default patterns (the regexes scan at ~5 ns a character; these
 # substring tests run in C at a fraction of that). Each is true whenever its regex can match
 # ASCII text; keyed by pattern text, so a user's own pattern never gets one.
@@ -503,6 +528,7 @@ _GATES: dict[str, Callable[[str, str], bool]] = {
     DEFAULT_PATTERNS[4]: _gate_url,
     DEFAULT_PATTERNS[5]: _gate_pem,
     DEFAULT_PATTERNS[6]: _gate_jwt,
+    DEFAULT_PATTERNS[7]: _gate_vendor,
 }
 
 
