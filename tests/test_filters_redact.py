@@ -285,6 +285,7 @@ class TestInvalid:
             ({"patterns": ["(unclosed"]}, ['"patterns"', "'(unclosed'"]),
             ({"patterns": [5]}, ['"patterns"', "5"]),
             ({"mask": None}, ['"mask"', "None"]),
+            ({"words": [""]}, ['"words"', "''"]),
         ],
     )
     def test_rejected(self, kwargs: dict[str, object], words: list[str]) -> None:
@@ -381,6 +382,36 @@ class TestPlacement:
         logging.getLogger(LOGGER + ".handler.child").info("password=p3")
 
         assert ["password=***", "password=***"] == handler.messages
+
+
+_SHAPES = [
+    "password={}",
+    'password="{}"',
+    "{{'password': '{}'}}",
+    '{{"api_key": "{}"}}',
+    "User(pwd='{}')",
+    "postgres://bob:{}@db/app",
+    "Authorization: Basic {}",
+    "GET /x?token={}&page=2",
+]
+
+
+class TestSecretProperties:
+    @given(
+        secret=st.text(st.characters(categories=["L", "N"]), min_size=6, max_size=20),
+        shape=st.sampled_from(_SHAPES),
+        words=st.lists(st.sampled_from(["ok", "id=7", "a:b", "x"]), max_size=3),
+    )
+    @settings(max_examples=200, deadline=None)
+    def test_any_secret_in_any_shape_is_masked(
+        self, secret: str, shape: str, words: list[str]
+    ) -> None:
+        """Any word-character secret in a known shape, in any text, never reaches the output."""
+        text = " ".join([*words, shape.format(secret), *words])
+        record = _record("%s", text)
+        assert ll.RedactFilter().filter(record)
+        line = ll.JsonFormatter(use_orjson=False).format(record)
+        assert secret not in json.loads(line)["message"]
 
 
 class TestConfigured:
