@@ -12,8 +12,13 @@ Exceptions are rich tracebacks (locals off unless asked for).
 
 Everything from the record is shown, never interpreted: the lines are built from plain text
 pieces and styles chosen here, never from rich markup (so ``"[red]x"`` prints as is), and
-control characters, ANSI escapes included, are written as visible escapes (``\\x1b[2J``,
-``\\n``), so a logged value can neither clear the screen nor forge a second log line.
+control characters, ANSI escapes included, are written as visible escapes (``\\x1b[2J``),
+so a logged value cannot clear the screen.
+
+Nor can it forge a record: only a record's first line starts at column 0 (with the time).
+Every other line starts with spaces: the first line wrapped (under the message), the
+message's further lines and plain-text tracebacks (after their indent, the mark ``│``), a
+rich traceback (a gutter of two spaces); a newline inside a value or key shows as ``\\n``.
 
 rich is imported only here, and only when a formatter or handler is built:
 ``import lite_logging`` stays light for production processes that never print pretty lines.
@@ -34,17 +39,18 @@ from ._encoding import safe_repr, to_jsonable
 from ._schema import SchemaFormatter
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.traceback import Trace
 
 __all__ = ["PrettyFormatter", "RichHandler"]
 
 # Shown as escapes, never sent raw to the terminal: C0/C1 controls and DEL (ANSI escape
-# sequences, line breaks, bells), line/paragraph separators, bidi overrides, lone surrogates.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_UNSAFE_BUT_NEWLINE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+# sequences, line breaks, bells), line/paragraph separators, bidi marks, overrides and
+# isolates, lone surrogates.
+_UNSAFE_CHARS = (
+    "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 )
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}]")
 _ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _BARE = re.compile(r"[^\s\"'=\\]+")  # a string value shown without quotes
 
@@ -60,6 +66,14 @@ _TIME_WIDTH = 12  # "16:30:00.123"
 _LEVEL_WIDTH = 8  # "CRITICAL"
 _HEAD_WIDTH = _TIME_WIDTH + 1 + _LEVEL_WIDTH + 1
 _MIN_BODY_WIDTH = 20  # narrower consoles wrap the whole line instead of indenting
+# Every line of a record but the first starts with spaces, so only a record's first line
+# starts at column 0 (with the time). Lines of multi-line texts (message, exception, stack)
+# also carry a mark after their indent, so they cannot pass for the record's own fields.
+_UNDER = " " * _HEAD_WIDTH  # the first line wrapped: under the message
+_NARROW = "  "  # the first line wrapped on a console too narrow to indent under the message
+_GUTTER = "  "  # a rich traceback
+_MESSAGE_MARK = _UNDER + "\u2502 "  # the message's second and later lines: "│ "
+_BLOCK_MARK = _GUTTER + "\u2502 "  # the lines of exception and stack texts
 _TRACEBACK_WIDTH = 100
 
 # Fields shown in their own place (or not at all: the event id is for machines).
@@ -89,9 +103,27 @@ def _escape(text: str) -> str:
     return _UNSAFE.sub(_escape_char, text)
 
 
-def _escape_lines(text: str) -> str:
-    """Like ``_escape`` but keeps newlines: for tracebacks and preformatted output."""
-    return _UNSAFE_BUT_NEWLINE.sub(_escape_char, text)
+def _split_lines(text: str) -> list[str]:
+    """``text``'s lines: split at ``\\n`` (and ``\\r\\n``) only; other breaks are escaped."""
+    return text.replace("\r\n", "\n").split("\n")
+
+
+def _marked(text: str) -> str:
+    """``text`` escaped, its second and later lines marked: for exception texts in rich."""
+    return "\n\u2502 ".join(_escape(line) for line in _split_lines(text))
+
+
+_level_cells: dict[str, str] = {}
+
+
+def _level_cell(levelname: str) -> str:
+    """The level column: the level name escaped, padded or cut to 8 cells (cached)."""
+    cell = _level_cells.get(levelname)
+    if cell is None:
+        cell = f"{_escape(levelname):<{_LEVEL_WIDTH}}"[:_LEVEL_WIDTH]
+        if len(_level_cells) < 256:  # level names are few; a flood of odd ones is not kept
+            _level_cells[levelname] = cell
+    return cell
 
 
 def _value(value: object) -> str:
@@ -120,11 +152,22 @@ def _level_style(levelno: int) -> str:
 
 
 def _sanitize_trace(trace: Trace) -> None:
-    """Escape the exception texts in a rich ``Trace`` (messages are data, not terminal input)."""
+    """Escape the texts in a rich ``Trace`` (messages are data, not terminal input): one-line
+    names escaped, multi-line messages and notes escaped with their later lines marked."""
     for stack in trace.stacks:
         stack.exc_type = _escape(stack.exc_type)
-        stack.exc_value = _escape_lines(stack.exc_value)
-        stack.notes = [_escape_lines(note) for note in stack.notes]
+        stack.exc_value = _marked(stack.exc_value)
+        stack.notes = [_marked(note) for note in stack.notes]
+        syntax_error = stack.syntax_error
+        if syntax_error is not None:
+            syntax_error.msg = _marked(syntax_error.msg)
+            syntax_error.filename = _escape(syntax_error.filename)
+            syntax_error.line = _escape(syntax_error.line.rstrip("\r\n"))
+            syntax_error.notes = [_marked(note) for note in syntax_error.notes]
+        for frame in stack.frames:
+            frame.filename = _escape(frame.filename)
+            frame.name = _escape(frame.name)
+            frame.line = _escape(frame.line)
         for group_trace in stack.exceptions:
             _sanitize_trace(group_trace)
 
@@ -191,23 +234,23 @@ class PrettyFormatter(SchemaFormatter):
         )
 
     def format(self, record: logging.LogRecord) -> str:
-        """Render ``record`` as plain text: one line (wrapped at ``width``), then any traceback."""
-        head, body, tail = self._parts(record)
-        if self.width is None:
-            text = head.plain() + body.plain()
-        else:
-            lines = _wrap(head.pieces, body.pieces, self.width)
-            text = "\n".join("".join(piece for piece, _ in line) for line in lines)
-        if not tail and not _has_exception(record):
-            return text  # no rich rendering needed: the common case stays cheap
-        console = self._plain_console
-        console.begin_capture()
-        try:
-            for renderable in self._exception(record, console, tail):
-                console.print(renderable, crop=False, no_wrap=True, overflow="ignore")
-        finally:
-            rendered = console.end_capture()
-        return text + "\n" + rendered.rstrip("\n")
+        """Render ``record`` as plain text: its line (wrapped at ``width``), then its
+        continuation lines (further message lines, the traceback), each indented."""
+        parts = self._layout(record, self.width)
+        if len(parts) == 1 and type(parts[0]) is list:  # the common case stays cheap
+            return "".join(piece for piece, _ in parts[0])
+        shown: list[str] = []
+        for part in parts:
+            if not isinstance(part, _Gutter):
+                shown.append("".join(piece for piece, _ in part))
+                continue
+            console = self._plain_console  # a rich traceback: rendered without colour
+            console.begin_capture()
+            try:
+                console.print(part, crop=False, no_wrap=True, overflow="ignore")
+            finally:
+                shown.append(console.end_capture().rstrip("\n"))
+        return "\n".join(shown)
 
     def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
         """Render already collected fields as plain text (the python-json-logger step).
@@ -216,7 +259,12 @@ class PrettyFormatter(SchemaFormatter):
         and the traceback); this keeps the python-json-logger template usable on its own.
         """
         level = str(log_data.get(self._names["level"], ""))
-        return f"{_escape(level):<{_LEVEL_WIDTH}} " + self._body(log_data, []).plain()
+        body, more, blocks = self._body(log_data)
+        lines = [[(f"{_escape(level):<{_LEVEL_WIDTH}} ", ""), *body.pieces]]
+        lines += _text_lines(more, _MESSAGE_MARK, "", None)
+        for text, style in blocks:
+            lines += _text_lines(_split_lines(text), _BLOCK_MARK, style, None)
+        return "\n".join("".join(piece for piece, _ in line) for line in lines)
 
     def render(
         self, record: logging.LogRecord, console: Console, *, width: int | None = None
@@ -227,46 +275,53 @@ class PrettyFormatter(SchemaFormatter):
             record: the record.
             console: the console the result is printed on (for measuring).
             width: wrap at this many columns, continuation lines under the message;
-                ``None``: one line, however long.
+                ``None``: no wrapping, however long the lines.
         """
-        from rich.segment import Segment, Segments
-        from rich.style import Style
+        parts = self._layout(record, width)
+        lines: list[_Pieces] = []
+        shown: list[RenderableType] = []
+        for part in parts:
+            if not isinstance(part, _Gutter):
+                lines.append(part)
+                continue
+            if lines:
+                shown.append(_segments(lines, console))
+                lines = []
+            shown.append(part)
+        if lines:
+            shown.append(_segments(lines, console))
+        return shown
 
-        head, body, tail = self._parts(record)
-        if width is None:
-            lines = [head.pieces + body.pieces]
-        else:
-            lines = _wrap(head.pieces, body.pieces, width)
-        # Segments straight from the styled pieces: rich's Text would measure, divide and
-        # wrap the line again (measured: emit 207 us with Text.wrap, see docs/formats.md).
-        styles: dict[str, Style] = {}
-        segments: list[Segment] = []
-        newline = Segment.line()
-        for line in lines:
-            for piece, style in line:
-                if not style:
-                    segments.append(Segment(piece))
-                    continue
-                resolved = styles.get(style)
-                if resolved is None:
-                    resolved = styles[style] = console.get_style(style)
-                segments.append(Segment(piece, resolved))
-            segments.append(newline)
-        rendered = Segments(segments)
-        if not tail and not _has_exception(record):
-            return [rendered]
-        return [rendered, *self._exception(record, console, tail)]
+    def _layout(self, record: logging.LogRecord, width: int | None) -> list[_Pieces | _Gutter]:
+        """The record's lines (styled pieces), and a rich traceback where there is one.
 
-    def _parts(self, record: logging.LogRecord) -> tuple[_Styled, _Styled, list[RenderableType]]:
-        """The head (time, level), the body (the rest of the line) and exception texts."""
+        The first line starts with the time; every other line starts with spaces: the
+        first line wrapped (under the message), further message lines and plain-text
+        tracebacks (after their indent, the mark ``│``), a rich traceback (its gutter).
+        """
         data = self._fields(record)
-        head = _Styled()
-        head.add(self._time(record), "dim cyan")  # rich's "log.time", theme-independent
-        head.add(" ")
-        head.add(f"{record.levelname:<{_LEVEL_WIDTH}}"[:_LEVEL_WIDTH], _level_style(record.levelno))
-        head.add(" ")
-        tail: list[RenderableType] = []
-        return head, self._body(data, tail), tail
+        head: _Pieces = [
+            (self._time(record), "dim cyan"),  # rich's "log.time", theme-independent
+            (" ", ""),
+            (_level_cell(record.levelname), _level_style(record.levelno)),
+            (" ", ""),
+        ]
+        body, more, blocks = self._body(data)
+        narrow = width is not None and width - _HEAD_WIDTH < _MIN_BODY_WIDTH
+        parts: list[_Pieces | _Gutter]
+        if width is None:
+            parts = [head + body.pieces]
+        elif narrow:  # too narrow to indent under the message: wrap the whole line
+            parts = list(_wrap([], head + body.pieces, width, [(_NARROW, "")]))
+        else:
+            parts = list(_wrap(head, body.pieces, width, [(_UNDER, "")]))
+        if more:
+            parts += _text_lines(more, _BLOCK_MARK if narrow else _MESSAGE_MARK, "", width)
+        if record.exc_info or record.exc_text or record.stack_info:
+            parts += self._exception(record, width)
+        for text, style in blocks:
+            parts += _text_lines(_split_lines(text), _BLOCK_MARK, style, width)
+        return parts
 
     def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
         """The schema's fields for ``record``, as python-json-logger's ``format()`` gathers them."""
@@ -288,8 +343,9 @@ class PrettyFormatter(SchemaFormatter):
             return _escape(time.strftime(self.datefmt, local))
         return time.strftime("%H:%M:%S", local) + f".{int(record.msecs):03d}"
 
-    def _body(self, data: dict[str, Any], tail: list[RenderableType]) -> _Styled:
-        """logger, message, context and extras, ids, source; exception texts go to ``tail``."""
+    def _body(self, data: dict[str, Any]) -> tuple[_Styled, list[str], list[tuple[str, str]]]:
+        """The line after time and level: logger, the message's first line, context and
+        extras, ids, source; then the message's other lines, and exception/stack texts."""
         names = self._names
         data = dict(data)  # never mutate the caller's dict
         for key in ("timestamp", "level", "event_id"):
@@ -300,7 +356,15 @@ class PrettyFormatter(SchemaFormatter):
             body.add(_escape(str(logger)), "blue")
             body.add(": ", "dim")
         message = data.pop(names["message"], "")
-        body.add(_escape(message if isinstance(message, str) else _value(message)))
+        more: list[str] = []
+        if not isinstance(message, str):
+            message = _value(message)
+        elif "\n" in message:  # a multi-line message: its other lines go under the record
+            first, *more = _split_lines(message)
+            while more and not more[-1].strip():
+                more.pop()  # a trailing newline adds no line
+            message = first
+        body.add(_escape(message))
         ended = {key: data.pop(names[key], None) for key in _TAIL}
         context = data.pop(names["context"], None)
         if isinstance(context, dict):
@@ -319,24 +383,21 @@ class PrettyFormatter(SchemaFormatter):
         if self.show_source and isinstance(source, dict) and source.get("file"):
             where = f"{source.get('file')}:{source.get('line')} in {source.get('function')}"
             body.add(" " + _escape(where), "dim")
-        if ended["exception"] or ended["stack"]:
-            from rich.text import Text
+        blocks: list[tuple[str, str]] = []
+        for key, style in (("exception", "red"), ("stack", "dim")):
+            text = ended[key]
+            if text:
+                blocks.append(
+                    ("\n".join(map(str, text)) if isinstance(text, list) else str(text), style)
+                )
+        return body, more, blocks
 
-            for key, style in (("exception", "red"), ("stack", "dim")):
-                text = ended[key]
-                if text:
-                    shown = "\n".join(text) if isinstance(text, list) else str(text)
-                    tail.append(Text(_escape_lines(shown), style=style))
-        return body
-
-    def _exception(
-        self, record: logging.LogRecord, console: Console, tail: list[RenderableType]
-    ) -> list[RenderableType]:
-        """A rich traceback from ``exc_info``; else the exception text already rendered."""
-        from rich.text import Text
+    def _exception(self, record: logging.LogRecord, width: int | None) -> list[_Pieces | _Gutter]:
+        """A rich traceback from ``exc_info``, else the exception text already rendered;
+        then the stack, if any: all indented, the texts marked."""
         from rich.traceback import Traceback
 
-        shown: list[RenderableType] = []
+        shown: list[_Pieces | _Gutter] = []
         exc_info = record.exc_info
         if exc_info and exc_info[1] is not None:
             trace = Traceback.extract(
@@ -346,24 +407,19 @@ class PrettyFormatter(SchemaFormatter):
                 show_locals=self.show_locals,
             )
             _sanitize_trace(trace)
-            shown.append(
-                Traceback(
-                    trace,
-                    width=min(console.width, _TRACEBACK_WIDTH),
-                    show_locals=self.show_locals,
-                    max_frames=self.max_frames,
-                )
+            traceback = Traceback(
+                trace,
+                width=_TRACEBACK_WIDTH - len(_GUTTER),
+                show_locals=self.show_locals,
+                max_frames=self.max_frames,
             )
+            shown.append(_Gutter(traceback))
         elif record.exc_text:  # prepared by a queue handler: the traceback is text now
-            shown.append(Text(_escape_lines(record.exc_text), style="red"))
+            shown += _text_lines(_split_lines(record.exc_text), _BLOCK_MARK, "red", width)
         if record.stack_info:
             stack = logging.Formatter.formatStack(self, record.stack_info)  # always one str
-            shown.append(Text(_escape_lines(stack), style="dim"))
-        return shown + tail
-
-
-def _has_exception(record: logging.LogRecord) -> bool:
-    return bool(record.exc_info or record.exc_text or record.stack_info)
+            shown += _text_lines(_split_lines(stack), _BLOCK_MARK, "dim", width)
+        return shown
 
 
 class _Styled:
@@ -390,17 +446,83 @@ class _Styled:
 _Pieces = list[tuple[str, str]]
 
 
-def _wrap(head: _Pieces, body: _Pieces, width: int) -> list[_Pieces]:
-    """Word-wrap ``head + body`` to ``width`` columns, continuation lines under the body.
+def _text_lines(lines: list[str], mark: str, style: str, width: int | None) -> list[_Pieces]:
+    """Lines of a multi-line text shown under a record: each after ``mark``, escaped, and
+    wrapped at ``width`` with the mark again on each continuation line."""
+    marked: list[_Pieces] = []
+    for line in lines:
+        shown = _escape(line.expandtabs(4))
+        if width is None:
+            marked.append([(mark, "dim"), (shown, style)])
+        else:
+            marked += _wrap([(mark, "dim")], [(shown, style)], width, [(mark, "dim")])
+    return marked
+
+
+def _segments(lines: list[_Pieces], console: Console) -> RenderableType:
+    """``lines`` as rich segments straight from the styled pieces.
+
+    rich's ``Text`` would measure, divide and wrap the lines again (measured: emit 207 us
+    with ``Text.wrap``, see docs/formats.md).
+    """
+    from rich.segment import Segment, Segments
+    from rich.style import Style
+
+    styles: dict[str, Style] = {}
+    segments: list[Segment] = []
+    newline = Segment.line()
+    for line in lines:
+        for piece, style in line:
+            if not style:
+                segments.append(Segment(piece))
+                continue
+            resolved = styles.get(style)
+            if resolved is None:
+                resolved = styles[style] = console.get_style(style)
+            segments.append(Segment(piece, resolved))
+        segments.append(newline)
+    return Segments(segments)
+
+
+class _Gutter:
+    """A rich renderable (a traceback) indented by a gutter, no control character raw.
+
+    The safety net for what rich renders from exception data (messages, notes, file and
+    function names, the reprs of locals): whatever they hold, every line starts with the
+    gutter, and a control character left in any segment is shown as an escape.
+    """
+
+    def __init__(self, renderable: RenderableType, gutter: str = _GUTTER) -> None:
+        self.renderable = renderable
+        self.gutter = gutter
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        width = max(options.max_width - len(self.gutter), 1)
+        inner = options.update(width=width, no_wrap=False, overflow="fold")
+        gutter = Segment(self.gutter)
+        newline = Segment.line()
+        for line in console.render_lines(self.renderable, inner, pad=False):
+            yield gutter
+            for segment in line:
+                if segment.control:
+                    continue  # cursor movements: nothing a traceback needs
+                if _UNSAFE.search(segment.text) is not None:
+                    segment = Segment(_escape(segment.text), segment.style)
+                yield segment
+            yield newline
+
+
+def _wrap(head: _Pieces, body: _Pieces, width: int, indent_by: _Pieces) -> list[_Pieces]:
+    """Word-wrap ``head + body`` to ``width`` columns, continuation lines after ``indent_by``.
 
     Breaks only at spaces (``key=value`` spans several pieces but is one word); a word
     wider than the line is folded. Widths are terminal cells (wide CJK characters count 2).
     """
     from rich.cells import cell_len
 
-    indent = _HEAD_WIDTH
-    if width - _HEAD_WIDTH < _MIN_BODY_WIDTH:  # too narrow to indent: wrap the whole line
-        head, body, indent = [], head + body, 0
+    indent = sum(cell_len(text) for text, _ in indent_by)
     # Words: (spaces before, [(text, style)...], cells), split at spaces across pieces.
     words: list[tuple[int, _Pieces, int]] = []
     current: _Pieces = []
@@ -427,7 +549,7 @@ def _wrap(head: _Pieces, body: _Pieces, width: int) -> list[_Pieces]:
     start = head_cells  # the column where words start on this line
     for before, pieces, cells in words:
         if column > start and column + before + cells > width:
-            line = [(" " * indent, "")] if indent else []
+            line = list(indent_by)
             lines.append(line)
             column = start = indent
         elif column > start or (before and column == start and lines[0] is line):
@@ -441,7 +563,7 @@ def _wrap(head: _Pieces, body: _Pieces, width: int) -> list[_Pieces]:
             for char in text:
                 size = cell_len(char)
                 if column + size > width and column > start:
-                    line = [(" " * indent, "")] if indent else []
+                    line = list(indent_by)
                     lines.append(line)
                     column = start = indent
                 line.append((char, style))
@@ -570,10 +692,11 @@ class RichHandler(logging.Handler):
         console = self.console
         if isinstance(formatter, PrettyFormatter):
             return formatter.render(record, console, width=self.width or console.width)
-        # Any other formatter: its text as is, but no control character reaches the terminal.
-        from rich.text import Text
-
-        return [Text(_escape_lines(self.format(record)))]
+        # Any other formatter: its first line as is, its other lines (a traceback) marked
+        # under it, and no control character reaches the terminal.
+        first, *more = _split_lines(self.format(record))
+        lines = [[(_escape(first), "")], *_text_lines(more, _BLOCK_MARK, "", None)]
+        return [_segments(lines, console)]
 
     def __repr__(self) -> str:
         level = logging.getLevelName(self.level)

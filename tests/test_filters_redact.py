@@ -47,6 +47,14 @@ class TestKeys:
             "refresh_token",
             "client_secret",
             "passwd",
+            "pwd",
+            "pass",
+            "db_pass",
+            "userPass",
+            "credentials",
+            "private_key",
+            "aws_access_key_id",
+            "apikey",
         ],
     )
     def test_secret_keys_masked(self, key: str) -> None:
@@ -55,9 +63,12 @@ class TestKeys:
         assert ll.RedactFilter().filter(record)
         assert "***" == record.__dict__[key]
 
-    @pytest.mark.parametrize("key", ["user", "pass", "tok", "apikeys_count"])
+    @pytest.mark.parametrize(
+        "key",
+        ["user", "tok", "apikeys_count", "passenger", "bypass", "max_tokens", "prompt_tokens"],
+    )
     def test_other_keys_kept(self, key: str) -> None:
-        """Keys containing no default fragment are left alone."""
+        """Keys without a default fragment or word, and count keys (max_tokens), are kept."""
         record = _record(**{key: "value"})
         ll.RedactFilter().filter(record)
         assert "value" == record.__dict__[key]
@@ -274,6 +285,7 @@ class TestInvalid:
             ({"patterns": ["(unclosed"]}, ['"patterns"', "'(unclosed'"]),
             ({"patterns": [5]}, ['"patterns"', "5"]),
             ({"mask": None}, ['"mask"', "None"]),
+            ({"words": [""]}, ['"words"', "''"]),
         ],
     )
     def test_rejected(self, kwargs: dict[str, object], words: list[str]) -> None:
@@ -340,6 +352,68 @@ class TestProperties:
                 assert all(v == "***" for v in _secret_values(line[key], f))
 
 
+class TestPlacement:
+    @pytest.mark.usefixtures("restore_logging")
+    def test_on_a_logger_misses_children_and_warns_once(self) -> None:
+        """On a logger: child loggers' records pass unredacted, and it warns at first use."""
+        handler = ListHandler()
+        parent = logging.getLogger(LOGGER + ".parent")
+        parent.addHandler(handler)
+        parent.setLevel(logging.INFO)
+        parent.addFilter(ll.RedactFilter())
+
+        with pytest.warns(RuntimeWarning, match="child loggers or span records"):
+            parent.info("password=p1")
+        parent.info("password=p2")  # no second warning: warnings are errors in this suite
+        logging.getLogger(LOGGER + ".parent.child").info("password=p3")
+
+        assert ["password=***", "password=***", "password=p3"] == handler.messages
+
+    @pytest.mark.usefixtures("restore_logging")
+    def test_on_the_handler_sees_everything_silently(self) -> None:
+        """On the handler: child loggers' records are redacted too, and nothing warns."""
+        handler = ListHandler()
+        handler.addFilter(ll.RedactFilter())
+        parent = logging.getLogger(LOGGER + ".handler")
+        parent.addHandler(handler)
+        parent.setLevel(logging.INFO)
+
+        parent.info("password=p1")
+        logging.getLogger(LOGGER + ".handler.child").info("password=p3")
+
+        assert ["password=***", "password=***"] == handler.messages
+
+
+_SHAPES = [
+    "password={}",
+    'password="{}"',
+    "{{'password': '{}'}}",
+    '{{"api_key": "{}"}}',
+    "User(pwd='{}')",
+    "postgres://bob:{}@db/app",
+    "Authorization: Basic {}",
+    "GET /x?token={}&page=2",
+]
+
+
+class TestSecretProperties:
+    @given(
+        secret=st.text(st.characters(categories=["L", "N"]), min_size=6, max_size=20),
+        shape=st.sampled_from(_SHAPES),
+        words=st.lists(st.sampled_from(["ok", "id=7", "a:b", "x"]), max_size=3),
+    )
+    @settings(max_examples=200, deadline=None)
+    def test_any_secret_in_any_shape_is_masked(
+        self, secret: str, shape: str, words: list[str]
+    ) -> None:
+        """Any word-character secret in a known shape, in any text, never reaches the output."""
+        text = " ".join([*words, shape.format(secret), *words])
+        record = _record("%s", text)
+        assert ll.RedactFilter().filter(record)
+        line = ll.JsonFormatter(use_orjson=False).format(record)
+        assert secret not in json.loads(line)["message"]
+
+
 class TestConfigured:
     @pytest.mark.usefixtures("restore_logging")
     def test_dictconfig(self) -> None:
@@ -372,7 +446,8 @@ class TestConfigured:
         handler = log.handlers[0]
         assert isinstance(handler, ListHandler)
         caller = {"pin": 1234, "password": "kept: not a configured key"}
-        log.info("user %s has SSN-123", "ann", extra={"card": caller})
+        with pytest.warns(RuntimeWarning, match="is on logger 'tests.filters.redact'"):
+            log.info("user %s has SSN-123", "ann", extra={"card": caller})
         record = handler.records[0]
         assert "user ann has <hidden>" == record.getMessage()
         expected = {"pin": "<hidden>", "password": "kept: not a configured key"}

@@ -164,13 +164,13 @@ class TestPrettyFormatter:
         assert secret in shown
 
     def test_prepared_exception_text(self) -> None:
-        """A record whose traceback was already rendered to exc_text shows that text."""
+        """A traceback already rendered to exc_text shows under the record, indented, marked."""
         record = _record("failed", ())
         record.exc_text = "Traceback (most recent call last):\nValueError: gone"
 
         lines = ll.PrettyFormatter().format(record).split("\n")
 
-        assert ["Traceback (most recent call last):", "ValueError: gone"] == lines[1:]
+        assert ["  │ Traceback (most recent call last):", "  │ ValueError: gone"] == lines[1:]
 
     def test_rename_fields(self) -> None:
         """Renamed schema fields are still placed where they belong, not shown as extras."""
@@ -198,7 +198,8 @@ class TestInjection:
         [
             ("\x1b[2J", "\\x1b[2J"),
             ("[red]x[/red]", "[red]x[/red]"),
-            ("a\nFAKE 00:00:00.000 CRITICAL forged", "a\\nFAKE 00:00:00.000 CRITICAL forged"),
+            ("a\rFAKE 00:00:00.000 CRITICAL forged", "a\\rFAKE 00:00:00.000 CRITICAL forged"),
+            ("a\u2028FAKE\x85b\x0bc", "a\\u2028FAKE\\x85b\\x0bc"),
             ("bell\x07 del\x7f csi\x9b", "bell\\x07 del\\x7f csi\\x9b"),
             ("rtl\u202eevil", "rtl\\u202eevil"),
         ],
@@ -219,6 +220,31 @@ class TestInjection:
         assert f"shop.api: {shown} " in plain
         assert f'value="{shown}"' in plain or f"value={shown}" in plain
         assert f"{shown}=key" in plain
+
+    def test_value_and_key_newlines_are_escapes(self) -> None:
+        """A newline in a value or key is shown as ``\\n``: values stay on the record's line."""
+        evil = "a\n00:00:00.000 CRITICAL forged"
+        record = _record("ok", (), value=evil)
+        record.__dict__[evil] = "key"
+
+        text = ll.PrettyFormatter(show_source=False).format(record)
+
+        shown = "a\\n00:00:00.000 CRITICAL forged"
+        assert f'shop.api: ok value="{shown}" {shown}=key' == text.split("INFO     ", 1)[1]
+
+    @pytest.mark.parametrize("width", [None, 80])
+    def test_multiline_message_lines_are_indented_and_marked(self, width: int | None) -> None:
+        """A multi-line message: first line on the record, the others under it after ``│``."""
+        message = "report:\r\n  total 3\n00:00:00.000 CRITICAL forged\n\n"
+        record = _record("%s", (message,), user="ann")
+
+        lines = ll.PrettyFormatter(width=width, show_source=False).format(record).split("\n")
+
+        assert lines[0].endswith("INFO     shop.api: report: user=ann")
+        assert [
+            " " * 22 + "│   total 3",
+            " " * 22 + "│ 00:00:00.000 CRITICAL forged",
+        ] == lines[1:]
 
     def test_exception_message_is_escaped(self) -> None:
         """An exception message cannot send escape codes either."""
@@ -379,15 +405,15 @@ class TestRichHandler:
         assert match is not None
         assert "ERROR" == match.group(2)
         assert match.group(3).startswith("test_pretty.async: failed for cart-7 sku=a-1 ")
-        assert "Traceback (most recent call last):" == lines[1]
-        assert "ValueError: queued failure" == lines[-1]
+        assert "  │ Traceback (most recent call last):" == lines[1]
+        assert "  │ ValueError: queued failure" == lines[-1]
 
     def test_other_formatter_is_escaped(self) -> None:
-        """With a plain Formatter its text is printed as is, control characters escaped."""
+        """With a plain Formatter: its first line as is, later lines marked, controls escaped."""
         handler, stream = _handler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
         handler.handle(_record("two\nlines \x1b[2J", ()))
-        assert "INFO two\nlines \\x1b[2J\n" == stream.getvalue()
+        assert "INFO two\n  │ lines \\x1b[2J\n" == stream.getvalue()
 
     @pytest.mark.usefixtures("restore_logging")
     def test_dict_config_class_and_ext_stderr(self, capsys: pytest.CaptureFixture[str]) -> None:

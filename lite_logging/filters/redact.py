@@ -2,29 +2,88 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import datetime
+import decimal
+import enum
 import logging
+import pathlib
 import re
+import traceback
+import uuid
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .._encoding import MAX_DEPTH, json_default
 from ..stamping import stamp_record
 from ._common import StatsFilter
 
-__all__ = ["DEFAULT_KEYS", "DEFAULT_PATTERNS", "RedactFilter"]
+__all__ = ["DEFAULT_KEYS", "DEFAULT_PATTERNS", "DEFAULT_WORDS", "RedactFilter"]
 
-DEFAULT_KEYS = ("password", "passwd", "secret", "token", "api_key", "authorization", "cookie")
+DEFAULT_KEYS = (
+    "password",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "access_key",
+    "private_key",
+    "credential",
+    "authorization",
+    "cookie",
+)
 """Key fragments masked by default (matched case-insensitively as substrings)."""
 
+DEFAULT_WORDS = ("pass", "pw")
+"""Key words masked by default: matched only as a whole word of the key (``db_pass``,
+``userPass``, ``pass``; not ``passenger`` or ``bypass``)."""
+
+# Key names written in text before "=" or ":" (password=..., "api_key": "...").
+_TEXT_KEYS = (
+    r"(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
+    r"|credentials?|(?<![a-z0-9])(?:pwd|pass|pw))"
+)
 DEFAULT_PATTERNS = (
     # 13 to 19 digits, optionally grouped by spaces or dashes, passing the Luhn check. (No
     # lookbehind for "not after a digit": it makes the scan ~40% slower; the replacer checks.)
     r"(?P<card>\d(?:[ -]?\d){12,18})(?![\w-])",
     # The credential after "Bearer" (RFC 6750 token68 characters).
     r"(?i)\bbearer\s+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
-    # "password=hunter2", "api_key: abc" written in text, for the default key names.
-    r"(?i)(?:password|passwd|secret|token|api[_-]?key)\s*[=:]\s*(?P<secret>[^\s,;&'\"]+)",
+    # "password=hunter2", "api_key: abc", "'password': 'x'", "password=\"a b\"" in text: the
+    # value after the key, quoted (with escapes) or bare.
+    r"(?i)" + _TEXT_KEYS + r"[\"']?\s*[=:]\s*(?:b?\"(?P<secret>(?:[^\"\\]|\\.)*)\""
+    r"|b?'(?P<secret_q>(?:[^'\\]|\\.)*)'|(?P<secret_b>[^\s,;&'\"()\[\]{}<>]+))",
+    # "Authorization: Basic dXNlcjpwYXNz" (any scheme): the credentials.
+    r"(?i)\bauthorization[\"']?\s*[=:]\s*[\"']?(?:[a-z][\w-]*\s+)?(?P<secret>[^\s,;\"']+)",
+    # URL userinfo: postgres://bob:secret@host
+    r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/:@]*:(?P<secret>[^\s/@]+)@",
+    # Private keys in PEM: the whole block (to its END line, or the end of the text).
+    r"-----BEGIN[A-Z ]* PRIVATE KEY-----[\s\S]*?(?:-----END[A-Z ]* PRIVATE KEY-----|\Z)",
+    # JSON Web Tokens: header.payload.signature, base64url, header and payload JSON ("eyJ").
+    r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
+    # Vendor tokens with a fixed prefix: AWS access key ids, GitHub, Slack, Stripe, Google.
+    r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"
+    r"|\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}|\bgithub_pat_[A-Za-z0-9_]{22,}"
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}|\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}"
+    r"|\bAIza[A-Za-z0-9_-]{35}",
 )
-"""Regexes masked by default: credit-card-like numbers, bearer tokens, ``password=...``."""
+"""Regexes masked by default: card numbers (Luhn), bearer and ``Authorization`` credentials,
+``password=...`` in text (quoted or bare), URL passwords, PEM private keys, JWTs and tokens
+with a vendor prefix (AWS, GitHub, Slack, Stripe, Google)."""
+
+# Default key names that hold counts, not secrets (LLM APIs): kept when only a default
+# fragment ("token") makes them look secret.
+_COUNT_KEY = re.compile(
+    r"(?:^|_)(?:max|min|num|n|total|prompt|completion|input|output|cached|reasoning)_tokens?$"
+    r"|(?:^|_)tokens?_(?:count|used|limit|remaining)$|_(?:count|len|length)$"
+)
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 # Record attributes that are not caller data: the stdlib's, and what stamping adds. Their
 # values are left alone (msg and args are handled on their own).
@@ -38,9 +97,21 @@ _NOT_DATA = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | 
     "sample_rate",
     "suppressed",
 }
-_MAX_DEPTH = 16  # deeper values are left as they are (and cycles end here)
+_MAX_DEPTH = MAX_DEPTH  # as deep as the formatters write; deeper containers are masked whole
 _KEY_CACHE_MAX = 4096
-_SCALARS = frozenset({int, float, bool, type(None), bytes, complex})
+_SCALARS = frozenset({int, float, bool, type(None), complex})
+# Values the formatters write without any user text in them.
+_SAFE_TYPES = (
+    int,
+    float,
+    complex,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    uuid.UUID,
+    decimal.Decimal,
+    pathlib.PurePath,
+)
 
 
 def _luhn(digits: str) -> bool:
@@ -56,27 +127,38 @@ def _luhn(digits: str) -> bool:
 class RedactFilter(StatsFilter):
     """Masks secrets in a record: values of secret-looking keys, and regex matches in text.
 
+    Put it on the handler (or ``AsyncQueueHandler``), not on a logger: a logger's filters
+    never see records of its child loggers nor span records. At its first record it warns
+    (``RuntimeWarning``, once) if it finds itself on a logger.
+
     Keys: a key matches when, lowercased and with ``-`` read as ``_``, it contains one of
     ``keys`` (substring match, so ``db_password``, ``X-Api-Key`` and ``set_cookie`` are
-    masked; pass ``substring=False`` for exact matches). The key's whole value is replaced by
-    ``mask``, whatever its type. Keys are looked up in extras (``extra={...}``), the ambient
-    context, dict arguments (``log.info("%(password)s", {...})``) and dict messages, at any
-    depth of nested dicts, lists and tuples (16 levels at most).
+    masked; pass ``substring=False`` for exact matches), or one of its words (split at
+    non-alphanumerics and camelCase) is one of ``words`` (``db_pass``, ``userPass``). With
+    the default keys, count keys (``max_tokens``, ``prompt_tokens``, ``*_count``) are kept.
+    The key's whole value is replaced by ``mask``, whatever its type. Keys are looked up in
+    extras (``extra={...}``), the ambient context, dict arguments
+    (``log.info("%(password)s", {...})``) and dict messages, at any depth of dicts, lists,
+    tuples, sets and dataclass fields, as deep as the formatters write (64 levels; a deeper
+    container is masked whole).
 
-    Patterns: regexes applied to the rendered message, to string arguments and to the
-    strings inside extras and context. The whole match is masked, or only the group named
-    ``secret`` when there is one; a group named ``card`` is masked only when its digits pass
-    the Luhn check and it stands alone, not inside a longer word or digit run (so hex ids,
-    UUIDs and timestamps are kept). When the rendered message changes,
-    ``record.msg`` becomes the redacted text and ``record.args`` empty; put a
-    ``RateLimitFilter`` keyed on the template before this filter. Exception tracebacks are
-    not scanned.
+    Patterns: regexes applied to the rendered message, to string arguments, to the strings
+    and bytes inside extras and context, to the text the formatters write for any other
+    object (its ``repr``), and to tracebacks and stacks. The whole match is masked, or only
+    the first matching group named ``secret`` or ``secret_*`` when there are some; a group
+    named ``card`` is masked only when its digits pass the Luhn check and it stands alone,
+    not inside a longer word or digit run (so hex ids, UUIDs and timestamps are kept). When
+    the rendered message changes, ``record.msg`` becomes the redacted text and
+    ``record.args`` empty; put a ``RateLimitFilter`` keyed on the template before this
+    filter. When a traceback holds a secret, it becomes redacted text (``exc_text``, with
+    ``exc_info=None``, as ``QueueHandler.prepare`` does).
 
     Never mutates the caller's objects: every container that changes is copied (a changed
-    ``Mapping`` becomes a ``dict``, a tuple stays a tuple), unchanged ones are shared, and
-    the record's attributes are replaced by the copies. The record is stamped first
-    (``stamp_record``: idempotent) so the context snapshot it carries can be masked; the
-    shared context mapping itself is never touched.
+    ``Mapping`` becomes a ``dict``, a tuple, namedtuple or set keeps its type, a dataclass is
+    copied and its fields set on the copy), unchanged ones are shared, and the record's
+    attributes are replaced by the copies. The record is stamped first (``stamp_record``:
+    idempotent) so the context snapshot it carries can be masked; the shared context mapping
+    itself is never touched.
 
     If redaction itself fails (an object whose ``items()`` raises...), the record is dropped
     rather than written unredacted; the error is counted and printed once to stderr.
@@ -86,11 +168,13 @@ class RedactFilter(StatsFilter):
         patterns: regexes (strings or compiled) to mask; default :data:`DEFAULT_PATTERNS`.
         mask: the replacement text.
         substring: match keys as substrings (default) or exactly.
+        words: key words to mask as whole words; default :data:`DEFAULT_WORDS` with the
+            default ``keys``, none with your own.
         name: the name shown in ``ll.stats()["filters"]``; default ``"RedactFilter"``.
 
     Raises:
-        ValueError: a key is not a non-empty string, a pattern does not compile, or ``mask``
-            is not a string (the message names it).
+        ValueError: a key or word is not a non-empty string, a pattern does not compile, or
+            ``mask`` is not a string (the message names it).
 
     ``stats()``: ``{"redacted": int, "errors": int}``; ``redacted`` counts records in which
     something was masked (approximate under heavy threading: plain ``+=``).
@@ -103,6 +187,7 @@ class RedactFilter(StatsFilter):
         mask: str = "***",
         *,
         substring: bool = True,
+        words: Iterable[str] | None = None,
         name: str | None = None,
     ) -> None:
         key_list = list(
@@ -112,6 +197,16 @@ class RedactFilter(StatsFilter):
             if not isinstance(key, str) or not key:
                 raise ValueError(f'"keys" must be non-empty strings: {key!r}')
         self.keys = tuple(_normalize(k) for k in key_list)
+        if words is None:
+            words = DEFAULT_WORDS if keys is None else ()
+        elif isinstance(words, str):
+            words = [words]
+        word_list = list(words)
+        for word in word_list:
+            if not isinstance(word, str) or not word:
+                raise ValueError(f'"words" must be non-empty strings: {word!r}')
+        self.words = frozenset(word.lower() for word in word_list)
+        self._counts_kept = keys is None  # max_tokens and the like: counts, not secrets
         if patterns is None:
             patterns = DEFAULT_PATTERNS
         elif isinstance(patterns, (str, re.Pattern)):
@@ -129,10 +224,14 @@ class RedactFilter(StatsFilter):
         self._key_cache: dict[str, bool] = {}
         self._scans = [(p, self._replacer(p), _GATES.get(p.pattern)) for p in self.patterns]
         self.redacted = 0
+        self._placement_checked = False
         super().__init__(name=name)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask the record's secrets; keep it (drop it only if redaction itself fails)."""
+        if not self._placement_checked:
+            self._placement_checked = True
+            self._warn_if_on_a_logger()
         try:
             stamp_record(record)
             changed = self._redact(record)
@@ -142,6 +241,26 @@ class RedactFilter(StatsFilter):
         if changed:
             self.redacted += 1
         return True
+
+    def _warn_if_on_a_logger(self) -> None:
+        """Warn (once, at the first record) when this filter sits on a logger: a logger's
+        filters never see records of its child loggers, nor span records."""
+        try:
+            manager = logging.Logger.manager
+            loggers = [logging.getLogger(), *list(manager.loggerDict.values())]
+            on = [
+                lg.name for lg in loggers if isinstance(lg, logging.Logger) and self in lg.filters
+            ]
+        except Exception:  # noqa: BLE001 - a check of the configuration must not cost the record
+            return
+        if on:
+            warnings.warn(
+                f"RedactFilter {self.stats_name!r} is on logger {on[0]!r}: a logger's filters do"
+                " not see records from its child loggers or span records, which are written"
+                " unredacted; add it to the handler (or AsyncQueueHandler) instead",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
     def stats(self) -> dict[str, Any]:
         """Records in which something was masked, and redaction errors."""
@@ -153,6 +272,11 @@ class RedactFilter(StatsFilter):
         if hit is None:
             norm = _normalize(key)
             hit = any(k in norm for k in self.keys) if self.substring else norm in self.keys
+            if hit and self._counts_kept and _COUNT_KEY.search(norm) is not None:
+                hit = False
+            if not hit and self.words:
+                split = _WORD_SPLIT.split(_CAMEL.sub(r"\1_\2", key).lower())
+                hit = not self.words.isdisjoint(split)
             if len(self._key_cache) >= _KEY_CACHE_MAX:
                 self._key_cache.clear()
             self._key_cache[key] = hit
@@ -178,8 +302,10 @@ class RedactFilter(StatsFilter):
         kind = type(value)
         if kind is str:
             return self.redact_text(value) if self.patterns else value
-        if kind in _SCALARS or depth >= _MAX_DEPTH:  # exact types first: a set lookup
+        if kind in _SCALARS:  # exact types first: a set lookup
             return value
+        if depth >= _MAX_DEPTH:  # deeper than any formatter walks: fail closed
+            return value if isinstance(value, _SAFE_TYPES) else self.mask
         if kind is dict or (kind is not tuple and kind is not list and isinstance(value, Mapping)):
             out: dict[Any, Any] | None = None
             for key, item in value.items():
@@ -209,7 +335,54 @@ class RedactFilter(StatsFilter):
             return tuple(items)
         if isinstance(value, str):  # a str subclass
             return self.redact_text(value) if self.patterns else value
-        return value
+        return self._redact_other(value, depth)
+
+    def _redact_other(self, value: Any, depth: int) -> Any:
+        """Sets, bytes, dataclasses and any other object, as the formatters will show them."""
+        if value is None or isinstance(value, _SAFE_TYPES):
+            return value
+        if isinstance(value, (set, frozenset)):
+            items = [self.redact_value(item, depth + 1) for item in value]
+            if all(new is old for new, old in zip(items, value, strict=True)):
+                return value
+            try:
+                return type(value)(items)
+            except Exception:  # noqa: BLE001 - a set subclass with another constructor
+                return set(items) if isinstance(value, set) else frozenset(items)
+        if isinstance(value, (bytes, bytearray)):
+            if not self.patterns:
+                return value
+            text = bytes(value).decode("utf-8", "surrogateescape")
+            new_text = self.redact_text(text)
+            return value if new_text is text else new_text.encode("utf-8", "surrogateescape")
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changed: dict[str, Any] = {}
+            for field in dataclasses.fields(value):
+                item = getattr(value, field.name)
+                if self.is_secret_key(field.name):
+                    new = self.mask
+                else:
+                    new = self.redact_value(item, depth + 1)
+                if new is not item:
+                    changed[field.name] = new
+            if not changed:
+                return value
+            duplicate = copy.copy(value)  # the caller's object stays as it is
+            for name, new in changed.items():
+                object.__setattr__(duplicate, name, new)  # frozen dataclasses too
+            return duplicate
+        if isinstance(value, (enum.Enum, type)):
+            return value
+        # Anything else is written as the formatters convert it (its repr, mostly): that text
+        # is what must not hold a secret.
+        if not self.patterns:
+            return value
+        shown = json_default(value)
+        if isinstance(shown, str):
+            redacted = self.redact_text(shown)
+            return value if redacted is shown else redacted
+        redacted_shown = self.redact_value(shown, depth + 1)
+        return value if redacted_shown is shown else redacted_shown
 
     def _redact(self, record: logging.LogRecord) -> bool:
         d = record.__dict__
@@ -245,11 +418,38 @@ class RedactFilter(StatsFilter):
             if message is not d["message"]:
                 d["message"] = message
                 changed = True
+        if self.patterns and (record.exc_info or record.exc_text or record.stack_info):
+            changed = self._redact_exception(record) or changed
+        return changed
+
+    def _redact_exception(self, record: logging.LogRecord) -> bool:
+        """Mask secrets in the traceback and stack texts. When the traceback holds one, it
+        becomes text (``exc_text``, ``exc_info=None``, as ``QueueHandler.prepare`` does), so
+        no formatter renders the exception object again."""
+        changed = False
+        exc_info = record.exc_info
+        if exc_info and exc_info[1] is not None:
+            text = "".join(traceback.format_exception(exc_info[0], exc_info[1], exc_info[2]))
+            text = text.rstrip("\n")
+            redacted = self.redact_text(text)
+            if redacted is not text:
+                record.exc_info, record.exc_text = None, redacted
+                changed = True
+        elif record.exc_text:
+            redacted = self.redact_text(record.exc_text)
+            if redacted is not record.exc_text:
+                record.exc_text = redacted
+                changed = True
+        if record.stack_info:
+            redacted = self.redact_text(record.stack_info)
+            if redacted is not record.stack_info:
+                record.stack_info = redacted
+                changed = True
         return changed
 
     def _replacer(self, pattern: re.Pattern[str]) -> Any:
         mask = self.mask
-        group = "secret" if "secret" in pattern.groupindex else None
+        groups = [name for name in pattern.groupindex if name.startswith("secret")]
         card = "card" in pattern.groupindex
 
         def replace(m: re.Match[str]) -> str:
@@ -259,8 +459,13 @@ class RedactFilter(StatsFilter):
                     m.group("card").replace(" ", "").replace("-", "")
                 ):
                     return m.group(0)  # inside a longer word (a hex id...), or no card number
-            elif group:
-                start, end = m.span(group)
+            elif groups:
+                for group in groups:
+                    start, end = m.span(group)
+                    if start >= 0:
+                        break
+                else:
+                    return mask
             else:
                 return mask
             base = m.start()
@@ -276,7 +481,40 @@ def _gate_bearer(text: str, lower: str) -> bool:
 
 def _gate_key_value(text: str, lower: str) -> bool:
     return ("=" in text or ":" in text) and (
-        "pass" in lower or "secret" in lower or "token" in lower or "api" in lower
+        "pass" in lower
+        or "secret" in lower
+        or "token" in lower
+        or "key" in lower
+        or "pw" in lower
+        or "credential" in lower
+    )
+
+
+def _gate_authorization(text: str, lower: str) -> bool:
+    return "authorization" in lower
+
+
+def _gate_url(text: str, lower: str) -> bool:
+    return "://" in text and "@" in text
+
+
+def _gate_pem(text: str, lower: str) -> bool:
+    return "PRIVATE KEY-----" in text
+
+
+def _gate_jwt(text: str, lower: str) -> bool:
+    return "eyJ" in text
+
+
+def _gate_vendor(text: str, lower: str) -> bool:
+    return (
+        "_" in text
+        or "-" in text
+        or "AKIA" in text
+        or "ASIA" in text
+        or "ABIA" in text
+        or "ACCA" in text
+        or "AIza" in text
     )
 
 
@@ -286,6 +524,11 @@ def _gate_key_value(text: str, lower: str) -> bool:
 _GATES: dict[str, Callable[[str, str], bool]] = {
     DEFAULT_PATTERNS[1]: _gate_bearer,
     DEFAULT_PATTERNS[2]: _gate_key_value,
+    DEFAULT_PATTERNS[3]: _gate_authorization,
+    DEFAULT_PATTERNS[4]: _gate_url,
+    DEFAULT_PATTERNS[5]: _gate_pem,
+    DEFAULT_PATTERNS[6]: _gate_jwt,
+    DEFAULT_PATTERNS[7]: _gate_vendor,
 }
 
 
