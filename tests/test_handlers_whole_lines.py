@@ -318,33 +318,45 @@ class _RecursionFormatter(logging.Formatter):
         return json.dumps({"message": record.getMessage()})
 
 
-def _poisoned(kind: str) -> logging.LogRecord:
-    record = logging.LogRecord("shop.db", logging.WARNING, __file__, 1, "poison", None, None)
-    if kind == "created":
-        record.created = "x"  # type: ignore[assignment]  # the formatter's int() raises
-    elif kind == "exc_info":
-        record.exc_info = (1, 2, 3)  # type: ignore[assignment]  # traceback rendering raises
-    return record
+def _poisoned() -> logging.LogRecord:
+    return logging.LogRecord("shop.db", logging.WARNING, __file__, 1, "poison", None, None)
+
+
+class _RaisingJson(ll.JsonFormatter):
+    """JsonFormatter that raises ValueError for a "poison" record (a broken formatter)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.msg == "poison":
+            raise ValueError("broken formatter")
+        return super().format(record)
+
+
+class _RaisingEdn(ll.EdnFormatter):
+    """EdnFormatter that raises ValueError for a "poison" record (a broken formatter)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.msg == "poison":
+            raise ValueError("broken formatter")
+        return super().format(record)
 
 
 class TestPoisonRecord:
-    @pytest.mark.parametrize(
-        ("formatter", "kind"),
-        [("json", "created"), ("json", "exc_info"), ("edn", "created"), ("recursion", "")],
-    )
+    @pytest.mark.parametrize("formatter", ["json", "edn", "recursion"])
     def test_costs_only_itself(
-        self, tmp_path: Path, make: Callable[..., BatchFileHandler], formatter: str, kind: str
+        self, tmp_path: Path, make: Callable[..., BatchFileHandler], formatter: str
     ) -> None:
         """400 good records and 1 whose formatting raises (RecursionError too): 400 good
         lines and a degraded line naming level, logger, raw message and error; errors == 1,
         handleError once, one write."""
         path = tmp_path / "x.log"
         handler = make(path)
-        if formatter == "edn":
-            handler.setFormatter(ll.EdnFormatter())
-        elif formatter == "recursion":
+        if formatter == "json":
+            handler.setFormatter(_RaisingJson())
+        elif formatter == "edn":
+            handler.setFormatter(_RaisingEdn())
+        else:
             handler.setFormatter(_RecursionFormatter())
-        records = [*_records(200), _poisoned(kind), *_records(200, start=200)]
+        records = [*_records(200), _poisoned(), *_records(200, start=200)]
 
         assert 401 == handler.handle_batch(records)
 
@@ -384,9 +396,9 @@ class TestPoisonRecord:
                 raise ValueError("no repr")
 
         handler = make(tmp_path / "x.log")
+        handler.setFormatter(_RecursionFormatter())  # its str(msg) raises for Hostile
         record = logging.LogRecord("shop", logging.INFO, __file__, 1, "poison", None, None)
         record.msg = Hostile()
-        record.created = "x"  # type: ignore[assignment]
 
         handler.handle_batch([record, *_records(1)])
 
@@ -394,6 +406,25 @@ class TestPoisonRecord:
         assert ("<unrepresentable", "record 0") == (
             first["raw_message"].split()[0],
             second["message"],
+        )
+
+    def test_broken_record_fields_written_by_the_formatter(
+        self, tmp_path: Path, make: Callable[..., BatchFileHandler]
+    ) -> None:
+        """A record whose own fields are broken (created="x") is written by JsonFormatter
+        itself with format_error; the handler counts no error."""
+        handler = make(tmp_path / "x.log")
+        record = logging.LogRecord("shop", logging.INFO, __file__, 1, "odd", None, None)
+        record.created = "x"  # type: ignore[assignment]
+
+        assert 2 == handler.handle_batch([record, *_records(1)])
+
+        first, second = (json.loads(line) for line in (tmp_path / "x.log").read_text().splitlines())
+        assert ("odd", True, "record 0", 0) == (
+            first["message"],
+            "format_error" in first,
+            second["message"],
+            handler.stats()["errors"],
         )
 
 

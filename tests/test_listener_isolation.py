@@ -3,6 +3,7 @@ check or a listener hook costs only itself, is counted, and is reported once per
 
 from __future__ import annotations
 
+import json
 import logging
 import pickle
 import queue
@@ -185,7 +186,8 @@ class TestPoisonRecord:
         assert (1, 100) == (target.batch_calls, len(target.lines))
 
     def test_batch_file_handler(self, listeners: Any, tmp_path: Path) -> None:
-        """BatchFileHandler behind the listener: a RecursionError costs one line of 400."""
+        """BatchFileHandler behind the listener: a RecursionError costs only its own line, which
+        is written degraded."""
         path = tmp_path / "out.log"
         target = ll.BatchFileHandler(path)
         target.setFormatter(logging.Formatter("%(message)s %(payload)r"))
@@ -194,9 +196,14 @@ class TestPoisonRecord:
         items[7] = _record(POISON, Deep())
         stats = _run(listeners(target), items)
         target.close()
-        expected = [f"m{i} 0" for i in range(400) if i != 7]
-        assert expected == path.read_text().splitlines()
-        assert {"written": 399, "errors": 1} == {
+        lines = path.read_text().splitlines()
+        degraded = json.loads(lines.pop(7))
+        assert [f"m{i} 0" for i in range(400) if i != 7] == lines
+        assert ("formatting failed", "RecursionError") == (
+            degraded["message"],
+            degraded["format_error"].split(":")[0],
+        )
+        assert {"written": 400, "errors": 1} == {
             k: stats["handlers"]["BatchFileHandler"][k] for k in ("written", "errors")
         }
 
