@@ -52,9 +52,11 @@ def wait_for_port(port: int, timeout: float = WAIT) -> None:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1.0):
                 return
-        except OSError:
+        except OSError as exc:
             if time.monotonic() > deadline:
-                raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+                raise AssertionError(
+                    f"nothing listens on 127.0.0.1:{port} after {timeout} s"
+                ) from exc
             time.sleep(0.02)
 
 

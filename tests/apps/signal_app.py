@@ -7,8 +7,9 @@ HANDLER is "ours" or "stdlib" (see logconfig.py). Each record carries ``seq`` (0
 after each call the number logged so far is stored in the 8-byte file PROGRESS (mapped
 into memory), so the test knows how many records were accepted even when the process is
 killed. --queue options (numbers) go to our AsyncQueueHandler. With --keep-logging the
-app goes on logging after "ready" until the signal comes; otherwise it waits on stdin. With --app-handler the app installs its own SIGTERM handler
-(before or after configuring logging) that logs one line and calls ``sys.exit(3)``.
+app goes on logging after "ready" until the signal comes; otherwise it waits on stdin.
+With --app-handler the app installs its own SIGTERM handler (before or after configuring
+logging) that logs one line and calls ``sys.exit(3)``.
 """
 
 from __future__ import annotations
