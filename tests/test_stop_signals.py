@@ -67,11 +67,11 @@ class TestStopSignals:
     def test_signal_after_logging(self, tmp_path: Path, sig: int) -> None:
         """30,000 records logged, then the signal: all are written, the process dies by it.
 
-        The listener batches up to 5,000 records or 1 s (a batching sink's usual setting),
-        so the last batch is still on its way when the signal comes."""
+        Our listener batches up to 5,000 records or 1 s (apps/logconfig.py), so the last
+        batch is still on its way when the signal comes."""
         expected = Tally.ok(COUNT, returncode=-sig)
 
-        actual = _run_both(tmp_path, sig, "--queue", "batch_size=5000", "flush_interval=1.0")
+        actual = _run_both(tmp_path, sig)
 
         assert {"stdlib": expected, "ours": expected} == actual
 

@@ -3,6 +3,10 @@
 ``"ours"``: ``AsyncQueueHandler`` -> ``BatchFileHandler``, ``JsonFormatter``, the block
 policy. ``"stdlib"``, the control: a plain ``logging.FileHandler`` with the same formatter
 and a ``ContextFilter`` (so its lines carry an ``event_id`` too). Only the handler differs.
+
+Our listener batches up to 5,000 records or 1 s (``BATCHING``, a batching sink's usual
+setting): the last records a process logs before it stops are then still on their way,
+every time, so a test finds out whether stopping waits for them.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 HANDLERS = ("stdlib", "ours")
+BATCHING = {"batch_size": 5000, "flush_interval": 1.0}
 
 
 def dict_config(
@@ -18,11 +23,16 @@ def dict_config(
     """The configuration sending every logger's records at ``level`` to ``filename``.
 
     ``queue_options`` (``maxsize``, ``batch_size``, ``flush_interval``...) are passed to
-    ``AsyncQueueHandler``; the control has no queue and ignores them.
+    ``AsyncQueueHandler`` over ``BATCHING``; the control has no queue and ignores them.
     """
     handlers: dict[str, Any]
     if handler == "ours":
-        queue = {"()": "lite_logging.AsyncQueueHandler", "handlers": ["file"], **queue_options}
+        queue = {
+            "()": "lite_logging.AsyncQueueHandler",
+            "handlers": ["file"],
+            **BATCHING,
+            **queue_options,
+        }
         handlers = {
             "out": queue,
             "file": {

@@ -32,11 +32,7 @@ COUNT = 2000
 TASKS = 4
 KINDS = ("process", "pool-join", "pool-with", "executor")
 
-# Our listener batches up to 5,000 records or 1 s (a batching sink's usual setting): a
-# child's last records are still on their way when it returns from its target.
-logging.config.dictConfig(
-    dict_config(os.environ["LL_HANDLER"], os.environ["LL_OUT"], batch_size=5000, flush_interval=1.0)
-)
+logging.config.dictConfig(dict_config(os.environ["LL_HANDLER"], os.environ["LL_OUT"]))
 log = logging.getLogger("mp")
 
 
