@@ -146,6 +146,12 @@ class Child:
         """Send ``sig`` to the process (not its group: as ``kill PID`` does)."""
         self.proc.send_signal(sig)
 
+    def write_line(self, line: str) -> None:
+        """Write ``line`` and a newline to the child's stdin."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{line}\n".encode())
+        self.proc.stdin.flush()
+
     def close_stdin(self) -> None:
         """Close the child's stdin: an app waiting on it reads end-of-file."""
         with contextlib.suppress(OSError):

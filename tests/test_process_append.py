@@ -8,6 +8,7 @@ and each writer's records must all be there, once. The stdlib ``FileHandler`` (o
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -24,21 +25,22 @@ class TestSharedFile:
     def test_four_writers(self, tmp_path: Path, handler: str) -> None:
         """4 x 50,000 records (some 4 KB lines) appended to one file: all whole, all once."""
         out = tmp_path / "out.jsonl"
-        writers = [
-            Child(python("append_app.py", handler, out, f"w{n}", COUNT), cwd=tmp_path, name=f"w{n}")
-            for n in range(WRITERS)
-        ]
-        try:
+        with ExitStack() as stack:
+            writers = [
+                stack.enter_context(
+                    Child(
+                        python("append_app.py", handler, out, f"w{n}", COUNT),
+                        cwd=tmp_path,
+                        name=f"w{n}",
+                    )
+                )
+                for n in range(WRITERS)
+            ]
             for writer in writers:
                 writer.wait_for_line("ready")
             for writer in writers:
-                assert writer.proc.stdin is not None
-                writer.proc.stdin.write(b"go\n")
-                writer.proc.stdin.flush()
+                writer.write_line("go")
             codes = [writer.wait(60) for writer in writers]
-        finally:
-            for writer in writers:
-                writer.__exit__(None, None, None)
 
         lines = read_jsonl(out)
         by_writer = lines.by("who")

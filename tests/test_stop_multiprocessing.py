@@ -10,6 +10,7 @@ control) at once; both files must hold every record exactly once.
 from __future__ import annotations
 
 import multiprocessing
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -45,20 +46,19 @@ class TestMultiprocessing:
     @pytest.mark.parametrize("kind", list(KINDS))
     def test_children_lose_nothing(self, tmp_path: Path, kind: str, method: str) -> None:
         """Every child's 2,000 records and the parent's are written once, whole."""
-        children = {
-            h: Child(
-                python("mp_app.py", kind, method),
-                cwd=tmp_path,
-                env={"LL_HANDLER": h, "LL_OUT": str(tmp_path / f"{h}.jsonl")},
-                name=h,
-            )
-            for h in HANDLERS
-        }
-        try:
+        with ExitStack() as stack:
+            children = {
+                h: stack.enter_context(
+                    Child(
+                        python("mp_app.py", kind, method),
+                        cwd=tmp_path,
+                        env={"LL_HANDLER": h, "LL_OUT": str(tmp_path / f"{h}.jsonl")},
+                        name=h,
+                    )
+                )
+                for h in HANDLERS
+            }
             codes = {h: child.wait() for h, child in children.items()}
-        finally:
-            for child in children.values():
-                child.__exit__(None, None, None)
 
         who = ["parent", *KINDS[kind], "parent-done"]
         actual: dict[str, Tally] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -30,15 +31,24 @@ def _signal_when_ready(child: Child, sig: int) -> None:
 def _run_both(tmp_path: Path, sig: int, *options: str) -> dict[str, Tally]:
     """Start the app with each handler, signal both once ready, tally both."""
     progress = {h: Progress(tmp_path / f"{h}.progress") for h in HANDLERS}
-    children = {
-        h: Child(
-            python("signal_app.py", h, tmp_path / f"{h}.jsonl", COUNT, progress[h].path, *options),
-            cwd=tmp_path,
-            name=h,
-        )
-        for h in HANDLERS
-    }
-    try:
+    with ExitStack() as stack:
+        children = {
+            h: stack.enter_context(
+                Child(
+                    python(
+                        "signal_app.py",
+                        h,
+                        tmp_path / f"{h}.jsonl",
+                        COUNT,
+                        progress[h].path,
+                        *options,
+                    ),
+                    cwd=tmp_path,
+                    name=h,
+                )
+            )
+            for h in HANDLERS
+        }
         # Each is signalled as soon as it is ready (one thread each): the records it logged
         # last are then still on their way to the file, as in a burst before a deploy.
         with ThreadPoolExecutor(len(children)) as pool:
@@ -46,9 +56,6 @@ def _run_both(tmp_path: Path, sig: int, *options: str) -> dict[str, Tally]:
             for future in ready:
                 future.result()
         codes = {h: child.wait() for h, child in children.items()}
-    finally:
-        for child in children.values():
-            child.__exit__(None, None, None)
     interrupted = "--keep-logging" in options
     return {
         h: Tally.of(

@@ -43,6 +43,10 @@ def main() -> None:
     parser.add_argument("--app-handler", choices=("before", "after"))
     args = parser.parse_args()
 
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # started under nohup: die as from a shell
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
+
     if args.app_handler == "before":
         signal.signal(signal.SIGTERM, _app_handler)
     options = {k: float(v) if "." in v else int(v) for k, v in (o.split("=") for o in args.queue)}
