@@ -159,9 +159,15 @@ class Child:
             self.proc.stdin.close()
 
     def wait(self, timeout: float = WAIT) -> int:
-        """The exit status (``-N`` for death by signal N); fails if it takes too long."""
+        """The exit status (``-N`` for death by signal N); fails if it takes too long.
+
+        Then ``lines`` holds all of stdout (unless a process the child left behind still
+        holds the pipe open: then what came within 5 s more).
+        """
         try:
-            return self.proc.wait(timeout)
+            returncode = self.proc.wait(timeout)
+            self._reader.join(5)
+            return returncode
         except subprocess.TimeoutExpired:
             self.kill_group()
             raise AssertionError(
@@ -171,7 +177,8 @@ class Child:
 
     def stderr_text(self) -> str:
         """What the child wrote to stderr so far."""
-        self._stderr.flush()
+        if not self._stderr.closed:
+            self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
 
     def kill_group(self) -> None:

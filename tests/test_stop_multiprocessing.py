@@ -59,6 +59,8 @@ class TestMultiprocessing:
                 for h in HANDLERS
             }
             codes = {h: child.wait() for h, child in children.items()}
+            for h, child in children.items():
+                assert "done" in child.lines, f"{h}: {child.stderr_text()[-3000:]}"
 
         who = ["parent", *KINDS[kind], "parent-done"]
         actual: dict[str, Tally] = {}
@@ -67,5 +69,3 @@ class TestMultiprocessing:
             actual |= _tally(h, tmp_path / f"{h}.jsonl", who, codes[h])
             expected |= {f"{h} {w}": Tally.ok(1 if w == "parent-done" else COUNT, 0) for w in who}
         assert expected == actual
-        for h, child in children.items():
-            assert "done" in child.lines, f"{h}: {child.stderr_text()[-3000:]}"
