@@ -1,10 +1,11 @@
 """Several processes append to one file through the pipeline: every line whole, none lost.
 
 Four processes run ``apps/append_app.py`` on the same file, released together; each logs
-50,000 records, one in ten with a 4 KB field, and exits normally. Every line must parse,
+25,000 records, one in ten with a 4 KB field, and exits normally. Every line must parse,
 and each writer's records must all be there, once. The stdlib ``FileHandler`` (one
 ``write`` per record) is the control; ours writes each batch with one ``O_APPEND`` write.
-"""
+(25,000, not 50,000: ours and the control together need ~13 s of CPU time, measured, so
+~7 s on two cores.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from process_helpers import Child, Tally, python, read_jsonl
 
 WRITERS = 4
-COUNT = 50_000
+COUNT = 25_000
 BLOB = "x" * 4096
 
 
@@ -23,7 +24,7 @@ BLOB = "x" * 4096
 class TestSharedFile:
     @pytest.mark.parametrize("handler", ["stdlib", "ours"])
     def test_four_writers(self, tmp_path: Path, handler: str) -> None:
-        """4 x 50,000 records (some 4 KB lines) appended to one file: all whole, all once."""
+        """4 x 25,000 records (some 4 KB lines) appended to one file: all whole, all once."""
         out = tmp_path / "out.jsonl"
         with ExitStack() as stack:
             writers = [
