@@ -309,6 +309,13 @@ class Tally:
             broken=len(lines.broken),
         )
 
+    def __repr__(self) -> str:
+        return (
+            f"Tally(exit {self.returncode}: {self.written}/{self.logged} written,"
+            f" {self.missing} missing, {self.doubled} doubled, {self.unexpected} unexpected,"
+            f" {self.broken} broken)"
+        )
+
     @classmethod
     def ok(cls, logged: int, returncode: int | None = None) -> Tally:
         """The tally of a process that lost nothing."""
