@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import logging
 import logging.config
 import logging.handlers
@@ -56,16 +57,39 @@ _perf_counter = time.perf_counter
 _monotonic = time.monotonic
 _exception_formatter = logging.Formatter()
 _FORK_PAUSE_TIMEOUT = 5.0  # the longest a fork waits for a listener to finish its batch (s)
+_DRAIN_POLL = 0.001  # drain() checks its markers this often (s): no lock in a signal handler
 _WAIT_SLICE = 0.1  # a blocked producer re-checks the listener's liveness this often (s)
 
 
 class _FlushMarker:
-    """Put in the queue by ``flush()``; the listener sets ``event`` when it reaches it."""
+    """Put in the queue by ``flush()``; the listener calls ``set()`` when it reaches it.
 
-    __slots__ = ("event",)
+    A lock held from creation and released by the listener, not a ``threading.Event``:
+    ``Event.set()`` takes the lock that a waiter holds inside ``Event.wait()``, so a signal
+    handler that interrupted that waiter and then waited on the listener would never be
+    answered. ``release()`` never blocks.
+    """
+
+    __slots__ = ("_pending",)
 
     def __init__(self) -> None:
-        self.event = threading.Event()
+        self._pending = threading.Lock()
+        self._pending.acquire()
+
+    def set(self) -> None:
+        """Mark the flush done (the listener reached the marker)."""
+        self._pending.release()
+
+    def is_set(self) -> bool:
+        """Whether the listener reached the marker."""
+        return not self._pending.locked()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether the listener reached the marker within ``timeout`` seconds."""
+        if self._pending.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
+            self._pending.release()  # leave it done for anyone else asking
+            return True
+        return False
 
 
 class _HandlerState:
@@ -271,8 +295,10 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._take_failing = False  # the last take from the queue raised
         self._stopping = threading.Event()  # stop() was called: give up a broken queue
         self.max_queue_depth = 0
-        self._markers = 0  # flush markers in the queue, not counted in its depth
-        self._marker_lock = threading.Lock()
+        # Flush markers in the queue, not counted in its depth: queued minus taken, without
+        # a lock (flush() may run in a signal handler that interrupted another flush()).
+        self._markers_queued = itertools.count()  # next() is one C call: atomic
+        self._markers_taken = 0  # only the listener thread (or the drain after it) adds
         _live.add(self)
 
     # -- lifecycle --------------------------------------------------------------------
@@ -304,7 +330,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             self._stats_name = _stats.register("pipelines", None, self)
 
     def stop(self) -> None:
-        """Write every record queued before the call, flush the handlers, stop the thread.
+        """Hand every record queued before the call to the handlers, then stop the thread.
 
         Calling it again, or on a listener never started, does nothing. Records logged
         through the owning ``AsyncQueueHandler`` afterwards are written synchronously.
@@ -343,15 +369,20 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             self._flush_handlers()
             return True
         marker = _FlushMarker()
-        with self._marker_lock:
-            self._markers += 1
+        next(self._markers_queued)
         self.queue.put(marker)
         if timeout is not None:
-            return marker.event.wait(timeout)
-        while not marker.event.wait(_WAIT_SLICE):
+            return marker.wait(timeout)
+        while not marker.wait(_WAIT_SLICE):
             if not t.is_alive():  # stopped by someone else before reaching the marker
                 return False
         return True
+
+    @property
+    def _markers(self) -> int:
+        """Flush markers in the queue now (not records: left out of its depth)."""
+        # itertools.count has no reader; its repr "count(N)" is the documented way to see N.
+        return int(repr(self._markers_queued)[6:-1]) - self._markers_taken
 
     # -- the listener thread ----------------------------------------------------------
 
@@ -424,14 +455,14 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             if control is sentinel:
                 if owner is not None:
                     self._drain_after_stop()
-                self._flush_handlers()
+                # No handler flush here: QueueListener.stop() does none (a BufferingHandler
+                # keeps its records for close()); flush() and the signal drain do flush.
                 if has_task_done:
                     q.task_done()
                 break
             self._flush_handlers()
-            with self._marker_lock:
-                self._markers -= 1
-            control.event.set()
+            self._markers_taken += 1
+            control.set()
             if has_task_done:
                 q.task_done()
         self._thread_ident = None
@@ -457,9 +488,8 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             except _queue.Empty:
                 break
             if item.__class__ is _FlushMarker:
-                with self._marker_lock:
-                    self._markers -= 1
-                item.event.set()
+                self._markers_taken += 1
+                item.set()
             elif item is not self._sentinel:
                 self._process([item])
 
@@ -685,8 +715,9 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self._nested = []
         self._in_nested = False
         self._take_failing = False
-        self.delivered = self.batches = self.errors = self.max_queue_depth = self._markers = 0
-        self._marker_lock = threading.Lock()
+        self.delivered = self.batches = self.errors = self.max_queue_depth = 0
+        self._markers_queued = itertools.count()
+        self._markers_taken = 0
         self._states = tuple(_HandlerState(s.handler) for s in self._states)
 
 
@@ -1478,20 +1509,38 @@ def drain(timeout: float = DEFAULT_DRAIN_TIMEOUT) -> bool:
     deadline = _monotonic() + timeout
     me = _get_ident()
     markers: list[_FlushMarker] = []
+    stopping: list[threading.Thread] = []
     done = True
     for listener in list(_live):
         thread = listener._thread
         if thread is None or not thread.is_alive() or listener._thread_ident == me:
+            continue
+        if listener._stopping.is_set():
+            # stop() queued its sentinel: a marker behind it would never be answered.
+            stopping.append(thread)
             continue
         marker = _put_marker(listener, deadline)
         if marker is None:
             done = False
         else:
             markers.append(marker)
-    for marker in markers:  # all markers first: the pipelines drain in parallel
-        if not marker.event.wait(max(0.0, deadline - _monotonic())):
-            done = False
+    # All markers first: the pipelines drain in parallel. Then poll, taking no lock: an
+    # Event.wait or a join takes a lock that a frame this signal handler interrupted (or
+    # an outer drain() it interrupted) may hold, and it would never be released.
+    for marker in markers:
+        done = _poll(marker.is_set, deadline) and done
+    for thread in stopping:  # the listener writes what is queued, then ends
+        done = _poll(lambda t=thread: not t.is_alive(), deadline) and done
     return done
+
+
+def _poll(ready: Callable[[], bool], deadline: float) -> bool:
+    """Whether ``ready()`` became true before ``deadline``, checked every millisecond."""
+    while not ready():
+        if _monotonic() >= deadline:
+            return False
+        time.sleep(_DRAIN_POLL)
+    return True
 
 
 def _acquire_briefly(lock: Any, deadline: float) -> bool:
@@ -1504,16 +1553,10 @@ def _put_marker(listener: BatchingQueueListener, deadline: float) -> _FlushMarke
     handler; None when that was not possible before ``deadline``."""
     # The frame a signal interrupted may hold this lock (it is in flush()): it would never
     # be released while we wait, so only a bounded wait. Other threads hold it an instant.
-    if not _acquire_briefly(listener._marker_lock, deadline):
-        return None
-    listener._markers += 1
-    listener._marker_lock.release()
     marker = _FlushMarker()
     if _put_before(listener.queue, marker, deadline):
+        next(listener._markers_queued)  # counted late: the depth may read one low meanwhile
         return marker
-    if _acquire_briefly(listener._marker_lock, deadline):
-        listener._markers -= 1
-        listener._marker_lock.release()
     return None
 
 

@@ -436,16 +436,7 @@ def _run_cpython(case: str, name: str) -> unittest.TestResult:
 CPYTHON_CASES = [
     ("QueueHandlerTest", "test_queue_handler"),
     ("QueueHandlerTest", "test_formatting"),
-    pytest.param(
-        "QueueHandlerTest",
-        "test_queue_listener",
-        marks=pytest.mark.xfail(
-            raises=AssertionError,
-            strict=True,
-            reason="BatchingQueueListener.stop() calls handler.flush(), which empties the "
-            "test's BufferingHandler; QueueListener.stop() does not (listener side)",
-        ),
-    ),
+    ("QueueHandlerTest", "test_queue_listener"),
     ("QueueHandlerTest", "test_queue_listener_with_StreamHandler"),
     ("QueueHandlerTest", "test_queue_listener_with_multiple_handlers"),
     ("QueueListenerTest", "test_no_messages_in_queue_after_stop"),
