@@ -1530,8 +1530,12 @@ def drain(timeout: float = DEFAULT_DRAIN_TIMEOUT) -> bool:
     for marker in markers:
         done = _poll(marker.is_set, deadline) and done
     for thread in stopping:  # the listener writes what is queued, then ends
-        done = _poll(lambda t=thread: not t.is_alive(), deadline) and done
+        done = _poll(functools.partial(_ended, thread), deadline) and done
     return done
+
+
+def _ended(thread: threading.Thread) -> bool:
+    return not thread.is_alive()
 
 
 def _poll(ready: Callable[[], bool], deadline: float) -> bool:
