@@ -440,7 +440,7 @@ def _sample_record(stamp: bool) -> logging.LogRecord:
     )
     if stamp:
         import lite_logging as ll
-        from lite_logging.stamping import stamp_record
+        from lite_logging.record.stamping import stamp_record
 
         ll.bind(**CONTEXT)
         stamp_record(record)

@@ -37,8 +37,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
 import lite_logging as ll
-from lite_logging.stamping import stamp_record
-from lite_logging.transforms import AddFields
+from lite_logging.filters.transforms import AddFields
+from lite_logging.record.stamping import stamp_record
 
 Row = tuple[str, str, float]  # (group, label, ns per call)
 

@@ -29,8 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 import lite_logging as ll
-from lite_logging.edn import dumps as edn_dumps
-from lite_logging.stamping import stamp_record
+from lite_logging.formats.edn import dumps as edn_dumps
+from lite_logging.record.stamping import stamp_record
 
 
 def _record() -> logging.LogRecord:
@@ -64,7 +64,7 @@ def _rows() -> list[tuple[str, Callable[[], Any]]]:
         ("PrettyFormatter.format, one line", lambda: pretty.format(record)),
         ("PrettyFormatter.format, width=80", lambda: pretty80.format(record)),
         ("RichHandler.emit, 80 columns, no colour", lambda: handler.emit(record)),
-        ("encode only: lite_logging.edn.dumps", lambda: edn_dumps(fields)),
+        ("encode only: lite_logging.formats.edn.dumps", lambda: edn_dumps(fields)),
     ]
     try:
         import edn_format

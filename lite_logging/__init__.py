@@ -7,7 +7,25 @@ from __future__ import annotations
 
 from ._lifecycle import drain_on_signals
 from .config import setup
-from .context import (
+from .filters import (
+    NamespaceFilter,
+    RateLimitFilter,
+    RedactFilter,
+    SamplingFilter,
+    TransformFilter,
+)
+from .formats.edn import EdnFormatter
+from .formats.json import JsonFormatter
+from .formats.pretty import PrettyFormatter, RichHandler
+from .pipeline.queueing import (
+    AsyncQueueHandler,
+    BatchingQueueListener,
+    drain,
+    flush,
+    shutdown,
+    stats,
+)
+from .record.context import (
     ContextThreadPoolExecutor,
     bind,
     clear_context,
@@ -16,22 +34,11 @@ from .context import (
     propagate_context,
     unbind,
 )
-from .edn import EdnFormatter
-from .filters import (
-    NamespaceFilter,
-    RateLimitFilter,
-    RedactFilter,
-    SamplingFilter,
-    TransformFilter,
-)
-from .formatters import JsonFormatter
-from .handlers import BatchFileHandler
-from .ids import new_event_id
-from .logger import Logger
-from .pretty import PrettyFormatter, RichHandler
-from .queueing import AsyncQueueHandler, BatchingQueueListener, drain, flush, shutdown, stats
-from .stamping import ContextFilter
-from .tracing import Span, continue_trace, current_span, span, traceparent
+from .record.ids import new_event_id
+from .record.logger import Logger
+from .record.stamping import ContextFilter
+from .record.tracing import Span, continue_trace, current_span, span, traceparent
+from .sinks.file import BatchFileHandler
 
 __all__ = [
     "AsyncQueueHandler",

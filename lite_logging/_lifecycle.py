@@ -43,9 +43,12 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from . import _stats, handlers, ids, logger, queueing
 from .filters import _common as filters_common
 from .filters import sampling
+from .metrics import _registry as _stats
+from .pipeline import queueing
+from .record import ids, logger
+from .sinks import file as handlers
 
 __all__ = ["drain_on_signals"]
 

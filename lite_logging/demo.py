@@ -26,9 +26,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .context import ContextThreadPoolExecutor, bind, context
-from .queueing import flush, shutdown, stats
-from .tracing import span
+from .pipeline.queueing import flush, shutdown, stats
+from .record.context import ContextThreadPoolExecutor, bind, context
+from .record.tracing import span
 
 __all__ = ["DemoResult", "build_config", "run"]
 

@@ -1,104 +1,19 @@
-"""Identifiers: UUIDv7 event ids, W3C trace ids (32 hex) and span ids (16 hex).
+"""Deprecated alias of :mod:`lite_logging.record.ids` (the module moved in 0.2).
 
-UUIDv7 (RFC 9562, section 5.7) puts a 48-bit Unix millisecond timestamp first, so ids sort by
-creation time. Within one millisecond the 12-bit ``rand_a`` field is a counter (RFC 9562
-"method 1"), so ids made by one process are strictly increasing; the remaining 62 bits are
-random, so ids made by different processes (also after ``fork``) do not collide.
-When the counter overflows it carries into the millisecond field; that field never runs more
-than one second ahead of the wall clock (after a large backwards clock step the clock wins).
+Kept so that imports and dictConfig paths written for the flat layout keep working; it
+warns when imported.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import random
-import sys
-import threading
-import time
-from collections.abc import Iterator
+import warnings
+
+from .record.ids import new_event_id, new_span_id, new_trace_id
 
 __all__ = ["new_event_id", "new_span_id", "new_trace_id"]
 
-_MAX_LEAD_MS = 1000  # how far (1 s) the id clock may run ahead of the wall clock
-_COUNTER_END = 4096  # the 12-bit counter's values: 0..4095
-
-_lock = threading.Lock()  # taken once a millisecond, to start the next one
-_rng = random.Random()
-# getrandbits() on a private generator: ~15x cheaper than os.urandom/secrets per id.
-_randbits = _rng.getrandbits
-
-
-def _after_fork_in_child() -> None:
-    """Give the child its own random stream and a lock no dead thread can hold."""
-    global _lock
-    _lock = threading.Lock()
-    _rng.seed(int.from_bytes(os.urandom(16), "big"))
-
-
-_rng.seed(int.from_bytes(os.urandom(16), "big"))
-
-
-# The current millisecond of the id clock: (unix_ms, its counter, "xxxxxxxx-xxxx-7" text).
-# One tuple, replaced (never changed) under _lock, so threads never see half an update.
-# next() on an itertools.count is one C call, atomic under the GIL: most ids take no lock.
-# A thread that read the tuple just before it was replaced takes a number from the old
-# millisecond: its id is still unique (one counter per millisecond value) and still greater
-# than that thread's previous ids.
-# Free-threaded builds (3.13t without the GIL) take the lock for every id instead.
-_GIL = bool(getattr(sys, "_is_gil_enabled", lambda: True)())
-_State = tuple[int, Iterator[int], str]
-_state: _State = (-1, itertools.count(_COUNTER_END), "")
-# Hex formatting is the bulk of an id's cost: 12-bit groups come from a table (~250 KB).
-_HEX3_DASH = [f"{i:03x}-" for i in range(4096)]
-_VARIANT_BIT = 1 << 63  # bits 63-62 of the low 64 bits = 0b10: the RFC variant
-
-
-def _next_millisecond(now: int) -> tuple[_State, int]:
-    """Start a new millisecond of the id clock (the clock moved, or the counter ran out)."""
-    global _state
-    with _lock:
-        state = _state
-        ms = state[0]
-        if 0 <= ms - now < _MAX_LEAD_MS:
-            counter = next(state[1])  # another thread may have started it meanwhile
-            if counter < _COUNTER_END:
-                return state, counter
-            ms += 1  # carry into the millisecond field, at most 1 s ahead of the clock
-            if ms - now >= _MAX_LEAD_MS:
-                ms = now
-        else:
-            ms = now  # the clock moved on (or stepped back by more than a second)
-        h = f"{ms:012x}"
-        _state = state = (ms, itertools.count(1), f"{h[:8]}-{h[8:]}-7")
-        return state, 0
-
-
-def new_event_id() -> str:
-    """Return a new UUIDv7 as a canonical 36-character string: unique and time-ordered."""
-    now = time.time_ns() // 1_000_000
-    state = _state
-    in_state = _GIL and 0 <= state[0] - now < _MAX_LEAD_MS
-    if not in_state or (counter := next(state[1])) >= _COUNTER_END:
-        state, counter = _next_millisecond(now)
-    # 48-bit ms | version 7 | 12-bit counter | variant 0b10 | 62 random bits
-    # variant 0b10 on top of 62 random bits: always 16 hex digits, the first one 8, 9, a or b.
-    # hex() and slices: ~190 ns against ~280 ns for format specs such as {:012x} (timeit).
-    tail = hex(_randbits(62) | _VARIANT_BIT)
-    return f"{state[2]}{_HEX3_DASH[counter]}{tail[2:6]}-{tail[6:]}"
-
-
-def new_trace_id() -> str:
-    """Return a random W3C trace id: 32 lowercase hex digits, never all zeros."""
-    value = _randbits(128)
-    while not value:  # pragma: no cover - probability 2**-128
-        value = _randbits(128)
-    return f"{value:032x}"
-
-
-def new_span_id() -> str:
-    """Return a random W3C span (parent) id: 16 lowercase hex digits, never all zeros."""
-    value = _randbits(64)
-    while not value:  # pragma: no cover - probability 2**-64
-        value = _randbits(64)
-    return f"{value:016x}"
+warnings.warn(
+    "lite_logging.ids is deprecated: use lite_logging.record.ids",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -23,7 +23,9 @@ import signal
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from . import _lifecycle, _stats, queueing
+from . import _lifecycle
+from .metrics import _registry as _stats
+from .pipeline import queueing
 
 __all__ = ["isolated", "isolated_logging", "reset"]
 

@@ -15,12 +15,12 @@ from cli_support import EDN_LINE, RECORD, read_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lite_logging._encoding import MAX_DEPTH
 from lite_logging.cli._times import format_utc
 from lite_logging.cli.readers import EDN_MISSING, to_edn_line, to_json_line
 from lite_logging.cli.readers import _edn as edn_reader
 from lite_logging.cli.readers._fast_edn import UnsupportedError, parse_fast_edn
-from lite_logging.edn import EdnFormatter
+from lite_logging.formats._encoding import MAX_DEPTH
+from lite_logging.formats.edn import EdnFormatter
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import edn_format
 from cli_support import EDN_LINE, RECORD, read_bytes
 
 from lite_logging.cli.readers import LineParser, read_entries, to_edn_line
-from lite_logging.edn import EdnFormatter
-from lite_logging.formatters import JsonFormatter
+from lite_logging.formats.edn import EdnFormatter
+from lite_logging.formats.json import JsonFormatter
 
 
 class TestReadEntries:

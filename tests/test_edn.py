@@ -1,4 +1,4 @@
-"""EDN encoding (``lite_logging.edn.dumps``) and ``EdnFormatter``, read back with edn_format."""
+"""EDN encoding (``formats.edn.dumps``) and ``EdnFormatter``, read back with edn_format."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
-from lite_logging.edn import dumps
+from lite_logging.formats.edn import dumps
 
 pytestmark = pytest.mark.usefixtures("empty_context")
 

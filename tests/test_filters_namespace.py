@@ -10,8 +10,8 @@ import pytest
 from conftest import ListHandler
 
 import lite_logging as ll
-from lite_logging import _stats
 from lite_logging.filters import namespace
+from lite_logging.metrics import _registry as _stats
 
 LOGGER = "tests.filters.namespace"
 

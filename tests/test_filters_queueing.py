@@ -10,9 +10,9 @@ import pytest
 from conftest import ListHandler
 
 import lite_logging as ll
-from lite_logging.transforms import AddFields
+from lite_logging.filters.transforms import AddFields
 
-queueing = pytest.importorskip("lite_logging.queueing")
+queueing = pytest.importorskip("lite_logging.pipeline.queueing")
 
 LOGGER = "tests.filters.queueing"  # the name of conftest's `logger`
 CARD = "4111 1111 1111 1111"

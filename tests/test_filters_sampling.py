@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
-from lite_logging import _stats
+from lite_logging.metrics import _registry as _stats
 
 LOGGER = "tests.filters.sampling"
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import ListHandler
 
 import lite_logging as ll
-from lite_logging import _stats
 from lite_logging.filters.transform import resolve_callable
+from lite_logging.metrics import _registry as _stats
 
 LOGGER = "tests.filters.transform"  # the name of conftest's `logger`
 
@@ -237,9 +237,15 @@ class TestConfigured:
                         "()": "lite_logging.TransformFilter",
                         "transforms": [
                             f"{__name__}.drop_secret",
-                            {"()": "lite_logging.transforms.AddFields", "fields": {"app": "s"}},
-                            {"()": "lite_logging.transforms.RenameFields", "mapping": {"u": "uid"}},
-                            "lite_logging.transforms.add_hostname",
+                            {
+                                "()": "lite_logging.filters.transforms.AddFields",
+                                "fields": {"app": "s"},
+                            },
+                            {
+                                "()": "lite_logging.filters.transforms.RenameFields",
+                                "mapping": {"u": "uid"},
+                            },
+                            "lite_logging.filters.transforms.add_hostname",
                         ],
                         "name": "transform-dictconfig",
                     }

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
-from lite_logging.handlers import BatchFileHandler
+from lite_logging.sinks.file import BatchFileHandler
 
 HAS_DEV_FULL = os.path.exists("/dev/full")
 HAS_PROC_IO = os.path.exists("/proc/self/io")
@@ -401,7 +401,7 @@ class TestEmit:
         path = tmp_path / "x.log"
         script = (
             "import logging, sys\n"
-            "from lite_logging.handlers import BatchFileHandler\n"
+            "from lite_logging.sinks.file import BatchFileHandler\n"
             f"h = BatchFileHandler({str(path)!r}, flush_interval=3600)\n"
             "h.setFormatter(logging.Formatter('%(message)s'))\n"
             "log = logging.getLogger('exit'); log.addHandler(h); log.setLevel('INFO')\n"

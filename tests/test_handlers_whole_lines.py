@@ -19,7 +19,7 @@ import edn_format
 import pytest
 
 import lite_logging as ll
-from lite_logging.handlers import MAX_WRITE, BatchFileHandler
+from lite_logging.sinks.file import MAX_WRITE, BatchFileHandler
 
 ROOT = str(Path(ll.__file__).resolve().parents[1])
 ENV = {**os.environ, "PYTHONPATH": ROOT}
@@ -231,7 +231,7 @@ class TestTornWrites:
         child = script(
             """
             import json, logging, resource, sys
-            from lite_logging.handlers import BatchFileHandler
+            from lite_logging.sinks.file import BatchFileHandler
             resource.setrlimit(resource.RLIMIT_FSIZE, (10_000, 10_000))
             handler = BatchFileHandler(sys.argv[1])
             handler.handleError = lambda record: None

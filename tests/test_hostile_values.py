@@ -28,8 +28,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
-from lite_logging import _schema
-from lite_logging.stamping import stamp_record
+from lite_logging.formats import _schema
+from lite_logging.record.stamping import stamp_record
 
 pytestmark = pytest.mark.usefixtures("empty_context")
 

@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 
-from lite_logging import ids
+from lite_logging.record import ids
 
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _HEX16 = re.compile(r"^[0-9a-f]{16}$")

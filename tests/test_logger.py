@@ -1,4 +1,4 @@
-"""Tests for lite_logging.logger: Logger, sampling before the record is built."""
+"""Tests for lite_logging.record.logger: Logger, sampling before the record is built."""
 
 from __future__ import annotations
 
@@ -431,7 +431,7 @@ class TestBuilder:
 
     def test_used_on_supported_pythons(self) -> None:
         """On CPython 3.10-3.13 the import-time check against LogRecord passes."""
-        from lite_logging import logger as module
+        from lite_logging.record import logger as module
 
         assert module._fast_records is (sys.implementation.name == "cpython")
 

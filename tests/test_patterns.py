@@ -1,4 +1,4 @@
-"""Tests for lite_logging._patterns: logger-name wildcards and their specificity."""
+"""Tests for lite_logging.filters._patterns: logger-name wildcards and their specificity."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lite_logging._patterns import Pattern, compile_pattern, match, matches, most_specific
+from lite_logging.filters._patterns import Pattern, compile_pattern, match, matches, most_specific
 
 # (pattern, name, expected): every example of the SPEC's settled details, and the edges.
 MATCH_TABLE = [

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
-from lite_logging.queueing import AsyncQueueHandler, BatchingQueueListener
-from lite_logging.stamping import stamp_record
+from lite_logging.pipeline.queueing import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.record.stamping import stamp_record
 
 LOGGER = "tests.queueing"  # the name of conftest's `logger`
 
@@ -609,7 +609,7 @@ class TestStats:
 
     def test_latency_percentiles(self) -> None:
         """LatencyRecorder reports percentiles of recent samples and the max of all."""
-        from lite_logging._stats import LatencyRecorder
+        from lite_logging.metrics._registry import LatencyRecorder
 
         recorder = LatencyRecorder(size=100)
         recorder.add(5000.0)

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
-from lite_logging._encoding import format_timestamp, to_jsonable
+from lite_logging.formats._encoding import format_timestamp, to_jsonable
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 _BACKENDS = [False, True]  # use_orjson

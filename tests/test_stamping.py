@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 import lite_logging as ll
-from lite_logging import tracing
-from lite_logging.stamping import stamp_record
+from lite_logging.record import tracing
+from lite_logging.record.stamping import stamp_record
 
 pytestmark = pytest.mark.usefixtures("empty_context")
 

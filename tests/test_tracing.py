@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
-from lite_logging import tracing
-from lite_logging.stamping import ContextFilter
+from lite_logging.record import tracing
+from lite_logging.record.stamping import ContextFilter
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
 HEX16 = re.compile(r"[0-9a-f]{16}")

@@ -1,4 +1,4 @@
-"""Tests for lite_logging.transforms: the shipped transforms."""
+"""Tests for lite_logging.filters.transforms: the shipped transforms."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import socket
 import pytest
 
 import lite_logging as ll
-from lite_logging.transforms import AddFields, DropFields, RenameFields, add_hostname
+from lite_logging.filters.transforms import AddFields, DropFields, RenameFields, add_hostname
 
 
 def _record(**extra: object) -> logging.LogRecord:

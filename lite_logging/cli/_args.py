@@ -6,7 +6,7 @@ import argparse
 import datetime
 from collections.abc import Callable
 
-from .._patterns import compile_pattern
+from ..filters._patterns import compile_pattern
 from ._levels import LEVELS
 from ._times import parse_time
 
@@ -26,7 +26,7 @@ def level_arg(text: str) -> int:
 
 
 def logger_arg(text: str) -> Callable[[str], bool]:
-    """``--logger``: a wildcard with NamespaceFilter's semantics (``lite_logging._patterns``)."""
+    """``--logger``: a wildcard with NamespaceFilter's semantics (``filters._patterns``)."""
     try:
         return compile_pattern(text).matches
     except ValueError as exc:

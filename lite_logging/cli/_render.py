@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from ..pretty import PrettyFormatter
+    from ..formats.pretty import PrettyFormatter
 
 __all__ = [
     "NO_TIME",
@@ -158,7 +158,7 @@ class Pretty:
     """
 
     def __init__(self, out: Console, show_source: bool = True) -> None:
-        from ..pretty import PrettyFormatter
+        from ..formats.pretty import PrettyFormatter
 
         self.console = out
         self.formatter = PrettyFormatter(show_source=show_source)

@@ -11,8 +11,8 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from .._patterns import Pattern, compile_pattern
-from .._stats import register
+from ..metrics._registry import register
+from ._patterns import Pattern, compile_pattern
 
 T = TypeVar("T")
 

@@ -7,8 +7,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .._patterns import Pattern
 from ._common import StatsFilter, compile_option, compile_options, most_specific_value, parse_level
+from ._patterns import Pattern
 
 __all__ = ["NamespaceFilter"]
 
@@ -20,7 +20,7 @@ class NamespaceFilter(StatsFilter):
     """Keeps records whose logger name is allowed and whose level reaches its namespace's level.
 
     Patterns are logger-name wildcards (``shop.api``, ``shop.*``, ``*.sql``, ``shop.*.sql``,
-    ``*``; see ``lite_logging._patterns``). A name passes when it matches some ``allow``
+    ``*``; see ``lite_logging.filters._patterns``). A name passes when it matches some ``allow``
     pattern and no ``deny`` pattern (deny beats allow); then its record passes when its level
     is at least the level of the most specific ``levels`` pattern matching the name (most
     literal segments, then the longest pattern; on a tie the first listed). A name no

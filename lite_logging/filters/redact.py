@@ -16,8 +16,8 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .._encoding import MAX_DEPTH, json_default
-from ..stamping import stamp_record
+from ..formats._encoding import MAX_DEPTH, json_default
+from ..record.stamping import stamp_record
 from ._common import StatsFilter
 
 __all__ = ["DEFAULT_KEYS", "DEFAULT_PATTERNS", "DEFAULT_WORDS", "RedactFilter"]

@@ -9,9 +9,9 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from .._patterns import Pattern
-from ..tracing import current_trace_ids
+from ..record.tracing import current_trace_ids
 from ._common import StatsFilter, compile_option, most_specific_value, parse_level
+from ._patterns import Pattern
 
 __all__ = ["SamplingFilter"]
 

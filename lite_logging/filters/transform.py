@@ -63,7 +63,7 @@ class TransformFilter(StatsFilter):
     Args:
         transforms: callables, dotted paths to callables (``"myapp.logs.add_user"``), or
             ``{"()": "dotted.factory", **kwargs}`` dicts that build one (for dictConfig:
-            ``{"()": "lite_logging.transforms.AddFields", "fields": {"service": "shop"}}``).
+            ``{"()": "lite_logging.filters.transforms.AddFields", "fields": {"service": "shop"}}``).
         name: the name shown in ``ll.stats()["filters"]``; default ``"TransformFilter"``.
 
     Raises:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from ...edn import _ROUND_TRIP_TAGS, _typed_map
+from ...formats.edn import _ROUND_TRIP_TAGS, _typed_map
 from .._times import format_utc
 from ._fast_edn import UnsupportedError, parse_fast_edn
 

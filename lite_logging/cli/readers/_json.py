@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from ..._encoding import to_jsonable
+from ...formats._encoding import to_jsonable
 
 __all__ = ["parse_json", "to_json_line"]
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS, BaseJsonFormatter
 
+from ..record._message import MESSAGE_ERROR_KEY, render_message
+from ..record.stamping import stamp_record
 from ._encoding import format_timestamp, json_default, safe_repr
-from ._message import MESSAGE_ERROR_KEY, render_message
-from .stamping import stamp_record
 
 __all__ = ["EXTRA_CLASH_PREFIX", "SCHEMA_KEYS", "SchemaFormatter", "source_path"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ._encoding import safe_repr
+from ..formats._encoding import safe_repr
 
 __all__ = ["MESSAGE_ERROR_KEY", "render_message"]
 

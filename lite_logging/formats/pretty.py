@@ -1,0 +1,703 @@
+"""The pretty console for development: ``PrettyFormatter`` and ``RichHandler``, using rich.
+
+One record reads::
+
+    16:30:00.123 INFO     shop.api: user 42 logged in request_id=r-1 user_id=42
+                          trace=4bf92f35 span=00f067aa shop/api.py:17 in login
+
+time (local), coloured level, logger, message, then context and extra fields as
+``key=value`` (nested values as compact JSON), trace and span ids cut to 8 hex digits, and
+the source location; long lines wrap under the message, so 80 columns stay readable.
+Exceptions are rich tracebacks (locals off unless asked for).
+
+Everything from the record is shown, never interpreted: the lines are built from plain text
+pieces and styles chosen here, never from rich markup (so ``"[red]x"`` prints as is), and
+control characters, ANSI escapes included, are written as visible escapes (``\\x1b[2J``),
+so a logged value cannot clear the screen.
+
+Nor can it forge a record: only a record's first line starts at column 0 (with the time).
+Every other line starts with spaces: the first line wrapped (under the message), the
+message's further lines and plain-text tracebacks (after their indent, the mark ``│``), a
+rich traceback (a gutter of two spaces); a newline inside a value or key shows as ``\\n``.
+
+rich is imported only here, and only when a formatter or handler is built:
+``import lite_logging`` stays light for production processes that never print pretty lines.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._encoding import safe_repr, to_jsonable
+from ._schema import SchemaFormatter
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.traceback import Trace
+
+__all__ = ["PrettyFormatter", "RichHandler"]
+
+# Shown as escapes, never sent raw to the terminal: C0/C1 controls and DEL (ANSI escape
+# sequences, line breaks, bells), line/paragraph separators, bidi marks, overrides and
+# isolates, lone surrogates.
+_UNSAFE_CHARS = (
+    "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+)
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}]")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_BARE = re.compile(r"[^\s\"'=\\]+")  # a string value shown without quotes
+
+_LEVEL_STYLES = (
+    (logging.CRITICAL, "bold reverse red"),
+    (logging.ERROR, "bold red"),
+    (logging.WARNING, "yellow"),
+    (logging.INFO, "green"),
+    (logging.DEBUG, "blue"),
+    (logging.NOTSET, "dim"),
+)
+_TIME_WIDTH = 12  # "16:30:00.123"
+_LEVEL_WIDTH = 8  # "CRITICAL"
+_HEAD_WIDTH = _TIME_WIDTH + 1 + _LEVEL_WIDTH + 1
+_MIN_BODY_WIDTH = 20  # narrower consoles wrap the whole line instead of indenting
+# Every line of a record but the first starts with spaces, so only a record's first line
+# starts at column 0 (with the time). Lines of multi-line texts (message, exception, stack)
+# also carry a mark after their indent, so they cannot pass for the record's own fields.
+_UNDER = " " * _HEAD_WIDTH  # the first line wrapped: under the message
+_NARROW = "  "  # the first line wrapped on a console too narrow to indent under the message
+_GUTTER = "  "  # a rich traceback
+_MESSAGE_MARK = _UNDER + "\u2502 "  # the message's second and later lines: "│ "
+_BLOCK_MARK = _GUTTER + "\u2502 "  # the lines of exception and stack texts
+_TRACEBACK_WIDTH = 100
+
+# Fields shown in their own place (or not at all: the event id is for machines).
+_PLACED = ("timestamp", "level", "logger", "message", "event_id", "context")
+_TAIL = ("trace_id", "span_id", "source", "exception", "stack")
+
+
+def _check_width(width: int | None) -> None:
+    """Raise for a ``width`` option too narrow to indent message bodies."""
+    if width is not None and width < _MIN_BODY_WIDTH:
+        raise ValueError(f'"width" must be at least {_MIN_BODY_WIDTH} or None: {width!r}')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    escaped = _ESCAPES.get(char)
+    if escaped is not None:
+        return escaped
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _escape(text: str) -> str:
+    """``text`` with every control/format character as a visible escape."""
+    if _UNSAFE.search(text) is None:  # the common case: one scan, no copy
+        return text
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def _split_lines(text: str) -> list[str]:
+    """``text``'s lines: split at ``\\n`` (and ``\\r\\n``) only; other breaks are escaped."""
+    return text.replace("\r\n", "\n").split("\n")
+
+
+def _marked(text: str) -> str:
+    """``text`` escaped, its second and later lines marked: for exception texts in rich."""
+    return "\n\u2502 ".join(_escape(line) for line in _split_lines(text))
+
+
+_level_cells: dict[str, str] = {}
+
+
+def _level_cell(levelname: str) -> str:
+    """The level column: the level name escaped, padded or cut to 8 cells (cached)."""
+    cell = _level_cells.get(levelname)
+    if cell is None:
+        cell = f"{_escape(levelname):<{_LEVEL_WIDTH}}"[:_LEVEL_WIDTH]
+        if len(_level_cells) < 256:  # level names are few; a flood of odd ones is not kept
+            _level_cells[levelname] = cell
+    return cell
+
+
+def _value(value: object) -> str:
+    """One value, compact and on one line: bare word, quoted string, number or JSON."""
+    if isinstance(value, str):
+        if _BARE.fullmatch(value) and _UNSAFE.search(value) is None:
+            return value
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return '"' + _escape(quoted) + '"'
+    if value is None or isinstance(value, bool | int | float):
+        return safe_repr(value)
+    try:
+        data = to_jsonable(value)
+        if isinstance(data, str):
+            return _value(data)
+        return _escape(json.dumps(data, ensure_ascii=False, separators=(", ", ": ")))
+    except Exception:  # noqa: BLE001 - an odd value must not cost the line
+        return _escape(safe_repr(value))
+
+
+def _level_style(levelno: int) -> str:
+    for threshold, style in _LEVEL_STYLES:
+        if levelno >= threshold:
+            return style
+    return "dim"
+
+
+def _sanitize_trace(trace: Trace) -> None:
+    """Escape the texts in a rich ``Trace`` (messages are data, not terminal input): one-line
+    names escaped, multi-line messages and notes escaped with their later lines marked."""
+    for stack in trace.stacks:
+        stack.exc_type = _escape(stack.exc_type)
+        stack.exc_value = _marked(stack.exc_value)
+        stack.notes = [_marked(note) for note in stack.notes]
+        syntax_error = stack.syntax_error
+        if syntax_error is not None:
+            syntax_error.msg = _marked(syntax_error.msg)
+            syntax_error.filename = _escape(syntax_error.filename)
+            syntax_error.line = _escape(syntax_error.line.rstrip("\r\n"))
+            syntax_error.notes = [_marked(note) for note in syntax_error.notes]
+        for frame in stack.frames:
+            frame.filename = _escape(frame.filename)
+            frame.name = _escape(frame.name)
+            frame.line = _escape(frame.line)
+        for group_trace in stack.exceptions:
+            _sanitize_trace(group_trace)
+
+
+class PrettyFormatter(SchemaFormatter):
+    """Human-readable lines for development, rendered with rich (see the module docstring).
+
+    ``format()`` returns plain text (no colour codes), so it works with any stdlib handler;
+    ``RichHandler`` calls ``render()`` instead and prints the styled result. The fields are
+    the schema's (``JsonFormatter``'s), so ``fmt``, ``rename_fields`` and ``static_fields``
+    select what is shown the same way.
+
+    Args:
+        fmt, datefmt, style, validate: as for ``logging.Formatter``; ``datefmt`` is a
+            ``time.strftime`` format for the time column (default ``%H:%M:%S`` plus
+            milliseconds, local time).
+        width: wrap ``format()``'s lines at this many columns (``None``: no wrapping).
+            ``RichHandler`` wraps at its console's width.
+        show_locals: show local variables in tracebacks (off: they may hold secrets).
+        show_source: show ``file:line in function``.
+        max_frames: the most traceback frames shown per exception.
+        **kwargs: python-json-logger options: ``rename_fields``, ``static_fields``...
+
+    Raises:
+        ValueError: a ``width`` below 20 or a ``max_frames`` below 1.
+        ImportError: rich is not installed.
+    """
+
+    def __init__(
+        self,
+        fmt: str | Sequence[str] | None = None,
+        datefmt: str | None = None,
+        style: str = "%",
+        validate: bool = True,
+        *,
+        width: int | None = None,
+        show_locals: bool = False,
+        show_source: bool = True,
+        max_frames: int = 20,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(fmt, datefmt, style, validate, **kwargs)
+        _check_width(width)
+        if max_frames < 1:
+            raise ValueError(f'"max_frames" must be >= 1: {max_frames!r}')
+        from rich.console import Console  # rich only once a pretty formatter is built
+
+        self.width = width
+        self.show_locals = show_locals
+        self.show_source = show_source
+        self.max_frames = max_frames
+        rename = self.rename_fields
+        self._names = {key: rename.get(key, key) for key in (*_PLACED, *_TAIL)}
+        # Renders format()'s plain text: no colour, no markup, output captured per thread.
+        self._plain_console = Console(
+            file=io.StringIO(),
+            width=width or _TRACEBACK_WIDTH,
+            color_system=None,
+            markup=False,
+            emoji=False,
+            highlight=False,
+            force_terminal=False,
+            force_jupyter=False,
+        )
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render ``record`` as plain text: its line (wrapped at ``width``), then its
+        continuation lines (further message lines, the traceback), each indented."""
+        parts = self._layout(record, self.width)
+        if len(parts) == 1 and type(parts[0]) is list:  # the common case stays cheap
+            return "".join(piece for piece, _ in parts[0])
+        shown: list[str] = []
+        for part in parts:
+            if not isinstance(part, _Gutter):
+                shown.append("".join(piece for piece, _ in part))
+                continue
+            console = self._plain_console  # a rich traceback: rendered without colour
+            console.begin_capture()
+            try:
+                console.print(part, crop=False, no_wrap=True, overflow="ignore")
+            finally:
+                shown.append(console.end_capture().rstrip("\n"))
+        return "\n".join(shown)
+
+    def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
+        """Render already collected fields as plain text (the python-json-logger step).
+
+        ``format()`` does not come here (it renders from the record, for the time column
+        and the traceback); this keeps the python-json-logger template usable on its own.
+        """
+        level = str(log_data.get(self._names["level"], ""))
+        body, more, blocks = self._body(log_data)
+        lines = [[(f"{_escape(level):<{_LEVEL_WIDTH}} ", ""), *body.pieces]]
+        lines += _text_lines(more, _MESSAGE_MARK, "", None)
+        for text, style in blocks:
+            lines += _text_lines(_split_lines(text), _BLOCK_MARK, style, None)
+        return "\n".join("".join(piece for piece, _ in line) for line in lines)
+
+    def render(
+        self, record: logging.LogRecord, console: Console, *, width: int | None = None
+    ) -> list[RenderableType]:
+        """The styled renderables for ``record``: its line(s), then a traceback if any.
+
+        Args:
+            record: the record.
+            console: the console the result is printed on (for measuring).
+            width: wrap at this many columns, continuation lines under the message;
+                ``None``: no wrapping, however long the lines.
+        """
+        parts = self._layout(record, width)
+        lines: list[_Pieces] = []
+        shown: list[RenderableType] = []
+        for part in parts:
+            if not isinstance(part, _Gutter):
+                lines.append(part)
+                continue
+            if lines:
+                shown.append(_segments(lines, console))
+                lines = []
+            shown.append(part)
+        if lines:
+            shown.append(_segments(lines, console))
+        return shown
+
+    def _layout(self, record: logging.LogRecord, width: int | None) -> list[_Pieces | _Gutter]:
+        """The record's lines (styled pieces), and a rich traceback where there is one.
+
+        The first line starts with the time; every other line starts with spaces: the
+        first line wrapped (under the message), further message lines and plain-text
+        tracebacks (after their indent, the mark ``│``), a rich traceback (its gutter).
+        """
+        data = self._fields(record)
+        head: _Pieces = [
+            (self._time(record), "dim cyan"),  # rich's "log.time", theme-independent
+            (" ", ""),
+            (_level_cell(record.levelname), _level_style(record.levelno)),
+            (" ", ""),
+        ]
+        body, more, blocks = self._body(data)
+        narrow = width is not None and width - _HEAD_WIDTH < _MIN_BODY_WIDTH
+        parts: list[_Pieces | _Gutter]
+        if width is None:
+            parts = [head + body.pieces]
+        elif narrow:  # too narrow to indent under the message: wrap the whole line
+            parts = list(_wrap([], head + body.pieces, width, [(_NARROW, "")]))
+        else:
+            parts = list(_wrap(head, body.pieces, width, [(_UNDER, "")]))
+        if more:
+            parts += _text_lines(more, _BLOCK_MARK if narrow else _MESSAGE_MARK, "", width)
+        if record.exc_info or record.exc_text or record.stack_info:
+            parts += self._exception(record, width)
+        for text, style in blocks:
+            parts += _text_lines(_split_lines(text), _BLOCK_MARK, style, width)
+        return parts
+
+    def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
+        """The schema's fields for ``record``, as python-json-logger's ``format()`` gathers them."""
+        message_dict: dict[str, Any] = {}
+        if isinstance(record.msg, dict):
+            message_dict = record.msg.copy()
+            record.message = ""
+        else:
+            record.message = record.getMessage()
+        if "asctime" in self._required_fields:
+            record.asctime = self.formatTime(record, self.datefmt)
+        log_data: dict[str, Any] = {}
+        self.add_fields(log_data, record, message_dict)  # exceptions are rendered by rich
+        return self.process_log_record(log_data)
+
+    def _time(self, record: logging.LogRecord) -> str:
+        local = time.localtime(record.created)
+        if self.datefmt:
+            return _escape(time.strftime(self.datefmt, local))
+        return time.strftime("%H:%M:%S", local) + f".{int(record.msecs):03d}"
+
+    def _body(self, data: dict[str, Any]) -> tuple[_Styled, list[str], list[tuple[str, str]]]:
+        """The line after time and level: logger, the message's first line, context and
+        extras, ids, source; then the message's other lines, and exception/stack texts."""
+        names = self._names
+        data = dict(data)  # never mutate the caller's dict
+        for key in ("timestamp", "level", "event_id"):
+            data.pop(names[key], None)
+        body = _Styled()
+        logger = data.pop(names["logger"], None)
+        if logger:
+            body.add(_escape(str(logger)), "blue")
+            body.add(": ", "dim")
+        message = data.pop(names["message"], "")
+        more: list[str] = []
+        if not isinstance(message, str):
+            message = _value(message)
+        elif "\n" in message:  # a multi-line message: its other lines go under the record
+            first, *more = _split_lines(message)
+            while more and not more[-1].strip():
+                more.pop()  # a trailing newline adds no line
+            message = first
+        body.add(_escape(message))
+        ended = {key: data.pop(names[key], None) for key in _TAIL}
+        context = data.pop(names["context"], None)
+        if isinstance(context, dict):
+            for key, value in context.items():
+                body.pair(key, value, "cyan")
+        elif context:
+            body.pair(names["context"], context, "cyan")
+        for key, value in data.items():
+            body.pair(key, value, "bold cyan")
+        trace_id, span_id = ended["trace_id"], ended["span_id"]
+        if trace_id:
+            body.add(f" trace={_escape(str(trace_id)[:8])}", "dim")
+        if span_id:
+            body.add(f" span={_escape(str(span_id)[:8])}", "dim")
+        source = ended["source"]
+        if self.show_source and isinstance(source, dict) and source.get("file"):
+            where = f"{source.get('file')}:{source.get('line')} in {source.get('function')}"
+            body.add(" " + _escape(where), "dim")
+        blocks: list[tuple[str, str]] = []
+        for key, style in (("exception", "red"), ("stack", "dim")):
+            text = ended[key]
+            if text:
+                blocks.append(
+                    ("\n".join(map(str, text)) if isinstance(text, list) else str(text), style)
+                )
+        return body, more, blocks
+
+    def _exception(self, record: logging.LogRecord, width: int | None) -> list[_Pieces | _Gutter]:
+        """A rich traceback from ``exc_info``, else the exception text already rendered;
+        then the stack, if any: all indented, the texts marked."""
+        from rich.traceback import Traceback
+
+        shown: list[_Pieces | _Gutter] = []
+        exc_info = record.exc_info
+        if exc_info and exc_info[1] is not None:
+            trace = Traceback.extract(
+                exc_info[0] or type(exc_info[1]),
+                exc_info[1],
+                exc_info[2],
+                show_locals=self.show_locals,
+            )
+            _sanitize_trace(trace)
+            traceback = Traceback(
+                trace,
+                width=_TRACEBACK_WIDTH - len(_GUTTER),
+                show_locals=self.show_locals,
+                max_frames=self.max_frames,
+            )
+            shown.append(_Gutter(traceback))
+        elif record.exc_text:  # prepared by a queue handler: the traceback is text now
+            shown += _text_lines(_split_lines(record.exc_text), _BLOCK_MARK, "red", width)
+        if record.stack_info:
+            stack = logging.Formatter.formatStack(self, record.stack_info)  # always one str
+            shown += _text_lines(_split_lines(stack), _BLOCK_MARK, "dim", width)
+        return shown
+
+
+class _Styled:
+    """A line under construction: ``(text, style)`` pieces, wrapped and styled at the end.
+
+    Cheaper than a rich ``Text`` per piece, and ``format()`` needs no rich object at all.
+    """
+
+    __slots__ = ("pieces",)
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[str, str]] = []
+
+    def add(self, text: str, style: str = "") -> None:
+        self.pieces.append((text, style))
+
+    def pair(self, key: object, value: object, style: str) -> None:
+        self.pieces += ((" ", ""), (_escape(str(key)), style), ("=", "dim"), (_value(value), ""))
+
+    def plain(self) -> str:
+        return "".join(piece for piece, _ in self.pieces)
+
+
+_Pieces = list[tuple[str, str]]
+
+
+def _text_lines(lines: list[str], mark: str, style: str, width: int | None) -> list[_Pieces]:
+    """Lines of a multi-line text shown under a record: each after ``mark``, escaped, and
+    wrapped at ``width`` with the mark again on each continuation line."""
+    marked: list[_Pieces] = []
+    for line in lines:
+        shown = _escape(line.expandtabs(4))
+        if width is None:
+            marked.append([(mark, "dim"), (shown, style)])
+        else:
+            marked += _wrap([(mark, "dim")], [(shown, style)], width, [(mark, "dim")])
+    return marked
+
+
+def _segments(lines: list[_Pieces], console: Console) -> RenderableType:
+    """``lines`` as rich segments straight from the styled pieces.
+
+    rich's ``Text`` would measure, divide and wrap the lines again (measured: emit 207 us
+    with ``Text.wrap``, see docs/formats.md).
+    """
+    from rich.segment import Segment, Segments
+    from rich.style import Style
+
+    styles: dict[str, Style] = {}
+    segments: list[Segment] = []
+    newline = Segment.line()
+    for line in lines:
+        for piece, style in line:
+            if not style:
+                segments.append(Segment(piece))
+                continue
+            resolved = styles.get(style)
+            if resolved is None:
+                resolved = styles[style] = console.get_style(style)
+            segments.append(Segment(piece, resolved))
+        segments.append(newline)
+    return Segments(segments)
+
+
+class _Gutter:
+    """A rich renderable (a traceback) indented by a gutter, no control character raw.
+
+    The safety net for what rich renders from exception data (messages, notes, file and
+    function names, the reprs of locals): whatever they hold, every line starts with the
+    gutter, and a control character left in any segment is shown as an escape.
+    """
+
+    def __init__(self, renderable: RenderableType, gutter: str = _GUTTER) -> None:
+        self.renderable = renderable
+        self.gutter = gutter
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        width = max(options.max_width - len(self.gutter), 1)
+        inner = options.update(width=width, no_wrap=False, overflow="fold")
+        gutter = Segment(self.gutter)
+        newline = Segment.line()
+        for line in console.render_lines(self.renderable, inner, pad=False):
+            yield gutter
+            for segment in line:
+                if segment.control:
+                    continue  # cursor movements: nothing a traceback needs
+                if _UNSAFE.search(segment.text) is not None:
+                    segment = Segment(_escape(segment.text), segment.style)
+                yield segment
+            yield newline
+
+
+def _wrap(head: _Pieces, body: _Pieces, width: int, indent_by: _Pieces) -> list[_Pieces]:
+    """Word-wrap ``head + body`` to ``width`` columns, continuation lines after ``indent_by``.
+
+    Breaks only at spaces (``key=value`` spans several pieces but is one word); a word
+    wider than the line is folded. Widths are terminal cells (wide CJK characters count 2).
+    """
+    from rich.cells import cell_len
+
+    indent = sum(cell_len(text) for text, _ in indent_by)
+    # Words: (spaces before, [(text, style)...], cells), split at spaces across pieces.
+    words: list[tuple[int, _Pieces, int]] = []
+    current: _Pieces = []
+    cells = spaces = before = 0
+    for text, style in body:
+        for n, part in enumerate(text.split(" ")):
+            if n:
+                if current:
+                    words.append((before, current, cells))
+                    current, cells, spaces = [], 0, 0
+                spaces += 1
+            if part:
+                if not current:
+                    before = spaces
+                current.append((part, style))
+                cells += cell_len(part)
+    if current:
+        words.append((before, current, cells))
+
+    head_cells = sum(cell_len(text) for text, _ in head)
+    lines: list[_Pieces] = [list(head)]
+    line = lines[0]
+    column = head_cells
+    start = head_cells  # the column where words start on this line
+    for before, pieces, cells in words:
+        if column > start and column + before + cells > width:
+            line = list(indent_by)
+            lines.append(line)
+            column = start = indent
+        elif column > start or (before and column == start and lines[0] is line):
+            line.append((" " * before, ""))
+            column += before
+        if column + cells <= width:
+            line.extend(pieces)
+            column += cells
+            continue
+        for text, style in pieces:  # fold a word wider than the line, cell by cell
+            for char in text:
+                size = cell_len(char)
+                if column + size > width and column > start:
+                    line = list(indent_by)
+                    lines.append(line)
+                    column = start = indent
+                line.append((char, style))
+                column += size
+    return lines
+
+
+class RichHandler(logging.Handler):
+    """Writes records as pretty, coloured lines through a rich ``Console`` (development).
+
+    Colour only when the stream is a terminal (or ``FORCE_COLOR`` is set) and ``NO_COLOR``
+    is not set; otherwise plain text without any escape code. Each record, or each batch
+    through ``handle_batch``, is one write under the handler lock, so lines from several
+    threads never interleave; it works as a target of ``BatchingQueueListener``.
+
+    Args:
+        level: the handler's level.
+        stream: where to write; default ``sys.stderr`` (looked up at each write, so
+            redirections apply). Ignored when ``console`` is given.
+        console: a ready rich ``Console`` to print on.
+        width: wrap at this many columns; default the console's width (the terminal's,
+            else ``COLUMNS``, else 80).
+        show_locals, show_source, max_frames: for the default ``PrettyFormatter``.
+
+    Raises:
+        ValueError: a ``width`` below 20.
+        ImportError: rich is not installed.
+    """
+
+    def __init__(
+        self,
+        level: int | str = logging.NOTSET,
+        *,
+        stream: Any = None,
+        console: Console | None = None,
+        width: int | None = None,
+        show_locals: bool = False,
+        show_source: bool = True,
+        max_frames: int = 20,
+    ) -> None:
+        super().__init__(level)
+        _check_width(width)
+        from rich.console import Console  # rich only once a pretty handler is built
+
+        if console is None:
+            no_color = os.environ.get("NO_COLOR", "") != ""  # https://no-color.org
+            console = Console(
+                file=stream,
+                stderr=stream is None,
+                width=width,
+                color_system=None if no_color else "auto",
+                markup=False,
+                emoji=False,
+                highlight=False,
+                force_jupyter=False,
+            )
+        self.console = console
+        self.width = width
+        self.setFormatter(
+            PrettyFormatter(show_locals=show_locals, show_source=show_source, max_frames=max_frames)
+        )
+        self._written = 0
+        self._errors = 0
+
+    @property
+    def stream(self) -> Any:
+        """The file the console writes to (like ``logging.StreamHandler.stream``)."""
+        return self.console.file
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print ``record``; a failure goes to ``handleError``, never to the caller."""
+        try:
+            renderables = self._render(record)
+            console = self.console
+            with console:  # buffered: the record is one write
+                for renderable in renderables:
+                    console.print(renderable, crop=False, no_wrap=True, overflow="ignore")
+            self._written += 1
+        except RecursionError:  # as the stdlib handlers do
+            raise
+        except Exception:  # noqa: BLE001 - logging must not raise into the application
+            self._errors += 1
+            self.handleError(record)
+
+    def handle_batch(self, records: list[logging.LogRecord]) -> None:
+        """Print a batch of (already filtered) records in one console write.
+
+        A record that fails to render is reported through ``handleError`` and skipped;
+        the others are still written.
+        """
+        self.acquire()
+        try:
+            rendered: list[RenderableType] = []
+            count = 0
+            for record in records:
+                try:
+                    rendered.extend(self._render(record))
+                    count += 1
+                except RecursionError:
+                    raise
+                except Exception:  # noqa: BLE001 - one bad record must not cost the batch
+                    self._errors += 1
+                    self.handleError(record)
+            if not rendered:
+                return
+            console = self.console
+            try:
+                with console:
+                    for renderable in rendered:
+                        console.print(renderable, crop=False, no_wrap=True, overflow="ignore")
+                self._written += count
+            except RecursionError:
+                raise
+            except Exception:  # noqa: BLE001 - a closed stream, a full disk
+                self._errors += count
+                self.handleError(records[-1])
+        finally:
+            self.release()
+
+    def stats(self) -> dict[str, Any]:
+        """``{"written": records printed, "errors": records that failed}``."""
+        return {"written": self._written, "errors": self._errors}
+
+    def _render(self, record: logging.LogRecord) -> list[RenderableType]:
+        formatter = self.formatter
+        console = self.console
+        if isinstance(formatter, PrettyFormatter):
+            return formatter.render(record, console, width=self.width or console.width)
+        # Any other formatter: its first line as is, its other lines (a traceback) marked
+        # under it, and no control character reaches the terminal.
+        first, *more = _split_lines(self.format(record))
+        lines = [[(_escape(first), "")], *_text_lines(more, _BLOCK_MARK, "", None)]
+        return [_segments(lines, console)]
+
+    def __repr__(self) -> str:
+        level = logging.getLevelName(self.level)
+        return f"<{type(self).__name__} {getattr(self.stream, 'name', '')} ({level})>"

@@ -1,0 +1,4 @@
+"""Where lines end: step 5 of a record's way.
+
+- :mod:`.file`: ``BatchFileHandler``, one ``os.write`` per batch, rotation, ``reopen()``.
+"""
