@@ -93,11 +93,12 @@ class Rsyslog:
 
     def start(self, timeout: float = 10.0) -> None:
         assert RSYSLOGD is not None
-        self.proc = subprocess.Popen(
-            [RSYSLOGD, "-n", "-f", str(self.conf), "-i", str(self.pidfile)],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.dir / "rsyslogd.stderr", "ab"),  # noqa: SIM115 - the child holds it
-        )
+        with open(self.dir / "rsyslogd.stderr", "ab") as err:
+            self.proc = subprocess.Popen(
+                [RSYSLOGD, "-n", "-f", str(self.conf), "-i", str(self.pidfile)],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:

@@ -304,7 +304,7 @@ class BatchSyslogHandler(logging.Handler):
             return b"%d %b" % (len(data), data)
         return data
 
-    def _degraded(self, record: logging.LogRecord, exc: BaseException) -> bytes:
+    def _degraded_message(self, record: logging.LogRecord, exc: BaseException) -> bytes:
         """A message saying that formatting failed, with what can still be read."""
         fields: dict[str, Any] = {}
         with contextlib.suppress(Exception):
@@ -343,7 +343,7 @@ class BatchSyslogHandler(logging.Handler):
                 return out
             except Exception as exc:  # noqa: BLE001 - RecursionError too: costs one record
                 bad = records[len(out)]
-                append(self._degraded(bad, exc))
+                append(self._degraded_message(bad, exc))
                 self._errors += 1
                 self._degraded += 1
                 if not reported:
@@ -409,7 +409,7 @@ class BatchSyslogHandler(logging.Handler):
                                 " unsent messages lost"
                             )
                         except ConnectionError:
-                            self._report(None)
+                            self._fail(None)  # not again within a reported streak
                 self._close_socket()
             finally:
                 super().close()
