@@ -65,9 +65,7 @@ def parse(line: str) -> Message | None:
         msg = json.loads(m["msg"])
     except ValueError:
         return None
-    return Message(
-        int(m["pri"]), m["ts"], m["host"], m["app"], m["procid"], m["msgid"], sd, msg
-    )
+    return Message(int(m["pri"]), m["ts"], m["host"], m["app"], m["procid"], m["msgid"], sd, msg)
 
 
 class Rsyslog:

@@ -7,6 +7,7 @@ tests/apt-packages.txt).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import logging.config
@@ -163,9 +164,7 @@ class TestOptions:
             logging.config.dictConfig(
                 {
                     "version": 1,
-                    "handlers": {
-                        "s": {"()": "lite_logging.BatchSyslogHandler", "protocol": "tls"}
-                    },
+                    "handlers": {"s": {"()": "lite_logging.BatchSyslogHandler", "protocol": "tls"}},
                 }
             )
         assert """"protocol" must be one of ('tcp', 'udp'): 'tls'""" == str(info.value.__cause__)
@@ -201,8 +200,9 @@ class TestMessage:
     def test_severity_from_level(self, level: int, severity: int) -> None:
         """Levels map to RFC 5424 severities; custom levels fall to the one below."""
         handler = ll.BatchSyslogHandler(facility="user")
-        assert f"<{8 + severity}>1 " == handler._header(record(level=level))[: len(str(8 + severity)) + 4]
+        header = handler._header(record(level=level))
         handler.close()
+        assert f"<{8 + severity}>1" == header.split(" ")[0]
 
     def test_sd_param_escaping(self) -> None:
         """'"', '\\' and ']' in an SD-PARAM value are escaped with a backslash."""
@@ -323,10 +323,8 @@ def _ids(lines: list[str]) -> list[int]:
             continue
         match = re.fullmatch(r"<\d+>(\{.*\})", line)
         if match is not None:
-            try:
+            with contextlib.suppress(ValueError, KeyError):  # a garbled stdlib line
                 seqs.append(json.loads(match[1])["seq"])
-            except (ValueError, KeyError):
-                pass
     return seqs
 
 
@@ -361,9 +359,7 @@ class TestAgainstRsyslog:
         per_process = 50_000
         started = time.monotonic()
         children = [
-            subprocess.Popen(
-                [sys.executable, "-c", CHILD, str(rsyslog.tcp_port), str(per_process)]
-            )
+            subprocess.Popen([sys.executable, "-c", CHILD, str(rsyslog.tcp_port), str(per_process)])
             for _ in range(2)
         ]
         for child in children:
@@ -381,8 +377,24 @@ class TestAgainstRsyslog:
             assert list(range(per_process)) == seqs
         print(f"2 x {per_process} records in {time.monotonic() - started:.1f} s")
 
+    def test_udp(self, rsyslog: Rsyslog, logger: logging.Logger) -> None:
+        """Over UDP each message is one datagram, unframed, parsed whole by rsyslog."""
+        handler = ll.BatchSyslogHandler(("127.0.0.1", rsyslog.udp_port), protocol="udp")
+        logger.addHandler(ll.AsyncQueueHandler(handlers=[handler]))
+        for i in range(500):
+            logger.info("record %d", i, extra={"seq": i})
+            if i % 50 == 49:
+                ll.flush()  # a receive buffer's worth at a time: UDP drops what overflows
+        ll.flush()
+        lines = rsyslog.wait_for(500)
+        handler.close()
+        assert list(range(500)) == sorted(_ids(lines))
+        assert 500 == handler.stats()["written"]
+
     @pytest.mark.slow
-    def test_restart_loses_nothing_stdlib_does(self, rsyslog: Rsyslog, logger: logging.Logger) -> None:
+    def test_restart_loses_nothing_stdlib_does(
+        self, rsyslog: Rsyslog, logger: logging.Logger
+    ) -> None:
         """rsyslog restarted mid-stream: ours loses nothing (duplicates from the resend
         window, first arrivals in order); the stdlib SysLogHandler loses or garbles."""
         count = 20_000
@@ -415,7 +427,7 @@ class TestAgainstRsyslog:
         class Stdlib(logging.handlers.SysLogHandler):
             errors = 0
 
-            def handleError(self, record: logging.LogRecord) -> None:
+            def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - stdlib name
                 Stdlib.errors += 1
 
         for name, nul in (("stdlib SysLogHandler", True), ("stdlib, LF-terminated", False)):

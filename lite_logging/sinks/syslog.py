@@ -210,7 +210,9 @@ class BatchSyslogHandler(logging.Handler):
         resend_bytes = _check_int(resend_bytes, "resend_bytes", 0)
         buffer_bytes = _check_int(buffer_bytes, "buffer_bytes", 1)
         if block_timeout is not None:
-            block_timeout = _check_number(block_timeout, "block_timeout", minimum=0, allow_zero=True)
+            block_timeout = _check_number(
+                block_timeout, "block_timeout", minimum=0, allow_zero=True
+            )
         if not isinstance(utf8_bom, bool):
             raise ValueError(f'"utf8_bom" must be a bool: {utf8_bom!r}')
 
