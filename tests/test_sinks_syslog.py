@@ -404,11 +404,13 @@ class TestAgainstRsyslog:
             queue = ll.AsyncQueueHandler(handlers=[handler])
             logger.addHandler(queue)
             before = len(rsyslog.lines())
+            started = time.monotonic()
             for i in range(count):
                 logger.info("record %d", i, extra={"seq": i})
                 if i == count // 2:
                     rsyslog.restart()
             ll.flush()
+            print(f"{name}: logged and flushed in {time.monotonic() - started:.1f} s")
             lines = rsyslog.wait_for(before + count)[before:]
             logger.removeHandler(queue)
             queue.close()
