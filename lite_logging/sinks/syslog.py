@@ -235,8 +235,11 @@ class BatchSyslogHandler(logging.Handler):
         self.utf8_bom = utf8_bom
         self.formatter = JsonFormatter()
         self._tcp = protocol == "tcp"
-        self._prefixes: dict[int, str] = {}  # levelno -> "<PRI>1 "
-        self._msgids: dict[str, str] = {}  # logger name -> MSGID
+        # (levelno, logger name) -> ("<PRI>1 ", " HOSTNAME APP-NAME ", " MSGID ")
+        self._heads: dict[tuple[Any, Any], tuple[str, str, str]] = {}
+        self._host_app = f" {self.hostname} {self.app_name} "
+        self._sd_open = f"[{sd_id} "
+        self._bom = "\ufeff" if utf8_bom else ""
         self._reset_connection_state()
         self._written = 0
         self._errors = 0
@@ -268,28 +271,26 @@ class BatchSyslogHandler(logging.Handler):
 
     def _header(self, record: logging.LogRecord) -> str:
         """Everything before MSG, the space after STRUCTURED-DATA included."""
-        levelno = record.levelno
-        prefix = self._prefixes.get(levelno)
-        if prefix is None:
+        d = record.__dict__
+        key = (d.get("levelno"), d.get("name"))
+        parts = self._heads.get(key)
+        if parts is None:
+            levelno, name = record.levelno, record.name
             pri = self.facility * 8 + _severity(levelno)
-            prefix = self._prefixes[levelno] = f"<{pri}>1 "
-        name = record.name
-        msgid = self._msgids.get(name)
-        if msgid is None:
-            msgid = _token(name, 32)
-            if len(self._msgids) < 4096:
-                self._msgids[name] = msgid
+            parts = (f"<{pri}>1 ", self._host_app, f" {_token(name, 32)} ")
+            if len(self._heads) < 4096:  # logger names are few; a flood of them is not cached
+                self._heads[key] = parts
         params = []
-        for key in _SD_PARAMS:
-            value = getattr(record, key, None)
+        for name in _SD_PARAMS:
+            value = d.get(name)
             if value is not None:
                 text = value if type(value) is str else safe_repr(value)
-                params.append(f'{key}="{_sd_escape(text)}"')
-        sd = f"[{self.sd_id} {' '.join(params)}]" if params else "-"
-        pid = record.process
+                params.append(f'{name}="{_sd_escape(text)}"')
+        sd = f"{self._sd_open}{' '.join(params)}]" if params else "-"
+        pid = d.get("process")
         return (
-            f"{prefix}{format_timestamp(record.created)} {self.hostname} {self.app_name}"
-            f" {pid if pid is not None else '-'} {msgid} {sd} "
+            f"{parts[0]}{format_timestamp(record.created)}{parts[1]}"
+            f"{pid if pid is not None else '-'}{parts[2]}{sd} {self._bom}"
         )
 
     def _message(self, record: logging.LogRecord) -> bytes:
@@ -298,10 +299,8 @@ class BatchSyslogHandler(logging.Handler):
         return self._encode(self._header(record), line)
 
     def _encode(self, header: str, line: str) -> bytes:
-        data = header.encode("ascii", "replace")
-        if self.utf8_bom:
-            data += b"\xef\xbb\xbf"
-        data += line.encode("utf-8", "backslashreplace")
+        """Header (ASCII, but SD-PARAM values may hold UTF-8) and MSG as UTF-8; framed for TCP."""
+        data = (header + line).encode("utf-8", "backslashreplace")
         if self._tcp:
             return b"%d %b" % (len(data), data)
         return data
@@ -327,7 +326,7 @@ class BatchSyslogHandler(logging.Handler):
             header = self._header(record)
         except Exception:  # noqa: BLE001 - a record too broken for the header
             pri = self.facility * 8 + 3
-            header = f"<{pri}>1 - {self.hostname} {self.app_name} - - - "
+            header = f"<{pri}>1 - {self.hostname} {self.app_name} - - - {self._bom}"
         return self._encode(header, json.dumps(fields, ensure_ascii=True))
 
     def _messages(self, records: list[logging.LogRecord]) -> list[bytes]:
