@@ -49,14 +49,18 @@ class Collector:
         self.thread.start()
 
     def _run(self) -> None:
-        conn, _ = self.server.accept()
-        with conn:
-            stream: socket.socket = conn
-            if self.context is not None:
-                stream = self.context.wrap_socket(conn, server_side=True)
-            while chunk := stream.recv(65536):
-                self.data += chunk
-            stream.close()
+        while True:  # one connection after the other
+            try:
+                conn, _ = self.server.accept()
+            except OSError:  # closed
+                return
+            with conn:
+                stream: socket.socket = conn
+                if self.context is not None:
+                    stream = self.context.wrap_socket(conn, server_side=True)
+                while chunk := stream.recv(65536):
+                    self.data += chunk
+                stream.close()
 
     def frames(self, timeout: float = 5.0, count: int = 1) -> list[bytes]:
         """The octet-counted frames received, once ``count`` of them are whole."""
@@ -237,6 +241,16 @@ class TestMessage:
         assert ["e1", "e2"] == [m.msg["event_id"] for m in msgs if m]
         assert "RuntimeError: boom" == msgs[0].msg["format_error"]  # type: ignore[union-attr]
         assert (2, 2, 1) == (handler.stats()["errors"], handler.stats()["degraded"], len(reported))
+
+    def test_late_record_after_close(self, collector: Collector) -> None:
+        """A record after close() (logging.shutdown ran) is still sent; no socket stays open."""
+        handler = ll.BatchSyslogHandler(("127.0.0.1", collector.port))
+        handler.handle(record(event_id="before"))
+        handler.close()
+        handler.handle(record(event_id="late"))
+        frames = collector.frames(count=2)
+        assert ["before", "late"] == [parse(f.decode()).sd["event_id"] for f in frames]  # type: ignore[union-attr]
+        assert handler._sock is None
 
     def test_utf8_bom_and_newlines(self, collector: Collector) -> None:
         """Octet counting carries any byte; utf8_bom puts the BOM before MSG."""

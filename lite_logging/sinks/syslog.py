@@ -154,6 +154,7 @@ class BatchSyslogHandler(logging.Handler):
     """
 
     lock: threading.RLock  # Handler.createLock() always sets it; never None here
+    _closed: bool  # set by logging.Handler.__init__ and close()
 
     def __init__(
         self,
@@ -373,6 +374,8 @@ class BatchSyslogHandler(logging.Handler):
                     self._queue_and_send(messages, records[0])
                 else:
                     self._send_datagrams(messages, records[0])
+                if self._closed:  # a late record after close(): send it, keep nothing open
+                    self._after_close()
             except Exception:  # noqa: BLE001 - never raise into the listener or the caller
                 self._close_socket()
                 self._errors += len(messages)
@@ -397,23 +400,30 @@ class BatchSyslogHandler(logging.Handler):
             if self._pid != os.getpid():
                 self._after_fork()
             try:
-                if self._tcp and (self._unsent or self._resend):
-                    self._send_until(time.monotonic() + self.timeout)
-                    if self._unsent:
-                        self._errors += len(self._unsent)
-                        self._dropped += len(self._unsent)
-                        self._unsent.clear()
-                        self._unsent_size = 0
-                        try:
-                            raise ConnectionError(
-                                f"syslog relay {self.address} unreachable at close:"
-                                " unsent messages lost"
-                            )
-                        except ConnectionError:
-                            self._fail(None)  # not again within a reported streak
-                self._close_socket()
+                self._after_close()
             finally:
                 super().close()
+
+    def _after_close(self) -> None:
+        """Send what waits (at most ``timeout`` seconds), count the rest as lost, and close
+        the socket (lock held)."""
+        if self._tcp and (self._unsent or self._resend):
+            self._send_until(time.monotonic() + self.timeout)
+            if self._unsent:
+                self._errors += len(self._unsent)
+                self._dropped += len(self._unsent)
+                self._unsent.clear()
+                self._unsent_size = 0
+                try:
+                    raise ConnectionError(
+                        f"syslog relay {self.address} unreachable at close: unsent messages lost"
+                    )
+                except ConnectionError:
+                    self._fail(None)  # not again within a reported streak
+        self._resend.clear()
+        self._sent.clear()
+        self._sent_size = 0
+        self._close_socket()
 
     # -- TCP --------------------------------------------------------------------------
 
@@ -468,6 +478,7 @@ class BatchSyslogHandler(logging.Handler):
             self._fail(record)
             return False
         self._failing = False
+        self._delay = 0.0
         self._batches += 1
         self._bytes += len(data)
         self._written += len(unsent)
@@ -516,13 +527,12 @@ class BatchSyslogHandler(logging.Handler):
                 with contextlib.suppress(OSError):
                     sock.close()
             self._connect_failures += 1
-            self._delay = min(self.max_backoff, self._delay * 2 or self.backoff)
-            self._next_try = time.monotonic() + self._delay
+            self._backoff()
             self._fail(record)
             return None
         poller = select.poll()
         poller.register(sock, select.POLLIN)
-        self._sock, self._poller, self._delay = sock, poller, 0.0
+        self._sock, self._poller = sock, poller
         if self._connected_once:
             self._reconnects += 1
         self._connected_once = True
@@ -533,9 +543,16 @@ class BatchSyslogHandler(logging.Handler):
         return sock
 
     def _lost(self) -> None:
-        """The connection failed: close it; the next attempt is at once, then backoff."""
+        """The connection failed: close it and back off."""
         self._close_socket()
+        self._backoff()
+
+    def _backoff(self) -> None:
+        """The next connect attempt: at once after a first failure, then after ``backoff``
+        seconds, doubling up to ``max_backoff``; a successful send starts over. A relay that
+        accepts and drops every connection is retried no faster than one that refuses."""
         self._next_try = time.monotonic() + self._delay
+        self._delay = min(self.max_backoff, self._delay * 2 or self.backoff)
 
     def _close_socket(self) -> None:
         sock, self._sock, self._poller = self._sock, None, None
