@@ -39,10 +39,12 @@ from .record.logger import Logger
 from .record.stamping import ContextFilter
 from .record.tracing import Span, continue_trace, current_span, span, traceparent
 from .sinks.file import BatchFileHandler
+from .sinks.syslog import BatchSyslogHandler
 
 __all__ = [
     "AsyncQueueHandler",
     "BatchFileHandler",
+    "BatchSyslogHandler",
     "BatchingQueueListener",
     "ContextFilter",
     "ContextThreadPoolExecutor",
