@@ -368,6 +368,7 @@ CHILD = textwrap.dedent(
 @needs_rsyslog
 class TestAgainstRsyslog:
     @pytest.mark.slow
+    @pytest.mark.heavy
     def test_two_processes_whole_and_in_order(self, rsyslog: Rsyslog) -> None:
         """100,000 records from two processes arrive whole and in order per process."""
         per_process = 50_000
@@ -406,6 +407,7 @@ class TestAgainstRsyslog:
         assert 500 == handler.stats()["written"]
 
     @pytest.mark.slow
+    @pytest.mark.heavy
     def test_restart_loses_nothing_stdlib_does(
         self, rsyslog: Rsyslog, logger: logging.Logger
     ) -> None:
