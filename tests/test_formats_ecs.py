@@ -79,7 +79,9 @@ class TestAgainstEcsLogging:
         """@timestamp, log.level, message and ecs.version come first, in that order."""
         for record in _records(logger):
             line = EcsFormatter().format(record)
-            assert ["@timestamp", "log.level", "message", "ecs.version"] == list(json.loads(line))[:4]
+            assert ["@timestamp", "log.level", "message", "ecs.version"] == list(json.loads(line))[
+                :4
+            ]
             assert ECS_VERSION == json.loads(line)["ecs.version"]
 
     def test_ids_context_extras(self, logger: logging.Logger) -> None:
@@ -111,7 +113,9 @@ class TestFields:
             "elasticapm_transaction_id": "x" * 16,
             "elasticapm_span_id": "s" * 16,
         }
-        record = logger.makeRecord(logger.name, logging.INFO, __file__, 1, "x", (), None, extra=extra)
+        record = logger.makeRecord(
+            logger.name, logging.INFO, __file__, 1, "x", (), None, extra=extra
+        )
         data = json.loads(EcsFormatter().format(record))
         assert ("t" * 32, "x" * 16, "s" * 16) == (
             data["trace"]["id"],

@@ -20,10 +20,10 @@ pytest.importorskip(
 )
 pytest.importorskip("opentelemetry.proto", reason="opentelemetry-proto is not installed")
 
-from otlp_receiver import OtlpReceiver, attributes  # noqa: E402 - after the skips
+from otlp_receiver import OtlpReceiver, attributes
 
-import lite_logging as ll  # noqa: E402
-from lite_logging.sinks.otlp import OtlpHandler, severity_number  # noqa: E402
+import lite_logging as ll
+from lite_logging.sinks.otlp import OtlpHandler, severity_number
 
 LOGGER = "tests.otlp"
 
@@ -35,16 +35,17 @@ def receiver() -> Iterator[OtlpReceiver]:
         yield r
 
 
-def _pipeline(
-    logger: logging.Logger, handler: OtlpHandler, **options: Any
-) -> ll.AsyncQueueHandler:
+def _pipeline(logger: logging.Logger, handler: OtlpHandler, **options: Any) -> ll.AsyncQueueHandler:
     queue_handler = ll.AsyncQueueHandler(handlers=[handler], **options)
     logger.addHandler(queue_handler)
     return queue_handler
 
 
 def _by_uid(receiver: OtlpReceiver) -> dict[str, tuple[Any, Any, Any]]:
-    return {attributes(r.attributes)["log.record.uid"]: (res, sc, r) for res, sc, r in receiver.log_records()}
+    return {
+        attributes(r.attributes)["log.record.uid"]: (res, sc, r)
+        for res, sc, r in receiver.log_records()
+    }
 
 
 class _Keep(logging.Filter):
@@ -60,9 +61,7 @@ class _Keep(logging.Filter):
 
 
 class TestMapping:
-    def test_fields_arrive_as_logged(
-        self, logger: logging.Logger, receiver: OtlpReceiver
-    ) -> None:
+    def test_fields_arrive_as_logged(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
         """Every field of every record logged arrives in the LogRecord it maps to."""
         handler = OtlpHandler(endpoint=receiver.endpoint, service_name="shop")
         keep = _Keep()
@@ -139,9 +138,7 @@ class TestMapping:
         """logging levels map to OpenTelemetry's severity numbers as the SDK maps them."""
         assert expected == severity_number(levelno)
 
-    def test_own_loggers_not_exported(
-        self, logger: logging.Logger, receiver: OtlpReceiver
-    ) -> None:
+    def test_own_loggers_not_exported(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
         """Records of the exporter's own loggers are declined by default (no feedback loop)."""
         handler = OtlpHandler(endpoint=receiver.endpoint)
         own = logging.getLogger("opentelemetry.exporter.test")
@@ -268,7 +265,10 @@ class TestConfiguration:
 
     def test_import_is_lazy(self) -> None:
         """import lite_logging imports no opentelemetry module."""
-        code = "import sys, lite_logging; print(any(m.startswith('opentelemetry') for m in sys.modules))"
+        code = (
+            "import sys, lite_logging; "
+            "print(any(m.startswith('opentelemetry') for m in sys.modules))"
+        )
         out = subprocess.run(
             [sys.executable, "-c", code],
             capture_output=True,

@@ -19,10 +19,12 @@ accepted is lost while the collector is back within ``retry_timeout``), ``drop_n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import random
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -75,15 +77,13 @@ def _attribute_value(value: Any) -> Any:
         first = type(value[0])
         if first in (str, bool, float) and all(type(v) is first for v in value):
             return list(value)
-        if first is int and all(
-            type(v) is int and _INT64_MIN <= v <= _INT64_MAX for v in value
-        ):
+        if first is int and all(type(v) is int and _INT64_MIN <= v <= _INT64_MAX for v in value):
             return list(value)
     return _json_text(value)
 
 
 def _json_text(value: Any) -> str:
-    import json  # noqa: PLC0415 - a cold path: non-primitive attribute values only
+    import json
 
     try:
         return json.dumps(
@@ -103,7 +103,7 @@ def _exception_fields(record: logging.LogRecord) -> tuple[str, str, str] | None:
     d = record.__dict__
     exc_info = d.get("exc_info")
     if exc_info and isinstance(exc_info, tuple) and exc_info[0] is not None:
-        import traceback  # noqa: PLC0415 - a cold path: records with exceptions only
+        import traceback
 
         kind, value, tb = exc_info
         text = d.get("exc_text") or "".join(traceback.format_exception(kind, value, tb))
@@ -181,6 +181,8 @@ class OtlpHandler(logging.Handler):
         ImportError: the exporter for ``protocol`` is not installed (``pip install
             lite-logging[otel-export]``).
     """
+
+    lock: threading.RLock  # Handler.createLock() always sets it; never None here
 
     def __init__(
         self,
@@ -353,12 +355,10 @@ class OtlpHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         """Export ``record`` alone, now (used without a listener); never raises."""
         if "trace_id" not in record.__dict__:  # not stamped: the caller's span is current
-            from ..record.stamping import stamp_record  # noqa: PLC0415 - rare path
+            from ..record.stamping import stamp_record
 
-            try:
+            with contextlib.suppress(Exception):  # export without ids rather than not at all
                 stamp_record(record)
-            except Exception:  # noqa: BLE001 - export without ids rather than not at all
-                pass
         self.handle_batch([record])
 
     def _export(self, items: list[Any]) -> bool:
@@ -383,22 +383,18 @@ class OtlpHandler(logging.Handler):
             delay = min(delay * 2, self.retry_backoff_max)
 
     def _handle_error(self, record: logging.LogRecord) -> None:
-        try:
+        with contextlib.suppress(Exception):  # handleError itself must not raise here
             self.handleError(record)
-        except Exception:  # noqa: BLE001, S110 - handleError itself must not raise here
-            pass
 
     def _report_drop(self, record: logging.LogRecord, count: int) -> None:
-        stream = getattr(__import__("sys"), "stderr", None)
+        stream = getattr(sys, "stderr", None)
         if logging.raiseExceptions and stream is not None:
-            try:
+            with contextlib.suppress(Exception):  # a closed stderr at teardown
                 stream.write(
                     f"--- lite_logging OtlpHandler: dropped {count} records: "
                     f"export to {self.endpoint or 'the default endpoint'} failed for "
                     f"{self.retry_timeout:g} s (reported once until an export succeeds) ---\n"
                 )
-            except Exception:  # noqa: BLE001, S110 - a closed stderr at teardown
-                pass
 
     def flush(self) -> None:
         """Nothing is held between batches: each ``handle_batch`` exports before returning."""
@@ -409,7 +405,7 @@ class OtlpHandler(logging.Handler):
         try:
             with self.lock:
                 self._exporter.shutdown()
-        except Exception:  # noqa: BLE001, S110 - closing must not raise at exit
+        except Exception:  # noqa: BLE001 - closing must not raise at exit
             pass
         super().close()
 
@@ -442,13 +438,13 @@ class _OtelApi:
     """
 
     def __init__(self) -> None:
-        from opentelemetry._logs import LogRecord as ApiLogRecord  # noqa: PLC0415 - lazy
-        from opentelemetry._logs import SeverityNumber  # noqa: PLC0415
-        from opentelemetry.sdk.resources import Resource  # noqa: PLC0415
-        from opentelemetry.sdk.util.instrumentation import (  # noqa: PLC0415
+        from opentelemetry._logs import LogRecord as ApiLogRecord
+        from opentelemetry._logs import SeverityNumber
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.util.instrumentation import (
             InstrumentationScope,
         )
-        from opentelemetry.trace import TraceFlags  # noqa: PLC0415
+        from opentelemetry.trace import TraceFlags
 
         self._resource_cls = Resource
         self._scope_cls = InstrumentationScope
@@ -456,14 +452,13 @@ class _OtelApi:
         self._flags = {0: TraceFlags(0), 1: TraceFlags(1)}
         self._trace_flags = TraceFlags
         try:
-            from opentelemetry.sdk._logs import ReadableLogRecord  # noqa: PLC0415
+            from opentelemetry.sdk._logs import ReadableLogRecord
         except ImportError:  # pragma: no cover - SDK < 1.35
-            from opentelemetry.sdk._logs import LogData  # noqa: PLC0415
-            from opentelemetry.sdk._logs import LogRecord as SdkLogRecord  # noqa: PLC0415
+            from opentelemetry.sdk import _logs as sdk_logs
 
             self._readable: Any = None
-            self._log_data: Any = LogData
-            self._record_cls: Any = SdkLogRecord
+            self._log_data: Any = getattr(sdk_logs, "LogData")  # noqa: B009 - SDK < 1.35 only
+            self._record_cls: Any = getattr(sdk_logs, "LogRecord")  # noqa: B009
         else:
             self._readable = ReadableLogRecord
             self._log_data = None
@@ -485,7 +480,7 @@ class _OtelApi:
         self, protocol: str, endpoint: str | None, headers: Mapping[str, str] | None, timeout: float
     ) -> Any:
         if protocol == "grpc":
-            from opentelemetry.exporter.otlp.proto.grpc._log_exporter import (  # noqa: PLC0415
+            from opentelemetry.exporter.otlp.proto.grpc._log_exporter import (  # type: ignore[import-not-found]  # optional
                 OTLPLogExporter as GrpcExporter,
             )
 
@@ -494,7 +489,7 @@ class _OtelApi:
                 headers=tuple((headers or {}).items()) or None,
                 timeout=timeout,
             )
-        from opentelemetry.exporter.otlp.proto.http._log_exporter import (  # noqa: PLC0415
+        from opentelemetry.exporter.otlp.proto.http._log_exporter import (
             OTLPLogExporter,
         )
 
@@ -550,7 +545,7 @@ class _OtelApi:
 def _success_value() -> Any:
     """The exporter's SUCCESS result (``LogRecordExportResult``, or ``LogExportResult``
     before SDK 1.35)."""
-    from opentelemetry.sdk._logs import export  # noqa: PLC0415 - lazy
+    from opentelemetry.sdk._logs import export
 
     result = getattr(export, "LogRecordExportResult", None) or export.LogExportResult
     return result.SUCCESS
