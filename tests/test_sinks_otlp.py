@@ -161,7 +161,9 @@ class TestDelivery:
         stats = handler.stats()
         assert (10, 0, 0) == (stats["written"], stats["dropped"], stats["errors"])
 
-    def test_gives_up_and_counts(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
+    def test_gives_up_and_counts(
+        self, logger: logging.Logger, receiver: OtlpReceiver, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """A batch that cannot go within retry_timeout is dropped, counted, and in ll.stats()."""
         receiver.answers = [503] * 1000
         handler = OtlpHandler(
@@ -179,6 +181,15 @@ class TestDelivery:
         pipeline = ll.stats()["pipelines"]["q"]
         assert 5 == pipeline["handlers"]["otlp"]["errors"]
         assert pipeline["enqueued"] == pipeline["delivered"] + pipeline["dropped"]
+        assert 1 == capsys.readouterr().err.count("OtlpHandler: dropped 5 records")
+
+    def test_bad_message_still_sent(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
+        """A message whose arguments do not fit is sent raw, with message_error, not lost."""
+        handler = OtlpHandler(endpoint=receiver.endpoint)
+        handler.handle(logger.makeRecord(logger.name, 20, __file__, 1, "two %s %s", ("x",), None))
+        [(_, _, otel)] = receiver.log_records()
+        assert "two %s %s" == otel.body.string_value
+        assert "message_error" in attributes(otel.attributes)
 
     @pytest.mark.slow
     def test_receiver_restart_mid_stream(self, logger: logging.Logger) -> None:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..formats._encoding import safe_repr, to_jsonable
+from ..record._message import render_message
 
 __all__ = ["OtlpHandler"]
 
@@ -251,6 +252,9 @@ class OtlpHandler(logging.Handler):
         """The exporter's item for ``record``: a ``ReadableLogRecord`` (``LogData`` with an
         older SDK) holding the OpenTelemetry LogRecord described in the class docstring."""
         d = record.__dict__
+        message = d.get("message")
+        if message is None:  # used alone: not rendered yet; a message that fails still goes
+            message = render_message(record)[0]
         attributes: dict[str, Any] = {}
         for key, value in d.items():
             if key not in _NOT_EXTRAS and type(key) is str and key[:1] != "_":
@@ -281,9 +285,6 @@ class OtlpHandler(logging.Handler):
                 attributes["exception.message"],
                 attributes["exception.stacktrace"],
             ) = exception
-        message = d.get("message")
-        if message is None:
-            message = record.getMessage()
         trace_id = span_id = 0
         flags = 0
         hex_trace = d.get("trace_id")
