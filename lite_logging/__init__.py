@@ -14,6 +14,7 @@ from .filters import (
     SamplingFilter,
     TransformFilter,
 )
+from .formats.ecs import EcsFormatter
 from .formats.edn import EdnFormatter
 from .formats.json import JsonFormatter
 from .formats.pretty import PrettyFormatter, RichHandler
@@ -39,6 +40,7 @@ from .record.logger import Logger
 from .record.stamping import ContextFilter
 from .record.tracing import Span, continue_trace, current_span, span, traceparent
 from .sinks.file import BatchFileHandler
+from .sinks.otlp import OtlpHandler
 from .sinks.syslog import BatchSyslogHandler
 
 __all__ = [
@@ -48,10 +50,12 @@ __all__ = [
     "BatchingQueueListener",
     "ContextFilter",
     "ContextThreadPoolExecutor",
+    "EcsFormatter",
     "EdnFormatter",
     "JsonFormatter",
     "Logger",
     "NamespaceFilter",
+    "OtlpHandler",
     "PrettyFormatter",
     "RateLimitFilter",
     "RedactFilter",

@@ -1,0 +1,294 @@
+"""OtlpHandler: records through the pipeline arrive at a real OTLP/HTTP receiver, field by field."""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip(
+    "opentelemetry.exporter.otlp.proto.http._log_exporter",
+    reason="opentelemetry-exporter-otlp-proto-http is not installed (extra otel-export)",
+)
+pytest.importorskip("opentelemetry.proto", reason="opentelemetry-proto is not installed")
+
+from otlp_receiver import OtlpReceiver, attributes
+
+import lite_logging as ll
+from lite_logging.sinks.otlp import OtlpHandler, severity_number
+
+LOGGER = "tests.otlp"
+
+
+@pytest.fixture
+def receiver() -> Iterator[OtlpReceiver]:
+    """A running OTLP/HTTP receiver on 127.0.0.1."""
+    with OtlpReceiver() as r:
+        yield r
+
+
+def _pipeline(logger: logging.Logger, handler: OtlpHandler, **options: Any) -> ll.AsyncQueueHandler:
+    queue_handler = ll.AsyncQueueHandler(handlers=[handler], **options)
+    logger.addHandler(queue_handler)
+    return queue_handler
+
+
+def _by_uid(receiver: OtlpReceiver) -> dict[str, tuple[Any, Any, Any]]:
+    return {
+        attributes(r.attributes)["log.record.uid"]: (res, sc, r)
+        for res, sc, r in receiver.log_records()
+    }
+
+
+class _Keep(logging.Filter):
+    """Keeps the records it sees (after stamping), to compare with what arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.records.append(record)
+        return True
+
+
+class TestMapping:
+    def test_fields_arrive_as_logged(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
+        """Every field of every record logged arrives in the LogRecord it maps to."""
+        handler = OtlpHandler(endpoint=receiver.endpoint, service_name="shop")
+        keep = _Keep()
+        handler.addFilter(keep)
+        _pipeline(logger, handler)
+        with ll.context(request_id="r-1"), ll.span("charge") as span:
+            logger.info("user %s logged in", 42, extra={"user_id": 42, "tags": ["a", "b"]})
+            logger.warning("nested", extra={"payload": {"x": 1}})
+            try:
+                raise ValueError("bad card")
+            except ValueError:
+                logger.exception("charge failed")
+        logger.debug("outside")
+        assert ll.flush(timeout=10)
+
+        arrived = _by_uid(receiver)
+        assert 4 == len(keep.records) == len(arrived)
+        for record in keep.records:
+            resource, scope, otel = arrived[record.event_id]  # type: ignore[attr-defined]
+            attrs = attributes(otel.attributes)
+            assert "shop" == attributes(resource.attributes)["service.name"]
+            assert LOGGER == scope.name
+            assert int(record.created * 1e9) == otel.time_unix_nano
+            assert otel.observed_time_unix_nano >= otel.time_unix_nano
+            assert record.levelname == otel.severity_text
+            assert severity_number(record.levelno) == otel.severity_number
+            assert record.getMessage() == otel.body.string_value
+            assert record.pathname == attrs["code.file.path"]
+            assert record.lineno == attrs["code.line.number"]
+            assert record.funcName == attrs["code.function.name"]
+            assert record.thread == attrs["thread.id"]
+            assert record.threadName == attrs["thread.name"]
+            if record.getMessage() == "outside":
+                assert not any(otel.trace_id)  # absent (SDK < 1.35 writes 16 zero bytes)
+                assert "context.request_id" not in attrs
+                continue
+            assert span.trace_id == otel.trace_id.hex()
+            assert span.span_id == otel.span_id.hex()
+            assert 1 == otel.flags
+            assert "r-1" == attrs["context.request_id"]
+
+        info, warning, error = (
+            attributes(arrived[r.event_id][2].attributes)  # type: ignore[attr-defined]
+            for r in keep.records[:3]
+        )
+        assert (42, ["a", "b"]) == (info["user_id"], info["tags"])
+        assert '{"x":1}' == warning["payload"]
+        assert "ValueError" == error["exception.type"]
+        assert "bad card" == error["exception.message"]
+        assert error["exception.stacktrace"].startswith("Traceback (most recent call last):")
+        assert error["exception.stacktrace"].endswith("ValueError: bad card")
+
+    def test_active_otel_span(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
+        """Inside an OpenTelemetry span (and no lite_logging span) the OTel ids arrive."""
+        from opentelemetry.sdk.trace import TracerProvider
+
+        tracer = TracerProvider().get_tracer("test")
+        _pipeline(logger, OtlpHandler(endpoint=receiver.endpoint))
+        with tracer.start_as_current_span("op") as otel_span:
+            logger.info("in otel span")
+        assert ll.flush(timeout=10)
+        [(_, _, otel)] = receiver.log_records()
+        context = otel_span.get_span_context()
+        assert (f"{context.trace_id:032x}", f"{context.span_id:016x}") == (
+            otel.trace_id.hex(),
+            otel.span_id.hex(),
+        )
+
+    @pytest.mark.parametrize(
+        ("levelno", "expected"),
+        [(0, 0), (5, 1), (10, 5), (20, 9), (25, 12), (30, 13), (40, 17), (50, 21), (60, 24)],
+    )
+    def test_severity_number(self, levelno: int, expected: int) -> None:
+        """logging levels map to OpenTelemetry's severity numbers as the SDK maps them."""
+        assert expected == severity_number(levelno)
+
+    def test_own_loggers_not_exported(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
+        """Records of the exporter's own loggers are declined by default (no feedback loop)."""
+        handler = OtlpHandler(endpoint=receiver.endpoint)
+        own = logging.getLogger("opentelemetry.exporter.test")
+        record = own.makeRecord(own.name, logging.WARNING, __file__, 1, "retrying", (), None)
+        assert not handler.filter(record)
+        assert handler.filter(logger.makeRecord(logger.name, 20, __file__, 1, "x", (), None))
+
+
+class TestDelivery:
+    def test_503_then_200(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
+        """A receiver answering 503 and then 200 gets every record once; nothing is dropped."""
+        receiver.answers = [503, 503]
+        handler = OtlpHandler(endpoint=receiver.endpoint, timeout=5, retry_backoff=0.05)
+        _pipeline(logger, handler)
+        for i in range(10):
+            logger.info("record %d", i)
+        assert ll.flush(timeout=30)
+        assert [503, 503] == receiver.statuses[:2]
+        assert 10 == len(receiver.log_records())
+        stats = handler.stats()
+        assert (10, 0, 0) == (stats["written"], stats["dropped"], stats["errors"])
+
+    def test_gives_up_and_counts(
+        self, logger: logging.Logger, receiver: OtlpReceiver, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A batch that cannot go within retry_timeout is dropped, counted, and in ll.stats()."""
+        from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+
+        if hasattr(OTLPLogExporter, "_MAX_RETRY_TIMEOUT"):
+            pytest.skip("this exporter retries 503 for up to 63 s itself, whatever its timeout")
+        receiver.answers = [503] * 1000
+        handler = OtlpHandler(
+            endpoint=receiver.endpoint, timeout=0.5, retry_timeout=0.5, retry_backoff=0.05
+        )
+        handler.set_name("otlp")
+        queue_handler = _pipeline(logger, handler)
+        queue_handler.set_name("q")
+        for i in range(5):
+            logger.info("record %d", i)
+        assert ll.flush(timeout=30)
+        stats = handler.stats()
+        assert (0, 5, 5) == (stats["written"], stats["dropped"], stats["errors"])
+        assert stats["failed_exports"] >= 1
+        pipeline = ll.stats()["pipelines"]["q"]
+        assert 5 == pipeline["handlers"]["otlp"]["errors"]
+        assert pipeline["enqueued"] == pipeline["delivered"] + pipeline["dropped"]
+        assert 1 == capsys.readouterr().err.count("OtlpHandler: dropped 5 records")
+
+    def test_bad_message_still_sent(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
+        """A message whose arguments do not fit is sent raw, with message_error, not lost."""
+        handler = OtlpHandler(endpoint=receiver.endpoint)
+        handler.handle(logger.makeRecord(logger.name, 20, __file__, 1, "two %s %s", ("x",), None))
+        [(_, _, otel)] = receiver.log_records()
+        assert "two %s %s" == otel.body.string_value
+        assert "message_error" in attributes(otel.attributes)
+
+    @pytest.mark.slow
+    def test_receiver_restart_mid_stream(self, logger: logging.Logger) -> None:
+        """The receiver stopped and restarted mid-stream: with policy block nothing is lost."""
+        receiver = OtlpReceiver().start()
+        handler = OtlpHandler(endpoint=receiver.endpoint, timeout=1, retry_backoff=0.1)
+        _pipeline(logger, handler, maxsize=1000)
+        sent = 5000
+        stopped = threading.Event()
+
+        def bounce() -> None:
+            time.sleep(0.2)
+            receiver.stop()
+            stopped.set()
+            time.sleep(1.5)
+            receiver.start()
+
+        bouncer = threading.Thread(target=bounce)
+        bouncer.start()
+        for i in range(sent):
+            logger.info("record %d", i, extra={"seq": i})
+            if i % 100 == 0:
+                time.sleep(0.01)
+        bouncer.join()
+        assert ll.flush(timeout=60)
+        receiver.stop()
+        assert stopped.is_set()
+        seqs = [attributes(r.attributes)["seq"] for _, _, r in receiver.log_records()]
+        received = len(set(seqs))
+        print(
+            f"OTLP restart: sent {sent}, received {received}, lost {sent - received}, "
+            f"duplicates {len(seqs) - received}, stats {handler.stats()}"
+        )
+        assert sent == received
+        assert handler.stats()["retries"] >= 1
+        assert 0 == handler.stats()["dropped"]
+
+
+class TestConfiguration:
+    def test_dictconfig(self, restore_logging: None, receiver: OtlpReceiver) -> None:
+        """OtlpHandler configures through dictConfig behind an AsyncQueueHandler."""
+        logging.config.dictConfig(
+            {
+                "version": 1,
+                "disable_existing_loggers": False,
+                "handlers": {
+                    "otlp": {
+                        "()": "lite_logging.OtlpHandler",
+                        "endpoint": receiver.endpoint,
+                        "service_name": "svc",
+                        "resource_attributes": {"deployment.environment": "test"},
+                    },
+                    "queue": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["otlp"]},
+                },
+                "loggers": {"tests.otlp.dc": {"level": "INFO", "handlers": ["queue"]}},
+            }
+        )
+        logging.getLogger("tests.otlp.dc").info("configured")
+        assert ll.flush(timeout=10)
+        [(resource, _, otel)] = receiver.log_records()
+        assert "configured" == otel.body.string_value
+        resource_attributes = attributes(resource.attributes)
+        assert ("svc", "test") == (
+            resource_attributes["service.name"],
+            resource_attributes["deployment.environment"],
+        )
+
+    @pytest.mark.parametrize(
+        ("option", "value"),
+        [("protocol", "udp"), ("timeout", 0), ("retry_timeout", -1), ("exclude_loggers", "x")],
+    )
+    def test_bad_option(self, option: str, value: Any) -> None:
+        """A bad option raises ValueError naming it and the value."""
+        with pytest.raises(ValueError, match=f'"{option}".*{value!r}'):
+            OtlpHandler(**{option: value})
+
+    def test_used_alone(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
+        """Without a listener each record is exported by the caller, with its span's ids."""
+        logger.addHandler(OtlpHandler(endpoint=receiver.endpoint))
+        with ll.span("alone") as span:
+            logger.info("direct")
+        [(_, _, otel)] = receiver.log_records()
+        assert span.trace_id == otel.trace_id.hex()
+
+    def test_import_is_lazy(self) -> None:
+        """import lite_logging imports no opentelemetry module."""
+        code = (
+            "import sys, lite_logging; "
+            "print(any(m.startswith('opentelemetry') for m in sys.modules))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONWARNINGS": "error"},
+        )
+        assert "False" == out.stdout.strip()
