@@ -76,6 +76,11 @@ FILTER_METRICS: dict[str, tuple[str, str, str]] = {
 }
 
 
+_PIPELINE_KEYS = frozenset(
+    {"enqueued", "dropped", "delivered", "queue_depth", "max_queue_depth", "batches", "errors"}
+)
+
+
 class MetricsCollector(Collector):
     """Exposes the metrics of a :class:`MetricsRegistry` (default ``instruments.REGISTRY``).
 
@@ -169,7 +174,17 @@ class PipelineCollector(Collector):
         latency_max = family(
             "handler_latency_max_seconds", "gauge", "Longest time a handler took", h_labels
         )
+        others: dict[str, Any] = {}  # counters a pipeline added since this module was written
         for name, p in stats.get("pipelines", {}).items():
+            for key, value in p.items():
+                if key in _PIPELINE_KEYS or not isinstance(value, int) or isinstance(value, bool):
+                    continue
+                fam = others.get(key)
+                if fam is None:
+                    fam = others[key] = family(
+                        f"pipeline_{key}_total", "counter", f"Pipeline counter {key!r}", p_labels
+                    )
+                fam.add_metric([name, *extra_values], value)
             enqueued.add_metric([name, *extra_values], p.get("enqueued", 0))
             dropped.add_metric([name, "queue_full", *extra_values], p.get("dropped", 0))
             delivered.add_metric([name, *extra_values], p.get("delivered", 0))
@@ -187,11 +202,11 @@ class PipelineCollector(Collector):
                 latency_max.add_metric(hv, us.get("max", 0.0) / 1e6)
         yield from (enqueued, dropped, delivered, depth, depth_max, batches, listener_errors)
         yield from (written, errors, latency, latency_max)
+        yield from others.values()
 
-        f_labels = ["filter", "type", *extra_names]
+        f_labels = ["filter", *extra_names]
         families: dict[str, Any] = {}
         for fname, counters in stats.get("filters", {}).items():
-            ftype = fname.split("#", 1)[0]
             for key, value in counters.items():
                 if not isinstance(value, int | float) or isinstance(value, bool):
                     continue
@@ -201,7 +216,7 @@ class PipelineCollector(Collector):
                 fam = families.get(metric)
                 if fam is None:
                     fam = families[metric] = family(metric, kind, doc, f_labels)
-                fam.add_metric([fname, ftype, *extra_values], value)
+                fam.add_metric([fname, *extra_values], value)
         yield from families.values()
 
     def describe(self) -> Iterable[Metric]:
