@@ -86,12 +86,18 @@ class TestPipelineCollector:
         got = scrape(exposition.PipelineCollector())
         assert 1.0 == got["lite_logging_records_enqueued_total{pipeline=metrics-test}"]
         assert 1.0 == got["lite_logging_records_delivered_total{pipeline=metrics-test}"]
-        assert 0.0 == got["lite_logging_records_dropped_total{pipeline=metrics-test,reason=queue_full}"]
+        assert (
+            0.0
+            == got["lite_logging_records_dropped_total{pipeline=metrics-test,reason=queue_full}"]
+        )
         assert 10.0 == got["lite_logging_filter_sampled_out_total{filter=sampler}"]
         assert 1.0 == got["lite_logging_filter_kept_total{filter=sampler}"]
-        assert 1.0 == got[
-            "lite_logging_handler_records_written_total{handler=ListHandler,pipeline=metrics-test}"
-        ]
+        assert (
+            1.0
+            == got[
+                "lite_logging_handler_records_written_total{handler=ListHandler,pipeline=metrics-test}"
+            ]
+        )
         assert 0.0 == got["lite_logging_queue_depth{pipeline=metrics-test}"]
 
     def test_const_labels(self, logger: logging.Logger) -> None:

@@ -154,9 +154,7 @@ def scraped(
 class TestSingleProcess:
     """One app process: its metrics and its pipeline's health, as Prometheus stored them."""
 
-    def test_counters_and_histogram(
-        self, scraped: tuple[Prometheus, dict[str, Any]]
-    ) -> None:
+    def test_counters_and_histogram(self, scraped: tuple[Prometheus, dict[str, Any]]) -> None:
         """Counter values and histogram buckets equal what the app counted."""
         server, expected = scraped
         orders = server.query("app_orders_total")
@@ -169,9 +167,7 @@ class TestSingleProcess:
         refused = server.query("lite_logging_metric_label_sets_refused_total")
         assert {"metric=app_capped_total": float(expected["capped_refused"])} == refused
 
-    def test_records_by_level_and_logger(
-        self, scraped: tuple[Prometheus, dict[str, Any]]
-    ) -> None:
+    def test_records_by_level_and_logger(self, scraped: tuple[Prometheus, dict[str, Any]]) -> None:
         """``lite_logging_records_total`` counts the records the app logged, per label."""
         server, expected = scraped
         got = server.query("lite_logging_records_total")
@@ -203,9 +199,7 @@ class TestSingleProcess:
         limited = server.query("lite_logging_filter_rate_limited_total")
         assert {"filter=limiter": float(expected["rate_limited"])} == limited
 
-    def test_span_duration_histogram(
-        self, scraped: tuple[Prometheus, dict[str, Any]]
-    ) -> None:
+    def test_span_duration_histogram(self, scraped: tuple[Prometheus, dict[str, Any]]) -> None:
         """Span durations per span name and status, as a histogram."""
         server, _expected = scraped
         got = server.query("lite_logging_span_duration_seconds_count")

@@ -52,7 +52,7 @@ _LAZY = frozenset({"register", "serve"})
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from . import prometheus  # noqa: PLC0415 - optional dependency, imported on use
+        from . import prometheus  # optional dependency, imported on use
 
         return getattr(prometheus, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

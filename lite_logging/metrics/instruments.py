@@ -32,6 +32,7 @@ long.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
@@ -85,9 +86,7 @@ _RESERVED_LABELS = frozenset({"le", "quantile"})
 
 def multiprocess_dir() -> str | None:
     """``PROMETHEUS_MULTIPROC_DIR`` (or the older ``prometheus_multiproc_dir``), if set."""
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get(
-        "prometheus_multiproc_dir"
-    )
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir")
 
 
 # -- children: the values -------------------------------------------------------------
@@ -257,7 +256,7 @@ class HistogramChild:
         with self._lock:
             counts, total = self._counts[:], self._sum
         cumulative, running = [], 0
-        for bound, n in zip((*self._bounds, math.inf), counts):
+        for bound, n in zip((*self._bounds, math.inf), counts, strict=True):
             running += n
             cumulative.append((bound, running))
         return cumulative, running, total
@@ -419,10 +418,8 @@ class Metric:
         with self._lock:
             self._children.pop(key, None)
         if self._mp is not None and key:
-            try:
+            with contextlib.suppress(KeyError):
                 self._mp.remove(*key)
-            except KeyError:
-                pass
 
     def clear(self) -> None:
         """Forget every label set (a metric without labels starts again from zero)."""
@@ -438,7 +435,7 @@ class Metric:
         names = self.label_names + self.context_labels
         with self._lock:
             items = list(self._children.items())
-        return [(dict(zip(names, values)), child) for values, child in items]
+        return [(dict(zip(names, values, strict=True)), child) for values, child in items]
 
     def _only(self) -> Any:
         child = self._unlabelled
@@ -447,7 +444,9 @@ class Metric:
         return child
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name} labels={self.label_names + self.context_labels}>"
+        return (
+            f"<{type(self).__name__} {self.name} labels={self.label_names + self.context_labels}>"
+        )
 
 
 class Counter(Metric):
@@ -722,7 +721,7 @@ def histogram(
 def _prometheus_twin(metric: Metric) -> Any:
     """A ``prometheus_client`` metric, in no registry, whose values go to the mmap files."""
     try:
-        import prometheus_client  # noqa: PLC0415 - optional, only in multi-process mode
+        import prometheus_client  # optional, only in multi-process mode
     except ImportError as exc:
         raise RuntimeError(
             "PROMETHEUS_MULTIPROC_DIR is set but prometheus_client is not installed: "

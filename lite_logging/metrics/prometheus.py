@@ -38,7 +38,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from prometheus_client.utils import floatToGoString
+from prometheus_client import utils as _prometheus_utils
 
 from . import _registry
 from .instruments import (
@@ -76,6 +76,11 @@ FILTER_METRICS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _go_float(value: float) -> str:
+    """A bucket bound as Prometheus writes it (``0.1``, ``1.0``, ``+Inf``)."""
+    return str(_prometheus_utils.floatToGoString(value))  # type: ignore[no-untyped-call]
+
+
 _PIPELINE_KEYS = frozenset(
     {"enqueued", "dropped", "delivered", "queue_depth", "max_queue_depth", "batches", "errors"}
 )
@@ -95,7 +100,7 @@ class MetricsCollector(Collector):
         """One metric family per metric, one sample (or bucket set) per label set."""
         for metric in self.registry:
             names = [*metric.label_names, *metric.context_labels]
-            family: Metric
+            family: Any
             if metric.kind == "counter":
                 family = CounterMetricFamily(metric.name, metric.documentation, labels=names)
             elif metric.kind == "gauge":
@@ -106,8 +111,8 @@ class MetricsCollector(Collector):
                 values = [labels[n] for n in names]
                 if isinstance(child, HistogramChild):
                     cumulative, _count, total = child.get()
-                    buckets = [(floatToGoString(b), n) for b, n in cumulative]
-                    family.add_metric(values, buckets=buckets, sum_value=total)  # type: ignore[call-arg]
+                    buckets = [(_go_float(b), n) for b, n in cumulative]
+                    family.add_metric(values, buckets=buckets, sum_value=total)
                 elif isinstance(child, CounterChild | GaugeChild):
                     family.add_metric(values, child.get())
             yield family
@@ -162,9 +167,7 @@ class PipelineCollector(Collector):
         written = family(
             "handler_records_written_total", "counter", "Records a handler wrote", h_labels
         )
-        errors = family(
-            "handler_errors_total", "counter", "Records a handler failed on", h_labels
-        )
+        errors = family("handler_errors_total", "counter", "Records a handler failed on", h_labels)
         latency = family(
             "handler_latency_seconds",
             "gauge",
@@ -269,14 +272,14 @@ def multiprocess_registry(path: str | None = None) -> CollectorRegistry:
     if not path:
         raise ValueError(f'"path" or PROMETHEUS_MULTIPROC_DIR must name a directory: {path!r}')
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=path)
+    MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
     registry.register(PipelineCollector({"pid": str(os.getpid())}))
     return registry
 
 
 def serve(
     port: int,
-    addr: str = "0.0.0.0",  # noqa: S104 - prometheus_client's default: Prometheus scrapes from afar
+    addr: str = "0.0.0.0",  # prometheus_client's default: Prometheus scrapes from afar
     *,
     registry: CollectorRegistry | None = None,
 ) -> tuple[Any, threading.Thread]:

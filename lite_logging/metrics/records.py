@@ -152,9 +152,7 @@ class SpanMetricsFilter(logging.Filter):
         return True
 
 
-def observe_spans(
-    logger: str | logging.Logger = _SPAN_LOGGER, **options: Any
-) -> SpanMetricsFilter:
+def observe_spans(logger: str | logging.Logger = _SPAN_LOGGER, **options: Any) -> SpanMetricsFilter:
     """Add a :class:`SpanMetricsFilter` to ``logger`` (default ``lite_logging.span``).
 
     The span records reach a logger's filters only when the logger is enabled for INFO
@@ -175,7 +173,7 @@ def observe_spans(
 def _report() -> None:
     stream = getattr(sys, "stderr", None)
     if logging.raiseExceptions and stream is not None:
-        import traceback  # noqa: PLC0415 - only on failure
+        import traceback  # only on failure
 
         stream.write("--- Logging error in lite_logging.metrics.records ---\n")
         traceback.print_exc(file=stream)

@@ -10,6 +10,7 @@ A forked child does not inherit the thread: call ``start_snapshots`` there again
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
@@ -51,10 +52,9 @@ class Snapshots:
 
     def _run(self) -> None:
         while not self._stopped.wait(self.interval):
-            try:
+            # Keep the thread alive whatever a snapshot raised; logging reports its own errors.
+            with contextlib.suppress(Exception):
                 self.log_once()
-            except Exception:  # noqa: BLE001 - keep the thread; logging reports its own errors
-                pass
 
     def stop(self, *, final: bool = True) -> None:
         """End the thread; with ``final`` (default) log one last snapshot."""
