@@ -83,10 +83,13 @@ _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 _LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 _RESERVED_LABELS = frozenset({"le", "quantile"})
 
+# The deprecated lower-case name, which prometheus_client still reads.
+_LEGACY_DIR_ENV = "prometheus_multiproc_dir"
+
 
 def multiprocess_dir() -> str | None:
     """``PROMETHEUS_MULTIPROC_DIR`` (or the older ``prometheus_multiproc_dir``), if set."""
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir")
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get(_LEGACY_DIR_ENV)
 
 
 # -- children: the values -------------------------------------------------------------

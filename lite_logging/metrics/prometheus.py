@@ -30,6 +30,7 @@ from typing import Any
 
 from prometheus_client import REGISTRY as PROMETHEUS_REGISTRY
 from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import utils as _prometheus_utils
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -38,7 +39,6 @@ from prometheus_client.core import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from prometheus_client import utils as _prometheus_utils
 
 from . import _registry
 from .instruments import (
