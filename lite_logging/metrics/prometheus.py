@@ -99,6 +99,8 @@ class MetricsCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         """One metric family per metric, one sample (or bucket set) per label set."""
         for metric in self.registry:
+            if metric._mp is not None:  # its values are in the multi-process files
+                continue
             names = [*metric.label_names, *metric.context_labels]
             family: Any
             if metric.kind == "counter":
