@@ -47,6 +47,8 @@ def measure(number: int, repeat: int) -> list[Row]:
     their_g = prometheus_client.Gauge("bench_g", "", ("route",), registry=theirs)
     our_h = ours.histogram("bench_seconds", "", ("route",))
     their_h = prometheus_client.Histogram("bench_seconds", "", ("route",), registry=theirs)
+    our_plain = ours.counter("bench_plain_total", "")
+    their_plain = prometheus_client.Counter("bench_plain_total", "", registry=theirs)
     oc, tc = our_c.labels("/"), their_c.labels("/")
     og, tg = our_g.labels("/"), their_g.labels("/")
     oh, th = our_h.labels("/"), their_h.labels("/")
@@ -56,6 +58,8 @@ def measure(number: int, repeat: int) -> list[Row]:
         ("counter inc()", "lite_logging", oc.inc),
         ("counter inc()", "prometheus_client", tc.inc),
         ("counter inc_one()", "lite_logging", oc.inc_one),
+        ("counter without labels inc()", "lite_logging", our_plain.inc),
+        ("counter without labels inc()", "prometheus_client", their_plain.inc),
         ("counter inc(2.5)", "lite_logging", lambda: oc.inc(2.5)),
         ("counter inc(2.5)", "prometheus_client", lambda: tc.inc(2.5)),
         ("gauge set(3)", "lite_logging", lambda: og.set(3)),
