@@ -1,0 +1,306 @@
+"""Exposition through ``prometheus_client`` (extra ``prometheus``): collectors and ``serve()``.
+
+Two collectors, both plain ``prometheus_client`` custom collectors read at scrape time:
+
+- :class:`MetricsCollector`: the metrics made with ``counter()``, ``gauge()`` and
+  ``histogram()`` (a :class:`~lite_logging.metrics.instruments.MetricsRegistry`).
+- :class:`PipelineCollector`: the pipeline's own health, read from ``ll.stats()`` when
+  Prometheus scrapes (records accepted, dropped, delivered, queue depth and its high-water
+  mark, handler errors and latency, the filters' counters). Nothing is added to the
+  logging hot path.
+
+:func:`register` puts both into a ``prometheus_client`` registry (default its global
+``REGISTRY``, so ``generate_latest()``, ``make_wsgi_app()`` and ``make_asgi_app()`` see
+them); :func:`serve` starts ``prometheus_client``'s HTTP server with them in one call.
+
+Multi-process mode (gunicorn, ``uvicorn --workers``): with ``PROMETHEUS_MULTIPROC_DIR`` set
+before the metrics are created, their values are ``prometheus_client``'s per-process mmap
+files; :func:`multiprocess_registry` (used by :func:`serve` in that mode) is a registry
+with ``prometheus_client``'s ``MultiProcessCollector``, which sums them over every worker,
+and the :class:`PipelineCollector` of the process that answers the scrape (labelled with
+its ``pid``: the pipeline's health is per process).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from prometheus_client import REGISTRY as PROMETHEUS_REGISTRY
+from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import utils as _prometheus_utils
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+from . import _registry
+from .instruments import (
+    REGISTRY,
+    CounterChild,
+    GaugeChild,
+    HistogramChild,
+    MetricsRegistry,
+    multiprocess_dir,
+)
+
+__all__ = [
+    "MetricsCollector",
+    "PipelineCollector",
+    "multiprocess_registry",
+    "register",
+    "serve",
+]
+
+_PREFIX = "lite_logging"
+
+# The filters' counters (``ll.stats()["filters"][NAME]``): key -> (metric, type, help).
+# A key not listed here is exported as ``lite_logging_filter_<key>_total``.
+FILTER_METRICS: dict[str, tuple[str, str, str]] = {
+    "sampled_out": ("filter_sampled_out_total", "counter", "Records dropped by sampling"),
+    "kept": ("filter_kept_total", "counter", "Records kept by sampling"),
+    "rate_limited": ("filter_rate_limited_total", "counter", "Records dropped by rate limits"),
+    "admitted": ("filter_admitted_total", "counter", "Records admitted by rate limits"),
+    "keys": ("filter_rate_limit_keys", "gauge", "Rate-limit keys remembered"),
+    "passed": ("filter_passed_total", "counter", "Records passed by a namespace filter"),
+    "denied": ("filter_denied_total", "counter", "Records denied by a namespace filter"),
+    "redacted": ("filter_redacted_total", "counter", "Records in which a secret was masked"),
+    "dropped": ("filter_dropped_total", "counter", "Records dropped by a transform"),
+    "errors": ("filter_errors_total", "counter", "Errors inside a filter"),
+}
+
+
+def _go_float(value: float) -> str:
+    """A bucket bound as Prometheus writes it (``0.1``, ``1.0``, ``+Inf``)."""
+    return str(_prometheus_utils.floatToGoString(value))  # type: ignore[no-untyped-call]
+
+
+_PIPELINE_KEYS = frozenset(
+    {"enqueued", "dropped", "delivered", "queue_depth", "max_queue_depth", "batches", "errors"}
+)
+
+
+class MetricsCollector(Collector):
+    """Exposes the metrics of a :class:`MetricsRegistry` (default ``instruments.REGISTRY``).
+
+    In multi-process mode the values are in ``prometheus_client``'s files, not here: this
+    collector then yields nothing, and ``MultiProcessCollector`` reads them.
+    """
+
+    def __init__(self, registry: MetricsRegistry | None = None) -> None:
+        self.registry = registry or REGISTRY
+
+    def collect(self) -> Iterator[Metric]:
+        """One metric family per metric, one sample (or bucket set) per label set."""
+        for metric in self.registry:
+            if metric._mp is not None:  # its values are in the multi-process files
+                continue
+            names = [*metric.label_names, *metric.context_labels]
+            family: Any
+            if metric.kind == "counter":
+                family = CounterMetricFamily(metric.name, metric.documentation, labels=names)
+            elif metric.kind == "gauge":
+                family = GaugeMetricFamily(metric.name, metric.documentation, labels=names)
+            else:
+                family = HistogramMetricFamily(metric.name, metric.documentation, labels=names)
+            for labels, child in metric.children():
+                values = [labels[n] for n in names]
+                if isinstance(child, HistogramChild):
+                    cumulative, _count, total = child.get()
+                    buckets = [(_go_float(b), n) for b, n in cumulative]
+                    family.add_metric(values, buckets=buckets, sum_value=total)
+                elif isinstance(child, CounterChild | GaugeChild):
+                    family.add_metric(values, child.get())
+            yield family
+
+    def describe(self) -> Iterable[Metric]:
+        """Nothing: the metrics are dynamic, so ``prometheus_client`` does not check names."""
+        return ()
+
+
+class PipelineCollector(Collector):
+    """The pipeline's health, from ``ll.stats()`` at scrape time (see docs/metrics.md).
+
+    Args:
+        const_labels: labels added to every sample, e.g. ``{"pid": "123"}``.
+    """
+
+    def __init__(self, const_labels: dict[str, str] | None = None) -> None:
+        self.const_labels = dict(const_labels or {})
+
+    def collect(self) -> Iterator[Metric]:
+        """Counters and gauges per pipeline, handler and filter."""
+        stats = _registry.collect()
+        extra_names = list(self.const_labels)
+        extra_values = list(self.const_labels.values())
+        p_labels = ["pipeline", *extra_names]
+        h_labels = ["pipeline", "handler", *extra_names]
+
+        def family(name: str, kind: str, doc: str, labels: list[str]) -> Any:
+            cls = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+            return cls(f"{_PREFIX}_{name}", doc, labels=labels)
+
+        enqueued = family(
+            "records_enqueued_total", "counter", "Records accepted by the queue handler", p_labels
+        )
+        dropped = family(
+            "records_dropped_total",
+            "counter",
+            "Records dropped by the overflow policy (reason: queue_full)",
+            [*p_labels[:1], "reason", *extra_names],
+        )
+        delivered = family(
+            "records_delivered_total", "counter", "Records handed to the handlers", p_labels
+        )
+        depth = family("queue_depth", "gauge", "Records waiting in the queue", p_labels)
+        depth_max = family(
+            "queue_depth_max", "gauge", "High-water mark of the queue depth", p_labels
+        )
+        batches = family("batches_total", "counter", "Batches taken off the queue", p_labels)
+        listener_errors = family(
+            "listener_errors_total", "counter", "Errors in the listener itself", p_labels
+        )
+        written = family(
+            "handler_records_written_total", "counter", "Records a handler wrote", h_labels
+        )
+        errors = family("handler_errors_total", "counter", "Records a handler failed on", h_labels)
+        latency = family(
+            "handler_latency_seconds",
+            "gauge",
+            "Time a handler took per record or batch, percentile over recent samples",
+            [*h_labels[:2], "quantile", *extra_names],
+        )
+        latency_max = family(
+            "handler_latency_max_seconds", "gauge", "Longest time a handler took", h_labels
+        )
+        others: dict[str, Any] = {}  # counters a pipeline added since this module was written
+        for name, p in stats.get("pipelines", {}).items():
+            for key, value in p.items():
+                if key in _PIPELINE_KEYS or not isinstance(value, int) or isinstance(value, bool):
+                    continue
+                fam = others.get(key)
+                if fam is None:
+                    fam = others[key] = family(
+                        f"pipeline_{key}_total", "counter", f"Pipeline counter {key!r}", p_labels
+                    )
+                fam.add_metric([name, *extra_values], value)
+            enqueued.add_metric([name, *extra_values], p.get("enqueued", 0))
+            dropped.add_metric([name, "queue_full", *extra_values], p.get("dropped", 0))
+            delivered.add_metric([name, *extra_values], p.get("delivered", 0))
+            depth.add_metric([name, *extra_values], p.get("queue_depth", 0))
+            depth_max.add_metric([name, *extra_values], p.get("max_queue_depth", 0))
+            batches.add_metric([name, *extra_values], p.get("batches", 0))
+            listener_errors.add_metric([name, *extra_values], p.get("errors", 0))
+            for hname, h in p.get("handlers", {}).items():
+                hv = [name, hname, *extra_values]
+                written.add_metric(hv, h.get("written", 0))
+                errors.add_metric(hv, h.get("errors", 0))
+                us = h.get("handle_us", {})
+                for q, key in (("0.5", "p50"), ("0.9", "p90"), ("0.99", "p99")):
+                    latency.add_metric([name, hname, q, *extra_values], us.get(key, 0.0) / 1e6)
+                latency_max.add_metric(hv, us.get("max", 0.0) / 1e6)
+        yield from (enqueued, dropped, delivered, depth, depth_max, batches, listener_errors)
+        yield from (written, errors, latency, latency_max)
+        yield from others.values()
+
+        f_labels = ["filter", *extra_names]
+        families: dict[str, Any] = {}
+        for fname, counters in stats.get("filters", {}).items():
+            for key, value in counters.items():
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    continue
+                metric, kind, doc = FILTER_METRICS.get(
+                    key, (f"filter_{key}_total", "counter", f"Filter counter {key!r}")
+                )
+                fam = families.get(metric)
+                if fam is None:
+                    fam = families[metric] = family(metric, kind, doc, f_labels)
+                fam.add_metric([fname, *extra_values], value)
+        yield from families.values()
+
+    def describe(self) -> Iterable[Metric]:
+        """Nothing: the names depend on the filters configured."""
+        return ()
+
+
+_registered: dict[int, tuple[MetricsCollector, PipelineCollector]] = {}
+_lock = threading.Lock()
+
+
+def register(
+    registry: CollectorRegistry | None = None,
+    *,
+    metrics: MetricsRegistry | None = None,
+    pipeline: bool = True,
+) -> CollectorRegistry:
+    """Register our collectors in ``registry`` (default ``prometheus_client.REGISTRY``) once.
+
+    Args:
+        registry: the ``prometheus_client`` registry.
+        metrics: our metrics registry to expose (default ``instruments.REGISTRY``).
+        pipeline: also expose the pipeline's health (:class:`PipelineCollector`).
+
+    Returns:
+        ``registry``. A second call for the same registry does nothing.
+    """
+    target = PROMETHEUS_REGISTRY if registry is None else registry
+    with _lock:
+        if id(target) in _registered:
+            return target
+        ours = MetricsCollector(metrics)
+        health = PipelineCollector()
+        target.register(ours)
+        if pipeline:
+            target.register(health)
+        _registered[id(target)] = (ours, health)
+    return target
+
+
+def multiprocess_registry(path: str | None = None) -> CollectorRegistry:
+    """A fresh registry for multi-process mode: every worker's metrics summed from the files
+    in ``path`` (default ``PROMETHEUS_MULTIPROC_DIR``), and this process's pipeline health
+    labelled ``pid``.
+
+    Raises:
+        ValueError: no directory given and ``PROMETHEUS_MULTIPROC_DIR`` unset.
+    """
+    path = path or multiprocess_dir()
+    if not path:
+        raise ValueError(f'"path" or PROMETHEUS_MULTIPROC_DIR must name a directory: {path!r}')
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
+    registry.register(PipelineCollector({"pid": str(os.getpid())}))
+    return registry
+
+
+def serve(
+    port: int,
+    addr: str = "0.0.0.0",  # prometheus_client's default: Prometheus scrapes from afar
+    *,
+    registry: CollectorRegistry | None = None,
+) -> tuple[Any, threading.Thread]:
+    """Start ``prometheus_client``'s HTTP server for our metrics, in a daemon thread.
+
+    Without ``registry``: in multi-process mode :func:`multiprocess_registry`, else
+    ``prometheus_client.REGISTRY`` with :func:`register` applied (so the process's own
+    ``prometheus_client`` metrics are served too).
+
+    Args:
+        port: TCP port (0 picks a free one: read it from ``server.server_port``).
+        addr: address to bind.
+        registry: serve this registry instead.
+
+    Returns:
+        ``(server, thread)`` as ``prometheus_client.start_http_server``; ``server.shutdown()``
+        stops it.
+    """
+    if registry is None:
+        registry = multiprocess_registry() if multiprocess_dir() else register()
+    server, thread = start_http_server(port, addr, registry=registry)
+    return server, thread
