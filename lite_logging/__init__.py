@@ -39,6 +39,7 @@ from .record.logger import Logger
 from .record.stamping import ContextFilter
 from .record.tracing import Span, continue_trace, current_span, span, traceparent
 from .sinks.file import BatchFileHandler
+from .sinks.trace_buffer import TraceBufferHandler, TraceEndFilter
 
 __all__ = [
     "AsyncQueueHandler",
@@ -56,6 +57,8 @@ __all__ = [
     "RichHandler",
     "SamplingFilter",
     "Span",
+    "TraceBufferHandler",
+    "TraceEndFilter",
     "TransformFilter",
     "bind",
     "clear_context",
