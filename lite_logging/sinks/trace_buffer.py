@@ -77,11 +77,11 @@ class TraceEndFilter(logging.Filter):
 
 
 class TraceBufferHandler(logging.Handler):
-    """Holds records below ``level`` per trace; writes them when the trace fails.
+    """Holds records below ``hold_below`` per trace; writes them when the trace fails.
 
     For each record with a key (its ``trace_id``, or the context key named by ``key``):
 
-    - below ``level`` (``buffer_below``): held in that trace's buffer;
+    - below ``hold_below``: held in that trace's buffer;
     - at or above ``trigger``: the held records go to ``target`` first, in order, each with
       ``released_late=True``, then the trigger itself; later records of that trace go
       straight through (the failing request keeps all its lines);
@@ -94,7 +94,7 @@ class TraceBufferHandler(logging.Handler):
     recently active trace is evicted first, and every eviction is counted.
 
     Records without a key follow ``outside``: ``"pass"`` writes them, ``"ring"`` holds the
-    last ``ring_size`` of those below ``level`` in one shared ring, released by the next
+    last ``ring_size`` of those below ``hold_below`` in one shared ring, released by the next
     trigger that has no key either.
 
     Put it behind ``AsyncQueueHandler`` (as one of its ``handlers``): it then runs in the
@@ -102,7 +102,9 @@ class TraceBufferHandler(logging.Handler):
 
     Args:
         target: the handler that writes (a handler, or its dictConfig name).
-        level: records below this level are held; default ``"INFO"`` (DEBUG is held).
+        hold_below: records below this level are held; default ``"INFO"`` (DEBUG is held).
+            (Not ``level``: dictConfig takes that key for the handler's own level, which
+            would drop DEBUG before it reaches the buffer.)
         trigger: records at or above this level release their trace; default ``"ERROR"``.
         key: ``"trace_id"``, the name of a context key (``"request_id"``), or a callable
             ``key(record) -> hashable or None`` (or its dotted path).
@@ -122,8 +124,8 @@ class TraceBufferHandler(logging.Handler):
     def __init__(
         self,
         target: logging.Handler | str,
-        level: int | str = "INFO",
         *,
+        hold_below: int | str = "INFO",
         trigger: int | str = "ERROR",
         key: str | _KeyFn = "trace_id",
         max_traces: int = 10_000,
@@ -135,7 +137,7 @@ class TraceBufferHandler(logging.Handler):
         clock: Callable[[], float] = time.monotonic,
         name: str | None = None,
     ) -> None:
-        super().__init__(logging.NOTSET)  # every record must reach emit; ``level`` is ours
+        super().__init__()
         if not isinstance(target, logging.Handler | str):
             raise ValueError(f'"target" must be a handler or a handler name: {target!r}')
         self._target: logging.Handler | None = (
@@ -143,7 +145,7 @@ class TraceBufferHandler(logging.Handler):
         )
         self._target_name = target if isinstance(target, str) else None
         self._config_handlers = _configurator_handlers() if self._target_name else None
-        self.buffer_below = parse_level("level", level)
+        self.hold_below = parse_level("hold_below", hold_below)
         self.trigger = parse_level("trigger", trigger)
         for option, value in (
             ("max_traces", max_traces),
@@ -283,7 +285,7 @@ class TraceBufferHandler(logging.Handler):
                 counts["triggers"] += 1
                 self._release(self._ring, out)
                 self._ring.clear()
-            if levelno < self.buffer_below and self.outside == "ring":
+            if levelno < self.hold_below and self.outside == "ring":
                 if len(self._ring) == self._ring.maxlen:
                     counts["ring_dropped"] += 1
                 self._ring.append((self._held(record), 0))
@@ -308,7 +310,7 @@ class TraceBufferHandler(logging.Handler):
                 fired.popitem(last=False)
             counts["passed"] += 1
             out.append(record)
-        elif levelno < self.buffer_below:
+        elif levelno < self.hold_below:
             self._hold(key, record, now)
         else:
             trace = self._traces.get(key)
