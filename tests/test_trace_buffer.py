@@ -6,6 +6,7 @@ import asyncio
 import logging
 import logging.config
 import threading
+import time
 import tracemalloc
 from collections.abc import Iterator
 from typing import Any
@@ -451,9 +452,7 @@ class TestConcurrentRequests:
         }
         assert expected == counters(buffer, *expected)
 
-    def test_threads(
-        self, logger: logging.Logger, sink: ListHandler, pipeline: Any
-    ) -> None:
+    def test_threads(self, logger: logging.Logger, sink: ListHandler, pipeline: Any) -> None:
         """Each request in a thread; part of its lines from a worker thread of the same trace."""
         start = threading.Barrier(50)
 
@@ -487,9 +486,7 @@ class TestConcurrentRequests:
         expected_lines(sink)
         self.check_stats(pipeline[0])
 
-    def test_asyncio_tasks(
-        self, logger: logging.Logger, sink: ListHandler, pipeline: Any
-    ) -> None:
+    def test_asyncio_tasks(self, logger: logging.Logger, sink: ListHandler, pipeline: Any) -> None:
         """Each request an asyncio task; part of its lines from a child task of the trace."""
 
         async def work(i: int) -> None:
@@ -516,17 +513,30 @@ class TestConcurrentRequests:
         self.check_stats(pipeline[0])
 
 
+TEMPLATE = {
+    **logging.LogRecord(LOGGER, logging.DEBUG, __file__, 1, "", None, None).__dict__,
+    "args": None,
+    "context": {},
+}
+
+
 class TestMemory:
     @staticmethod
     def queued_record(i: int) -> logging.LogRecord:
         """A DEBUG record as it comes out of the queue: stamped and rendered."""
-        record = logging.LogRecord(LOGGER, logging.DEBUG, __file__, 1, "loading cart %d", (i,), None)
-        record.event_id = ll.new_event_id()
-        record.context = {}
-        record.trace_id = f"{i:032x}"
-        record.span_id = f"{i:016x}"
-        record.message = record.msg = record.getMessage()
-        record.args = None
+        record = object.__new__(logging.LogRecord)
+        message = f"loading cart {i}"
+        record.__dict__ = {
+            **TEMPLATE,
+            "msg": message,
+            "message": message,
+            "event_id": ll.new_event_id(),
+            "trace_id": f"{i:032x}",
+            "span_id": f"{i:016x}",
+            "created": time.time(),  # a record's own floats, as a real one has
+            "msecs": float(i % 1000),
+            "relativeCreated": time.perf_counter() * 1000,
+        }
         return record
 
     def feed(self, buffer: ll.TraceBufferHandler, n: int) -> int:
