@@ -131,9 +131,14 @@ class TestHoldAndRelease:
         self, logger: logging.Logger, sink: ListHandler, pipeline: Any
     ) -> None:
         """A span that fails logs an ERROR span record: it releases its trace too."""
-        with pytest.raises(ValueError), span("GET /raise"):
-            logger.debug("d1")
-            raise ValueError("x")
+
+        def failing_request() -> None:
+            with span("GET /raise"):
+                logger.debug("d1")
+                raise ValueError("x")
+
+        with pytest.raises(ValueError, match="x"):
+            failing_request()
         assert ll.flush(5)
         assert [("d1", True)] == lines(sink)
         assert [True, None] == [getattr(r, RELEASED_FIELD, None) for r in sink.records]
