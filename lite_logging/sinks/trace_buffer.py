@@ -463,14 +463,18 @@ class TraceBufferHandler(logging.Handler):
         super().close()
 
     def stats(self) -> dict[str, Any]:
-        """Counters (exact: kept under the handler's lock) and what is held now."""
-        with self.lock:  # type: ignore[union-attr]
-            return {
-                **self._counts,
-                "traces": len(self._traces),
-                "held_now": sum(len(t.records) for t in self._traces.values()) + len(self._ring),
-                "bytes": self._nbytes,
-            }
+        """Counters (exact: changed under the handler's lock) and what is held now.
+
+        Takes no lock, so it may be called from a signal handler: each copy below is one
+        C call under the GIL.
+        """
+        traces = list(self._traces.values())
+        return {
+            **dict(self._counts),
+            "traces": len(traces),
+            "held_now": sum(len(t.records) for t in traces) + len(self._ring),
+            "bytes": self._nbytes,
+        }
 
 
 def _configurator_handlers() -> Any:
