@@ -18,5 +18,5 @@ class TestQuickRun:
         bench = import_script(SCRIPT, "bench_trace_buffer")
         assert 0 == bench.main(["--quick", "--json", "--number", "1"])
         rows = json.loads(capsys.readouterr().out)["rows"]
-        assert {"listener", "caller"} == {row["group"] for row in rows}
+        assert {"scale", "listener", "caller"} == {row["group"] for row in rows}
         assert all(math.isfinite(row["ns"]) and row["ns"] > 0 for row in rows)
