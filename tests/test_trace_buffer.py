@@ -224,6 +224,15 @@ class TestEnd:
         logger.error("a boom", extra={"job": "a"})
         assert [("none", False), ("a1", True), ("a boom", False)] == lines(sink)
 
+    def test_bad_key_passes_the_record(self, logger: logging.Logger, sink: ListHandler) -> None:
+        """A key that raises or is unhashable counts an error and writes the record."""
+        buffer = ll.TraceBufferHandler(sink, key="request_id")
+        logger.addHandler(buffer)
+        with ll.context(request_id=["not", "hashable"]):
+            logger.debug("kept")
+        assert [("kept", False)] == lines(sink)
+        assert 1 == buffer.stats()["errors"]
+
 
 class TestBounds:
     def test_max_records_keeps_the_newest(self, logger: logging.Logger, sink: ListHandler) -> None:

@@ -282,7 +282,13 @@ class TraceBufferHandler(logging.Handler):
         if "event_id" not in d:  # used directly, not behind the queue: stamp it here
             stamp_record(record)
         counts = self._counts
-        key = self._key_fn(record)
+        try:
+            key = self._key_fn(record)
+            if key is not None and key.__class__ is not str:
+                hash(key)
+        except Exception:  # noqa: BLE001 - a key that raises or is unhashable: no trace
+            counts["errors"] += 1
+            key = None
         levelno = record.levelno
         if key is None:
             if levelno >= self.trigger and self.outside == "ring" and self._ring:
