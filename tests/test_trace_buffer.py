@@ -313,8 +313,10 @@ class TestBounds:
     )
     def test_bad_option_names_it(self, sink: ListHandler, option: str, value: object) -> None:
         """A bad option raises ValueError naming the key and the value."""
+        before = len(logging._handlerList)  # type: ignore[attr-defined]
         with pytest.raises(ValueError, match=f'"{option}"'):
             ll.TraceBufferHandler(sink, **{option: value})
+        assert before == len(logging._handlerList)  # type: ignore[attr-defined]  # none left
 
 
 class TestOutside:

@@ -141,7 +141,6 @@ class TraceBufferHandler(logging.Handler):
         clock: Callable[[], float] = time.monotonic,
         name: str | None = None,
     ) -> None:
-        super().__init__()
         if not isinstance(target, logging.Handler | str):
             raise ValueError(f'"target" must be a handler or a handler name: {target!r}')
         self._target: logging.Handler | None = (
@@ -166,6 +165,9 @@ class TraceBufferHandler(logging.Handler):
         if outside not in _OUTSIDE:
             raise ValueError(f'"outside" must be one of {_OUTSIDE}: {outside!r}')
         self._key_fn = self._make_key(key)
+        # Only now: Handler.__init__ registers the handler, and logging.shutdown() would
+        # later close one whose options were refused.
+        super().__init__()
         self.max_traces = max_traces
         self.max_records = max_records
         self.max_bytes = max_bytes
