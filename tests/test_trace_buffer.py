@@ -166,6 +166,42 @@ class TestHoldAndRelease:
         assert sink.records[0].trace_id == sink.records[1].trace_id
 
 
+class TestTarget:
+    def test_batch_target_gets_one_call(self, tmp_path: Any) -> None:
+        """A target with handle_batch (BatchFileHandler) gets what a batch lets out at once."""
+        import json
+
+        file = ll.BatchFileHandler(str(tmp_path / "out.jsonl"))
+        buffer = ll.TraceBufferHandler(file)
+        batch = [held_record("d1", "t"), held_record("d2", "t"), held_record("boom", "t", 40)]
+        for record in batch:
+            record.message = record.msg
+            record.args = None
+        assert 3 == buffer.handle_batch(batch)
+        file.close()
+        got = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+        assert [("d1", True), ("d2", True), ("boom", None)] == [
+            (o["message"], o.get("released_late")) for o in got
+        ]
+
+    def test_failing_target_never_raises(self, logger: logging.Logger) -> None:
+        """A target that raises costs its record only: counted, reported, never raised."""
+
+        class Broken(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                raise OSError("disk full")
+
+            def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - stdlib name
+                raise OSError("reported")
+
+        buffer = ll.TraceBufferHandler(Broken())
+        reported: list[logging.LogRecord] = []
+        buffer.handleError = reported.append  # type: ignore[method-assign]
+        buffer.handle(held_record("boom", "t", logging.ERROR))
+        assert 1 == buffer.stats()["errors"]
+        assert ["boom"] == [r.msg for r in reported]
+
+
 class TestEnd:
     def test_remote_root_needs_the_end_filter(
         self, logger: logging.Logger, sink: ListHandler
