@@ -42,6 +42,7 @@ from .record.tracing import Span, continue_trace, current_span, span, traceparen
 from .sinks.file import BatchFileHandler
 from .sinks.otlp import OtlpHandler
 from .sinks.syslog import BatchSyslogHandler
+from .sinks.trace_buffer import TraceBufferHandler, TraceEndFilter
 
 __all__ = [
     "AsyncQueueHandler",
@@ -62,6 +63,8 @@ __all__ = [
     "RichHandler",
     "SamplingFilter",
     "Span",
+    "TraceBufferHandler",
+    "TraceEndFilter",
     "TransformFilter",
     "bind",
     "clear_context",
