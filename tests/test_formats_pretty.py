@@ -1,4 +1,6 @@
-"""The pretty console: PrettyFormatter's lines, RichHandler's output, injection, lazy rich."""
+"""PrettyFormatter (lite_logging.formats.pretty): lines, wrapping, injection, failures, lazy rich.
+
+RichHandler's output is in test_sinks_console.py."""
 
 from __future__ import annotations
 
@@ -6,11 +8,10 @@ import io
 import logging
 import logging.config
 import logging.handlers
-import queue
 import re
 import subprocess
 import sys
-import threading
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -260,186 +261,62 @@ class TestInjection:
         assert "RuntimeError: boom \\x1b[2J [bold]x" in stream.getvalue()
 
 
-class TestRichHandler:
-    def test_no_escape_codes_when_not_a_terminal(self) -> None:
-        """A stream that is no terminal gets plain text."""
-        handler, stream = _handler()
-        handler.handle(_record(level=logging.ERROR))
-        assert _ANSI.search(stream.getvalue()) is None
-        assert "ERROR" in stream.getvalue()
+class _RaisingBool(Mapping[str, Any]):
+    """A context mapping (not a dict) whose truth test raises."""
 
-    def test_force_color(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """FORCE_COLOR makes a non-terminal stream coloured."""
-        monkeypatch.setenv("FORCE_COLOR", "1")
-        handler, stream = _handler()
-        handler.handle(_record(level=logging.ERROR))
-        assert _ANSI.search(stream.getvalue()) is not None
+    def __init__(self, **items: Any) -> None:
+        self._items = items
 
-    def test_no_color_wins(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """NO_COLOR means no escape codes at all, even with FORCE_COLOR."""
-        monkeypatch.setenv("FORCE_COLOR", "1")
-        monkeypatch.setenv("NO_COLOR", "1")
-        handler, stream = _handler()
-        handler.handle(_record(level=logging.ERROR))
-        assert _ANSI.search(stream.getvalue()) is None
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
 
-    def test_console_width_wraps(self) -> None:
-        """Without a width the console's applies: 80 columns for a non-terminal stream."""
-        stream = io.StringIO()
-        handler = ll.RichHandler(stream=stream)
-        handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(10)}))
-        lines = stream.getvalue().splitlines()
-        assert len(lines) > 1
-        assert all(len(line) <= 80 for line in lines)
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
 
-    def test_given_console(self) -> None:
-        """A ready rich Console is used as given: its width, its file."""
-        from rich.console import Console
+    def __len__(self) -> int:
+        return len(self._items)
 
-        console = Console(file=io.StringIO(), width=60, color_system=None)
-        handler = ll.RichHandler(console=console)
-        handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(6)}))
+    def __bool__(self) -> bool:
+        raise RuntimeError("no truth")
 
-        lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
-        assert len(lines) > 1
-        assert 60 == max(len(line) for line in lines) or all(len(line) <= 60 for line in lines)
-        assert console.file is handler.stream
 
-    def test_handle_batch_is_one_write(self) -> None:
-        """handle_batch prints a batch with one write and counts it."""
-        stream = _Recorder()
-        writes = stream.writes
-        handler = ll.RichHandler(stream=stream, width=200)
-        handler.handle_batch([_record("n=%d", (n,)) for n in range(5)])
+class _NoClass:
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        raise RuntimeError("no class")
 
-        assert 1 == len(writes)
-        assert [f"shop.api: n={n}" for n in range(5)] == [
-            _HEAD.match(line).group(3).split(" /srv")[0]  # type: ignore[union-attr]
-            for line in writes[0].splitlines()
-        ]
-        assert {"written": 5, "errors": 0} == handler.stats()
+    def __repr__(self) -> str:
+        return "<no class>"
 
-    def test_failures_go_to_handle_error(self) -> None:
-        """A record that cannot render is reported through handleError and counted."""
-        reported: list[logging.LogRecord] = []
-        handler, stream = _handler()
-        handler.handleError = reported.append  # type: ignore[method-assign]
-        bad = _record("%d", ("not a number",))
 
-        handler.handle(bad)
-        handler.handle_batch([bad, _record("fine", ())])
+class TestHostileRecords:
+    """PrettyFormatter never raises on what the other formats write (failure isolation)."""
 
-        assert [bad, bad] == reported
-        assert {"written": 1, "errors": 2} == handler.stats()
-        assert "fine" in stream.getvalue()
+    def test_message_that_cannot_render(self) -> None:
+        """log.info("%d", "x"): the raw message, and message_error as a field."""
+        line = ll.PrettyFormatter().format(_record("%d", ("x",)))
 
-    def test_threads_never_interleave(self) -> None:
-        """Records from concurrent threads come out as whole lines."""
-        handler, stream = _handler()
-        logger = logging.getLogger("test_pretty.threads")
-        logger.addHandler(handler)
-        logger.propagate = False
-        start = threading.Barrier(4)
+        assert "shop.api: %d message_error=" in line
+        assert "TypeError" in line
 
-        def work(n: int) -> None:
-            start.wait()
-            for i in range(50):
-                logger.warning("thread %d record %d", n, i, extra={"pad": "x" * 30})
+    def test_context_whose_bool_raises(self) -> None:
+        """A context whose __bool__ raises is shown, not raised."""
+        record = _record(context=_RaisingBool(request_id="r-1"))
+        line = ll.PrettyFormatter().format(record)
 
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-        try:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        finally:
-            logger.removeHandler(handler)
-            logger.propagate = True
+        assert 'context={"request_id": "r-1"}' in line
 
-        lines = stream.getvalue().splitlines()
-        assert 200 == len(lines)
-        seen = set()
-        for line in lines:
-            match = re.search(r"thread (\d) record (\d+) pad=x{30} ", line)
-            assert match is not None, line
-            seen.add(match.groups())
-        assert 200 == len(seen)
+    def test_value_whose_class_raises(self) -> None:
+        """An extra whose __class__ raises is shown by its repr."""
+        line = ll.PrettyFormatter().format(_record(odd=_NoClass()))
 
-    def test_behind_the_batching_listener(self) -> None:
-        """As a target of BatchingQueueListener the listener thread writes, in batches."""
-        stream = _Recorder()
-        writes = stream.writes
-        handler = ll.RichHandler(stream=stream, width=200)
-        records: queue.Queue[Any] = queue.Queue()
-        for n in range(20):
-            records.put(_record("n=%d", (n,)))
-        listener = ll.BatchingQueueListener(records, handler)
-        listener.start()
-        listener.stop()
+        assert 'odd="<no class>"' in line
 
-        lines = "".join(writes).splitlines()
-        assert [f"n={n}" for n in range(20)] == [
-            line.split(": ", 1)[1][:4].strip() for line in lines
-        ]
-        assert len(writes) < 20
+    def test_record_whose_fields_raise_is_degraded(self) -> None:
+        """A record whose very fields raise is written degraded, with format_error."""
+        record = _record("fine", ())
+        record.created = "not a time"  # type: ignore[assignment]
 
-    def test_through_async_queue_handler(self) -> None:
-        """Behind AsyncQueueHandler the prepared record (exception as text) prints in full."""
-        handler, stream = _handler()
-        queued = ll.AsyncQueueHandler(handlers=[handler])
-        logger = logging.getLogger("test_pretty.async")
-        logger.addHandler(queued)
-        logger.propagate = False
-        try:
-            try:
-                raise ValueError("queued failure")
-            except ValueError:
-                logger.exception("failed for %s", "cart-7", extra={"sku": "a-1"})
-        finally:
-            logger.removeHandler(queued)
-            logger.propagate = True
-            queued.close()  # drains the queue and stops the listener
+        line = ll.PrettyFormatter().format(record)
 
-        lines = stream.getvalue().splitlines()
-        match = _HEAD.match(lines[0])
-        assert match is not None
-        assert "ERROR" == match.group(2)
-        assert match.group(3).startswith("test_pretty.async: failed for cart-7 sku=a-1 ")
-        assert "  │ Traceback (most recent call last):" == lines[1]
-        assert "  │ ValueError: queued failure" == lines[-1]
-
-    def test_other_formatter_is_escaped(self) -> None:
-        """With a plain Formatter: its first line as is, later lines marked, controls escaped."""
-        handler, stream = _handler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-        handler.handle(_record("two\nlines \x1b[2J", ()))
-        assert "INFO two\n  │ lines \\x1b[2J\n" == stream.getvalue()
-
-    @pytest.mark.usefixtures("restore_logging")
-    def test_dict_config_class_and_ext_stderr(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """dictConfig builds it with "class", a keyword option and stream ext://sys.stderr."""
-        logging.config.dictConfig(
-            {
-                "version": 1,
-                "disable_existing_loggers": False,
-                "formatters": {"pretty": {"()": "lite_logging.PrettyFormatter", "width": 120}},
-                "handlers": {
-                    "console": {
-                        "class": "lite_logging.RichHandler",
-                        "stream": "ext://sys.stderr",
-                        "width": 120,
-                        "formatter": "pretty",
-                    }
-                },
-                "root": {"level": "INFO", "handlers": ["console"]},
-            }
-        )
-        logging.getLogger("shop.api").info("configured %s", "ok", extra={"k": "v"})
-
-        err = capsys.readouterr().err
-        match = _HEAD.match(err.splitlines()[0])
-        assert match is not None
-        assert ("INFO", ["shop.api:", "configured", "ok", "k=v"]) == (
-            match.group(2),
-            match.group(3).split()[:4],
-        )
+        assert "format_error=" in line

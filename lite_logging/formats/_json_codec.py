@@ -115,9 +115,7 @@ def json_encoder(
     return encode
 
 
-def _orjson_encoder(
-    orjson: Any, default: Callable[[Any], Any], exact: JsonEncoder
-) -> JsonEncoder:
+def _orjson_encoder(orjson: Any, default: Callable[[Any], Any], exact: JsonEncoder) -> JsonEncoder:
     dumps = orjson.dumps
     # Our json_default decides datetimes, dataclasses and subclasses of str/int/float/list/
     # dict for both backends (the stdlib encoder's way): the same bytes.
