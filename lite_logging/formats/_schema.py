@@ -149,6 +149,9 @@ class SchemaFormatter(BaseJsonFormatter):
         cls = type(self)
         self._processes = cls.process_log_record is not BaseJsonFormatter.process_log_record
         self._serializes = cls.serialize_log_record is not BaseJsonFormatter.serialize_log_record
+        # The serialization step, as a subclass may set it at construction (JsonFormatter:
+        # its encoder, when jsonify_log_record is not overridden further).
+        self._jsonify: Callable[[dict[str, Any]], str] = self.jsonify_log_record
 
     def format(self, record: logging.LogRecord) -> str:
         """python-json-logger's template method: ``add_fields`` -> ``process_log_record``
@@ -159,21 +162,17 @@ class SchemaFormatter(BaseJsonFormatter):
         ``format_error``), never lost.
         """
         try:
-            log_data = self._log_data(record, self._exception_fields)
+            log_data = self._log_data(record, True)
             if self._serializes or self.prefix:
                 return self.serialize_log_record(log_data)
-            return self.jsonify_log_record(log_data)
+            return self._jsonify(log_data)
         except Exception as exc:  # noqa: BLE001 - the record is written degraded, not lost
             return self._format_degraded(record, exc)
 
-    def _log_data(
-        self,
-        record: logging.LogRecord,
-        exception_fields: Callable[[logging.LogRecord, dict[str, Any]], None] | None,
-    ) -> dict[str, Any]:
+    def _log_data(self, record: logging.LogRecord, exceptions: bool) -> dict[str, Any]:
         """The steps of python-json-logger's ``format`` before serialization: the message
-        rendered (never raising), ``exception_fields`` (texts of ``exc_info`` and
-        ``stack_info``), ``add_fields``, ``process_log_record``."""
+        rendered (never raising), the texts of ``exc_info`` and ``stack_info`` (with
+        ``exceptions``), ``add_fields``, ``process_log_record``."""
         message_dict: dict[str, Any] = {}
         msg = record.msg
         if msg.__class__ is not str and isinstance(msg, dict):
@@ -186,10 +185,8 @@ class SchemaFormatter(BaseJsonFormatter):
                 record.message = render_message(record)[0]
         if self._asctime:
             record.asctime = self.formatTime(record, self.datefmt)
-        if exception_fields is not None and (
-            record.exc_info or record.exc_text or record.stack_info
-        ):
-            exception_fields(record, message_dict)
+        if exceptions and (record.exc_info or record.exc_text or record.stack_info):
+            self._exception_fields(record, message_dict)
         log_data: dict[str, Any] = {}
         self.add_fields(log_data, record, message_dict)
         if self._processes:
@@ -251,8 +248,9 @@ class SchemaFormatter(BaseJsonFormatter):
                 data["context"] = ctx
         except Exception:  # noqa: BLE001 - a context whose truth test raises: written as is
             data["context"] = ctx
-        for field in self._fmt_fields:
-            data[field] = d.get(field)
+        if self._fmt_fields:
+            for field in self._fmt_fields:
+                data[field] = d.get(field)
         if self.static_fields:
             data.update(self.static_fields)
         exception = stack = None
@@ -359,11 +357,12 @@ class SchemaFormatter(BaseJsonFormatter):
                 if name in data and not (name in defaults and data[name] is defaults[name]):
                     name = _free_name(name, data, taken)
                 data[name] = d[key]
-        for key, value in message_dict.items():  # logger.info({...}): a dict message
-            name = key if type(key) is str else _field_name(key)
-            if name in SCHEMA_KEYS or name in data:
-                name = _free_name(EXTRA_CLASH_PREFIX + name, data, taken)
-            data[name] = value
+        if message_dict:  # logger.info({...}): a dict message
+            for key, value in message_dict.items():
+                name = key if type(key) is str else _field_name(key)
+                if name in SCHEMA_KEYS or name in data:
+                    name = _free_name(EXTRA_CLASH_PREFIX + name, data, taken)
+                data[name] = value
 
 
 _Extras = tuple[tuple[tuple[Any, str], ...], frozenset[str]]

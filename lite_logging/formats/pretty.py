@@ -348,7 +348,7 @@ class PrettyFormatter(SchemaFormatter):
     def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
         """The schema's fields for ``record``, by the template's steps; exceptions are
         left out (rich renders them from the record)."""
-        return self._log_data(record, None)
+        return self._log_data(record, False)
 
     def _time(self, record: logging.LogRecord) -> str:
         local = time.localtime(record.created)
