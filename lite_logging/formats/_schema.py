@@ -149,9 +149,14 @@ class SchemaFormatter(BaseJsonFormatter):
         cls = type(self)
         self._processes = cls.process_log_record is not BaseJsonFormatter.process_log_record
         self._serializes = cls.serialize_log_record is not BaseJsonFormatter.serialize_log_record
-        # The serialization step, as a subclass may set it at construction (JsonFormatter:
-        # its encoder, when jsonify_log_record is not overridden further).
-        self._jsonify: Callable[[dict[str, Any]], str] = self.jsonify_log_record
+        # The serialization step: python-json-logger's serialize_log_record is the prefix
+        # and jsonify_log_record; without a prefix, jsonify_log_record alone (JsonFormatter
+        # sets its encoder here, when jsonify_log_record is not overridden further).
+        self._serialize: Callable[[dict[str, Any]], str] = (
+            self.serialize_log_record
+            if self._serializes or self.prefix
+            else self.jsonify_log_record
+        )
 
     def format(self, record: logging.LogRecord) -> str:
         """python-json-logger's template method: ``add_fields`` -> ``process_log_record``
@@ -162,10 +167,7 @@ class SchemaFormatter(BaseJsonFormatter):
         ``format_error``), never lost.
         """
         try:
-            log_data = self._log_data(record, True)
-            if self._serializes or self.prefix:
-                return self.serialize_log_record(log_data)
-            return self._jsonify(log_data)
+            return self._serialize(self._log_data(record, True))
         except Exception as exc:  # noqa: BLE001 - the record is written degraded, not lost
             return self._format_degraded(record, exc)
 

@@ -79,8 +79,10 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
             indent=self.json_indent,
             ensure_ascii=self.json_ensure_ascii,
         )
-        if type(self).jsonify_log_record is JsonFormatter.jsonify_log_record:
-            self._jsonify = self._encode  # format() calls the encoder itself: one call less
+        if self._serialize == self.jsonify_log_record and (
+            type(self).jsonify_log_record is JsonFormatter.jsonify_log_record
+        ):
+            self._serialize = self._encode  # format() calls the encoder itself: one call less
 
     def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
         """Encode ``log_data`` as one line of JSON; never raises for any value."""
