@@ -17,7 +17,7 @@ from .filters import (
 from .formats.ecs import EcsFormatter
 from .formats.edn import EdnFormatter
 from .formats.json import JsonFormatter
-from .formats.pretty import PrettyFormatter, RichHandler
+from .formats.pretty import PrettyFormatter
 from .pipeline.queueing import (
     AsyncQueueHandler,
     BatchingQueueListener,
@@ -39,6 +39,7 @@ from .record.ids import new_event_id
 from .record.logger import Logger
 from .record.stamping import ContextFilter
 from .record.tracing import Span, continue_trace, current_span, span, traceparent
+from .sinks.console import RichHandler
 from .sinks.file import BatchFileHandler
 from .sinks.otlp import OtlpHandler
 from .sinks.syslog import BatchSyslogHandler

@@ -73,47 +73,52 @@ def json_default(obj: Any) -> Any:
         return safe_repr(obj)
 
 
-def _convert(obj: Any) -> Any:
-    if isinstance(obj, enum.Enum):
-        return obj.value
+def _sorted(items: set[Any] | frozenset[Any]) -> list[Any]:
+    try:
+        return sorted(items)
+    except Exception:  # noqa: BLE001 - unorderable elements, or an __lt__ that raises
+        return list(items)
+
+
+_Conversions = tuple[tuple[type | tuple[type, ...], Callable[[Any], Any]], ...]
+
+_CONVERSIONS: _Conversions = (
+    (enum.Enum, lambda obj: obj.value),
     # What the stdlib encoder does with subclasses of the types it knows (raw contents,
     # no overridden method called): orjson passes them here (OPT_PASSTHROUGH_SUBCLASS).
-    if isinstance(obj, str):
-        return str.__str__(obj)
-    if isinstance(obj, int):
-        return int.__int__(obj)
-    if isinstance(obj, float):
-        return float.__float__(obj)
-    if isinstance(obj, list):
-        return list.copy(obj)
-    if isinstance(obj, tuple):
-        return list(tuple.__iter__(obj))
-    if isinstance(obj, dict):
-        return dict(obj.items())
-    if isinstance(obj, datetime.datetime | datetime.date | datetime.time):
-        return obj.isoformat()
-    if isinstance(obj, uuid.UUID | decimal.Decimal | pathlib.PurePath):
-        return str(obj)
-    if isinstance(obj, set | frozenset):
-        try:
-            return sorted(obj)
-        except Exception:  # noqa: BLE001 - unorderable elements, or an __lt__ that raises
-            return list(obj)
-    if isinstance(obj, bytes | bytearray | memoryview):
-        return b64encode(obj).decode("ascii")
+    (str, str.__str__),
+    (int, int.__int__),
+    (float, float.__float__),
+    (list, list.copy),
+    (tuple, lambda obj: list(tuple.__iter__(obj))),
+    (dict, lambda obj: dict(obj.items())),
+    ((datetime.datetime, datetime.date, datetime.time), lambda obj: obj.isoformat()),
+    ((uuid.UUID, decimal.Decimal, pathlib.PurePath), str),
+    ((set, frozenset), _sorted),
+    ((bytes, bytearray, memoryview), lambda obj: b64encode(obj).decode("ascii")),
+)
+"""Each type (first match wins: an IntEnum is an Enum) and its JSON-able form."""
+
+_LATE_CONVERSIONS: _Conversions = (
+    (BaseException, lambda obj: f"{type(obj).__name__}: {obj}"),
+    (Mapping, lambda obj: dict(obj.items())),
+    (datetime.timedelta, lambda obj: obj.total_seconds()),
+    (type, lambda obj: obj.__qualname__),
+    (traceback.StackSummary, lambda obj: obj.format()),
+)
+"""Tried after dataclasses (a dataclass may also be an exception or a mapping)."""
+
+
+def _convert(obj: Any) -> Any:
+    for kinds, convert in _CONVERSIONS:
+        if isinstance(obj, kinds):
+            return convert(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         # Shallow on purpose: the encoder recurses into the fields, and cuts cycles there.
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    if isinstance(obj, BaseException):
-        return f"{type(obj).__name__}: {obj}"
-    if isinstance(obj, Mapping):
-        return dict(obj.items())
-    if isinstance(obj, datetime.timedelta):
-        return obj.total_seconds()
-    if isinstance(obj, type):
-        return obj.__qualname__
-    if isinstance(obj, traceback.StackSummary):
-        return obj.format()
+    for kinds, convert in _LATE_CONVERSIONS:
+        if isinstance(obj, kinds):
+            return convert(obj)
     return safe_repr(obj)
 
 

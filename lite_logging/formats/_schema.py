@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS, BaseJsonFormatter
@@ -141,108 +142,67 @@ class SchemaFormatter(BaseJsonFormatter):
         self._extras_by_keys: dict[tuple[Any, ...], _Extras] = {}
         # fmt-selected attributes; "message" (logging's default fmt) is written anyway.
         self._fmt_fields = tuple(f for f in self._required_fields if f != "message")
+        self._asctime = "asctime" in self._required_fields
+        # Specialised once: a step no subclass overrides is not called per record
+        # (python-json-logger's process_log_record returns its argument; its
+        # serialize_log_record adds the prefix, read per record).
         cls = type(self)
-        # The one-pass format() is taken only when the template steps it replaces are ours.
-        self._lean = (
-            not self._fmt_fields
-            and "asctime" not in self._required_fields
-            and cls.add_fields is SchemaFormatter.add_fields
-            and cls.process_log_record is BaseJsonFormatter.process_log_record
-            and cls.serialize_log_record is BaseJsonFormatter.serialize_log_record
+        self._processes = cls.process_log_record is not BaseJsonFormatter.process_log_record
+        self._serializes = cls.serialize_log_record is not BaseJsonFormatter.serialize_log_record
+        # The serialization step: python-json-logger's serialize_log_record is the prefix
+        # and jsonify_log_record; without a prefix, jsonify_log_record alone (JsonFormatter
+        # sets its encoder here, when jsonify_log_record is not overridden further).
+        self._serialize: Callable[[dict[str, Any]], str] = (
+            self.serialize_log_record
+            if self._serializes or self.prefix
+            else self.jsonify_log_record
         )
 
     def format(self, record: logging.LogRecord) -> str:
-        """Format ``record`` as python-json-logger's ``format`` does; never raises.
+        """python-json-logger's template method: ``add_fields`` -> ``process_log_record``
+        -> ``serialize_log_record`` (``jsonify_log_record``); never raises.
 
-        The common record (a ``str`` message, no exception or stack, no ``rename_fields``,
-        ``static_fields``, ``defaults``, ``prefix`` or ``fmt`` fields, template steps not
-        overridden) is built in one pass with the same result; any other takes
-        python-json-logger's template method (``add_fields`` -> ``process_log_record`` ->
-        ``serialize_log_record``). A message that fails to render is written raw with a
-        ``message_error`` field; a record whose very fields raise is written degraded
-        (its plain fields and ``format_error``), never lost.
+        A message that fails to render is written raw with a ``message_error`` field; a
+        record whose very fields raise is written degraded (its plain fields and
+        ``format_error``), never lost.
         """
-        # One try around the body (free in 3.11+), not a wrapper call: this is the hot path.
         try:
-            d = record.__dict__
-            msg = d.get("msg")
-            if (
-                not self._lean
-                or msg.__class__ is not str
-                or d.get("exc_info")
-                or d.get("exc_text")
-                or d.get("stack_info")
-                or self.rename_fields
-                or self.static_fields
-                or self.defaults
-                or self.prefix
-            ):
-                return self._format_general(record)
-            # One pass: add_fields' steps for this case with a dict display, no method calls
-            # but the encoder's (~0.5 us less per record, see docs/performance.md).
-            # Keep in step with add_fields: tests/test_schema.py compares the two paths.
-            args = d.get("args")
-            try:
-                if args:
-                    message = (
-                        msg % args if record.__class__ is logging.LogRecord else record.getMessage()
-                    )
-                else:
-                    message = msg if record.__class__ is logging.LogRecord else record.getMessage()
-            except Exception:  # noqa: BLE001 - the raw msg and message_error instead
-                message = render_message(record)[0]
-            d["message"] = message
-            if "event_id" not in d:
-                stamp_record(record)
-            if "message_error" in d:  # MESSAGE_ERROR_KEY (a constant: no global lookup)
-                data = {
-                    "timestamp": format_timestamp(d["created"]),
-                    "level": d["levelname"],
-                    "logger": d["name"],
-                    "message": message,
-                    MESSAGE_ERROR_KEY: d[MESSAGE_ERROR_KEY],
-                    "event_id": d["event_id"],
-                }
-            else:
-                data = {
-                    "timestamp": format_timestamp(d["created"]),
-                    "level": d["levelname"],
-                    "logger": d["name"],
-                    "message": message,
-                    "event_id": d["event_id"],
-                }
-            ctx = d.get("context")
-            try:
-                if ctx:
-                    data["context"] = ctx
-            except Exception:  # noqa: BLE001 - a context whose truth test raises: written as is
-                data["context"] = ctx
-            self._add_extras_ids_source(d, data, None)
-            return self.jsonify_log_record(data)
+            return self._serialize(self._log_data(record, True))
         except Exception as exc:  # noqa: BLE001 - the record is written degraded, not lost
             return self._format_degraded(record, exc)
 
-    def _format_general(self, record: logging.LogRecord) -> str:
-        """python-json-logger's ``format`` (4.x), with the message rendered so that it
-        never raises."""
+    def _log_data(self, record: logging.LogRecord, exceptions: bool) -> dict[str, Any]:
+        """The steps of python-json-logger's ``format`` before serialization: the message
+        rendered (never raising), the texts of ``exc_info`` and ``stack_info`` (with
+        ``exceptions``), ``add_fields``, ``process_log_record``."""
         message_dict: dict[str, Any] = {}
         msg = record.msg
-        if isinstance(msg, dict):
+        if msg.__class__ is not str and isinstance(msg, dict):
             message_dict = msg.copy()  # never the caller's dict
             record.message = ""
         else:
-            record.message = render_message(record)[0]
-        if "asctime" in self._required_fields:
+            try:
+                record.message = record.getMessage()
+            except Exception:  # noqa: BLE001 - the raw msg and message_error instead
+                record.message = render_message(record)[0]
+        if self._asctime:
             record.asctime = self.formatTime(record, self.datefmt)
+        if exceptions and (record.exc_info or record.exc_text or record.stack_info):
+            self._exception_fields(record, message_dict)
+        log_data: dict[str, Any] = {}
+        self.add_fields(log_data, record, message_dict)
+        if self._processes:
+            return self.process_log_record(log_data)
+        return log_data
+
+    def _exception_fields(self, record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
+        """python-json-logger's texts of ``exc_info``/``exc_text`` and ``stack_info``."""
         if record.exc_info and not message_dict.get("exc_info"):
             message_dict["exc_info"] = self.formatException(record.exc_info)
         if not message_dict.get("exc_info") and record.exc_text:
             message_dict["exc_info"] = record.exc_text
         if record.stack_info and not message_dict.get("stack_info"):
             message_dict["stack_info"] = self.formatStack(record.stack_info)
-        log_data: dict[str, Any] = {}
-        self.add_fields(log_data, record, message_dict)
-        return self.serialize_log_record(self.process_log_record(log_data))
 
     def _format_degraded(self, record: logging.LogRecord, exc: Exception) -> str:
         """The record's plain fields and ``format_error``, for a record whose fields raise."""
@@ -268,14 +228,13 @@ class SchemaFormatter(BaseJsonFormatter):
         record: logging.LogRecord,
         message_dict: dict[str, Any],
     ) -> None:
-        """Fill ``log_data`` with the schema's fields for ``record``."""
+        """Fill ``log_data`` with the schema's fields for ``record`` (see the class docstring)."""
         # Runs once per record in the listener: written for few bytecodes (dict displays,
-        # __dict__ lookups, rare fields behind one test each).
+        # __dict__ lookups, each optional field behind one test).
         d = record.__dict__
         if "event_id" not in d:
             stamp_record(record)
-        rename = self.rename_fields
-        data: dict[str, Any] = {} if rename or log_data else log_data
+        data = {} if log_data else log_data  # a subclass's pre-filled fields stay first
         if self.defaults:
             data.update(self.defaults)
         data["timestamp"] = format_timestamp(d["created"])
@@ -300,18 +259,39 @@ class SchemaFormatter(BaseJsonFormatter):
         if message_dict:
             exception = message_dict.pop("exc_info", None)
             stack = message_dict.pop("stack_info", None)
-        self._add_extras_ids_source(d, data, message_dict)
+        self._add_extras(d, data, message_dict)
+        trace_id = d.get("trace_id")
+        if trace_id is not None:
+            data["trace_id"] = trace_id
+            data["span_id"] = d.get("span_id")
+        if "sample_rate" in d:
+            data["sample_rate"] = d["sample_rate"]
+        if "suppressed" in d:
+            data["suppressed"] = d["suppressed"]
+        data["source"] = {
+            "file": source_path(d["pathname"]),
+            "line": d["lineno"],
+            "function": d["funcName"],
+        }
         if exception:
             data["exception"] = exception
         if stack:
             data["stack"] = stack
-        if rename:
-            data = _renamed(data, rename)
-            if self.rename_fields_keep_missing:  # python-json-logger: missing fields as None
-                for name in rename.values():
-                    data.setdefault(name, None)
+        if self.rename_fields:
+            data = self._renamed(data, log_data)
         if data is not log_data:
             log_data.update(data)
+
+    def _renamed(self, data: dict[str, Any], log_data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` with ``rename_fields`` applied (and, with ``rename_fields_keep_missing``,
+        the renamed fields this record lacks as ``None``); ``log_data`` left empty."""
+        renamed = _renamed(data, self.rename_fields)
+        if self.rename_fields_keep_missing:  # python-json-logger: missing fields as None
+            for name in self.rename_fields.values():
+                renamed.setdefault(name, None)
+        if data is log_data:
+            log_data.clear()
+        return renamed
 
     def _extras_for(self, keys: tuple[Any, ...]) -> _Extras:
         """The extras among a record's ``keys``, each with the name it is written under.
@@ -355,11 +335,10 @@ class SchemaFormatter(BaseJsonFormatter):
             pass
         return result
 
-    def _add_extras_ids_source(
-        self, d: dict[str, Any], data: dict[str, Any], message_dict: dict[str, Any] | None
+    def _add_extras(
+        self, d: dict[str, Any], data: dict[str, Any], message_dict: dict[str, Any]
     ) -> None:
-        """Add the extras (and a dict message's keys), trace ids, filter fields and source:
-        the part of the schema both ``format``'s one pass and ``add_fields`` write alike."""
+        """Add the record's extras, and the keys of a dict message, each under a free name."""
         # Which keys are extras, and under which name they are written, depends only on the
         # record's keys in order; records of one call site share them: remembered per key
         # tuple (~0.35 us less per record than testing each key).
@@ -369,36 +348,23 @@ class SchemaFormatter(BaseJsonFormatter):
         except Exception:  # noqa: BLE001 - a key whose __hash__ raises
             cached = None
         extras, taken = cached if cached is not None else self._extras_for(keys)
-        if message_dict is None:  # the one pass: only schema keys are written so far
-            for key, name in extras:
+        defaults = self.defaults
+        if not (self._fmt_fields or self.static_fields or defaults):
+            for key, name in extras:  # only schema keys are written so far: no clash
                 data[name] = d[key]
         else:
             # fmt fields, static_fields, defaults are written too: a clash keeps both values
             # (a default may be overridden, python-json-logger's meaning of defaults).
-            defaults = self.defaults
             for key, name in extras:
                 if name in data and not (name in defaults and data[name] is defaults[name]):
                     name = _free_name(name, data, taken)
                 data[name] = d[key]
-            if message_dict:
-                for key, value in message_dict.items():  # logger.info({...}): a dict message
-                    name = key if type(key) is str else _field_name(key)
-                    if name in SCHEMA_KEYS or name in data:
-                        name = _free_name(EXTRA_CLASH_PREFIX + name, data, taken)
-                    data[name] = value
-        trace_id = d.get("trace_id")
-        if trace_id is not None:
-            data["trace_id"] = trace_id
-            data["span_id"] = d.get("span_id")
-        if "sample_rate" in d:
-            data["sample_rate"] = d["sample_rate"]
-        if "suppressed" in d:
-            data["suppressed"] = d["suppressed"]
-        data["source"] = {
-            "file": source_path(d["pathname"]),
-            "line": d["lineno"],
-            "function": d["funcName"],
-        }
+        if message_dict:  # logger.info({...}): a dict message
+            for key, value in message_dict.items():
+                name = key if type(key) is str else _field_name(key)
+                if name in SCHEMA_KEYS or name in data:
+                    name = _free_name(EXTRA_CLASH_PREFIX + name, data, taken)
+                data[name] = value
 
 
 _Extras = tuple[tuple[tuple[Any, str], ...], frozenset[str]]

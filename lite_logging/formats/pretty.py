@@ -1,4 +1,4 @@
-"""The pretty console for development: ``PrettyFormatter`` and ``RichHandler``, using rich.
+"""The pretty console for development: ``PrettyFormatter``, rendering with rich.
 
 One record reads::
 
@@ -20,8 +20,9 @@ Every other line starts with spaces: the first line wrapped (under the message),
 message's further lines and plain-text tracebacks (after their indent, the mark ``│``), a
 rich traceback (a gutter of two spaces); a newline inside a value or key shows as ``\\n``.
 
-rich is imported only here, and only when a formatter or handler is built:
-``import lite_logging`` stays light for production processes that never print pretty lines.
+rich is imported only here, and only when a formatter (or ``RichHandler``, in
+:mod:`lite_logging.sinks.console`, through :func:`make_console`) is built: ``import
+lite_logging`` stays light for production processes that never print pretty lines.
 """
 
 from __future__ import annotations
@@ -33,16 +34,18 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ._encoding import safe_repr, to_jsonable
 from ._schema import SchemaFormatter
+from ._wrap import Pieces as _Pieces
+from ._wrap import wrap
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.traceback import Trace
 
-__all__ = ["PrettyFormatter", "RichHandler"]
+__all__ = ["PrettyFormatter", "check_width", "make_console", "render_text"]
 
 # Shown as escapes, never sent raw to the terminal: C0/C1 controls and DEL (ANSI escape
 # sequences, line breaks, bells), line/paragraph separators, bidi marks, overrides and
@@ -81,8 +84,8 @@ _PLACED = ("timestamp", "level", "logger", "message", "event_id", "context")
 _TAIL = ("trace_id", "span_id", "source", "exception", "stack")
 
 
-def _check_width(width: int | None) -> None:
-    """Raise for a ``width`` option too narrow to indent message bodies."""
+def check_width(width: int | None) -> None:
+    """Raise ``ValueError`` for a ``width`` option too narrow to indent message bodies."""
     if width is not None and width < _MIN_BODY_WIDTH:
         raise ValueError(f'"width" must be at least {_MIN_BODY_WIDTH} or None: {width!r}')
 
@@ -128,12 +131,14 @@ def _level_cell(levelname: str) -> str:
 
 def _value(value: object) -> str:
     """One value, compact and on one line: bare word, quoted string, number or JSON."""
-    if isinstance(value, str):
-        if _BARE.fullmatch(value) and _UNSAFE.search(value) is None:
-            return value
-        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    kind = type(value)  # not isinstance: it would ask the value's own __class__, which may raise
+    if issubclass(kind, str):
+        text = str.__str__(value)
+        if _BARE.fullmatch(text) and _UNSAFE.search(text) is None:
+            return text
+        quoted = text.replace("\\", "\\\\").replace('"', '\\"')
         return '"' + _escape(quoted) + '"'
-    if value is None or isinstance(value, bool | int | float):
+    if value is None or issubclass(kind, bool | int | float):
         return safe_repr(value)
     try:
         data = to_jsonable(value)
@@ -142,6 +147,14 @@ def _value(value: object) -> str:
         return _escape(json.dumps(data, ensure_ascii=False, separators=(", ", ": ")))
     except Exception:  # noqa: BLE001 - an odd value must not cost the line
         return _escape(safe_repr(value))
+
+
+def _text(obj: object) -> str:
+    """``str(obj)`` escaped, or its safe ``repr`` when ``__str__`` raises: a key, a logger."""
+    try:
+        return _escape(obj if type(obj) is str else str(obj))
+    except Exception:  # noqa: BLE001 - a hostile key must not cost the line
+        return _escape(safe_repr(obj))
 
 
 def _level_style(levelno: int) -> str:
@@ -210,7 +223,7 @@ class PrettyFormatter(SchemaFormatter):
         **kwargs: Any,
     ) -> None:
         super().__init__(fmt, datefmt, style, validate, **kwargs)
-        _check_width(width)
+        check_width(width)
         if max_frames < 1:
             raise ValueError(f'"max_frames" must be >= 1: {max_frames!r}')
         from rich.console import Console  # rich only once a pretty formatter is built
@@ -235,8 +248,17 @@ class PrettyFormatter(SchemaFormatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Render ``record`` as plain text: its line (wrapped at ``width``), then its
-        continuation lines (further message lines, the traceback), each indented."""
-        parts = self._layout(record, self.width)
+        continuation lines (further message lines, the traceback), each indented.
+
+        Never raises: a record whose fields raise is written degraded (its plain fields
+        and ``format_error``), as the other formats do.
+        """
+        try:
+            return self._plain(self._layout(record, self.width))
+        except Exception as exc:  # noqa: BLE001 - the record is written degraded, not lost
+            return self._format_degraded(record, exc)
+
+    def _plain(self, parts: list[_Pieces | _Gutter]) -> str:
         if len(parts) == 1 and type(parts[0]) is list:  # the common case stays cheap
             return "".join(piece for piece, _ in parts[0])
         shown: list[str] = []
@@ -324,18 +346,9 @@ class PrettyFormatter(SchemaFormatter):
         return parts
 
     def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
-        """The schema's fields for ``record``, as python-json-logger's ``format()`` gathers them."""
-        message_dict: dict[str, Any] = {}
-        if isinstance(record.msg, dict):
-            message_dict = record.msg.copy()
-            record.message = ""
-        else:
-            record.message = record.getMessage()
-        if "asctime" in self._required_fields:
-            record.asctime = self.formatTime(record, self.datefmt)
-        log_data: dict[str, Any] = {}
-        self.add_fields(log_data, record, message_dict)  # exceptions are rendered by rich
-        return self.process_log_record(log_data)
+        """The schema's fields for ``record``, by the template's steps; exceptions are
+        left out (rich renders them from the record)."""
+        return self._log_data(record, False)
 
     def _time(self, record: logging.LogRecord) -> str:
         local = time.localtime(record.created)
@@ -353,7 +366,7 @@ class PrettyFormatter(SchemaFormatter):
         body = _Styled()
         logger = data.pop(names["logger"], None)
         if logger:
-            body.add(_escape(str(logger)), "blue")
+            body.add(_text(logger), "blue")
             body.add(": ", "dim")
         message = data.pop(names["message"], "")
         more: list[str] = []
@@ -367,10 +380,10 @@ class PrettyFormatter(SchemaFormatter):
         body.add(_escape(message))
         ended = {key: data.pop(names[key], None) for key in _TAIL}
         context = data.pop(names["context"], None)
-        if isinstance(context, dict):
+        if issubclass(type(context), dict):  # type(): __class__ may raise
             for key, value in context.items():
                 body.pair(key, value, "cyan")
-        elif context:
+        elif context is not None:  # no truth test: a context's __bool__ may raise
             body.pair(names["context"], context, "cyan")
         for key, value in data.items():
             body.pair(key, value, "bold cyan")
@@ -437,13 +450,10 @@ class _Styled:
         self.pieces.append((text, style))
 
     def pair(self, key: object, value: object, style: str) -> None:
-        self.pieces += ((" ", ""), (_escape(str(key)), style), ("=", "dim"), (_value(value), ""))
+        self.pieces += ((" ", ""), (_text(key), style), ("=", "dim"), (_value(value), ""))
 
     def plain(self) -> str:
         return "".join(piece for piece, _ in self.pieces)
-
-
-_Pieces = list[tuple[str, str]]
 
 
 def _text_lines(lines: list[str], mark: str, style: str, width: int | None) -> list[_Pieces]:
@@ -515,189 +525,34 @@ class _Gutter:
 
 
 def _wrap(head: _Pieces, body: _Pieces, width: int, indent_by: _Pieces) -> list[_Pieces]:
-    """Word-wrap ``head + body`` to ``width`` columns, continuation lines after ``indent_by``.
-
-    Breaks only at spaces (``key=value`` spans several pieces but is one word); a word
-    wider than the line is folded. Widths are terminal cells (wide CJK characters count 2).
-    """
+    """:func:`~._wrap.wrap` measuring in terminal cells, as rich does (wide characters: 2)."""
     from rich.cells import cell_len
 
-    indent = sum(cell_len(text) for text, _ in indent_by)
-    # Words: (spaces before, [(text, style)...], cells), split at spaces across pieces.
-    words: list[tuple[int, _Pieces, int]] = []
-    current: _Pieces = []
-    cells = spaces = before = 0
-    for text, style in body:
-        for n, part in enumerate(text.split(" ")):
-            if n:
-                if current:
-                    words.append((before, current, cells))
-                    current, cells, spaces = [], 0, 0
-                spaces += 1
-            if part:
-                if not current:
-                    before = spaces
-                current.append((part, style))
-                cells += cell_len(part)
-    if current:
-        words.append((before, current, cells))
-
-    head_cells = sum(cell_len(text) for text, _ in head)
-    lines: list[_Pieces] = [list(head)]
-    line = lines[0]
-    column = head_cells
-    start = head_cells  # the column where words start on this line
-    for before, pieces, cells in words:
-        if column > start and column + before + cells > width:
-            line = list(indent_by)
-            lines.append(line)
-            column = start = indent
-        elif column > start or (before and column == start and lines[0] is line):
-            line.append((" " * before, ""))
-            column += before
-        if column + cells <= width:
-            line.extend(pieces)
-            column += cells
-            continue
-        for text, style in pieces:  # fold a word wider than the line, cell by cell
-            for char in text:
-                size = cell_len(char)
-                if column + size > width and column > start:
-                    line = list(indent_by)
-                    lines.append(line)
-                    column = start = indent
-                line.append((char, style))
-                column += size
-    return lines
+    return wrap(head, body, width, indent_by, cell_len)
 
 
-class RichHandler(logging.Handler):
-    """Writes records as pretty, coloured lines through a rich ``Console`` (development).
+def make_console(stream: IO[str] | None, width: int | None) -> Console:
+    """A rich ``Console`` for pretty lines on ``stream`` (``None``: ``sys.stderr``, looked
+    up at each write): never markup, emoji or highlighting of the record's text; colour
+    only on a terminal or with ``FORCE_COLOR``, never with ``NO_COLOR``."""
+    from rich.console import Console
 
-    Colour only when the stream is a terminal (or ``FORCE_COLOR`` is set) and ``NO_COLOR``
-    is not set; otherwise plain text without any escape code. Each record, or each batch
-    through ``handle_batch``, is one write under the handler lock, so lines from several
-    threads never interleave; it works as a target of ``BatchingQueueListener``.
+    no_color = os.environ.get("NO_COLOR", "") != ""  # https://no-color.org
+    return Console(
+        file=stream,
+        stderr=stream is None,
+        width=width,
+        color_system=None if no_color else "auto",
+        markup=False,
+        emoji=False,
+        highlight=False,
+        force_jupyter=False,
+    )
 
-    Args:
-        level: the handler's level.
-        stream: where to write; default ``sys.stderr`` (looked up at each write, so
-            redirections apply). Ignored when ``console`` is given.
-        console: a ready rich ``Console`` to print on.
-        width: wrap at this many columns; default the console's width (the terminal's,
-            else ``COLUMNS``, else 80).
-        show_locals, show_source, max_frames: for the default ``PrettyFormatter``.
 
-    Raises:
-        ValueError: a ``width`` below 20.
-        ImportError: rich is not installed.
-    """
-
-    def __init__(
-        self,
-        level: int | str = logging.NOTSET,
-        *,
-        stream: Any = None,
-        console: Console | None = None,
-        width: int | None = None,
-        show_locals: bool = False,
-        show_source: bool = True,
-        max_frames: int = 20,
-    ) -> None:
-        super().__init__(level)
-        _check_width(width)
-        from rich.console import Console  # rich only once a pretty handler is built
-
-        if console is None:
-            no_color = os.environ.get("NO_COLOR", "") != ""  # https://no-color.org
-            console = Console(
-                file=stream,
-                stderr=stream is None,
-                width=width,
-                color_system=None if no_color else "auto",
-                markup=False,
-                emoji=False,
-                highlight=False,
-                force_jupyter=False,
-            )
-        self.console = console
-        self.width = width
-        self.setFormatter(
-            PrettyFormatter(show_locals=show_locals, show_source=show_source, max_frames=max_frames)
-        )
-        self._written = 0
-        self._errors = 0
-
-    @property
-    def stream(self) -> Any:
-        """The file the console writes to (like ``logging.StreamHandler.stream``)."""
-        return self.console.file
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Print ``record``; a failure goes to ``handleError``, never to the caller."""
-        try:
-            renderables = self._render(record)
-            console = self.console
-            with console:  # buffered: the record is one write
-                for renderable in renderables:
-                    console.print(renderable, crop=False, no_wrap=True, overflow="ignore")
-            self._written += 1
-        except RecursionError:  # as the stdlib handlers do
-            raise
-        except Exception:  # noqa: BLE001 - logging must not raise into the application
-            self._errors += 1
-            self.handleError(record)
-
-    def handle_batch(self, records: list[logging.LogRecord]) -> None:
-        """Print a batch of (already filtered) records in one console write.
-
-        A record that fails to render is reported through ``handleError`` and skipped;
-        the others are still written.
-        """
-        self.acquire()
-        try:
-            rendered: list[RenderableType] = []
-            count = 0
-            for record in records:
-                try:
-                    rendered.extend(self._render(record))
-                    count += 1
-                except RecursionError:
-                    raise
-                except Exception:  # noqa: BLE001 - one bad record must not cost the batch
-                    self._errors += 1
-                    self.handleError(record)
-            if not rendered:
-                return
-            console = self.console
-            try:
-                with console:
-                    for renderable in rendered:
-                        console.print(renderable, crop=False, no_wrap=True, overflow="ignore")
-                self._written += count
-            except RecursionError:
-                raise
-            except Exception:  # noqa: BLE001 - a closed stream, a full disk
-                self._errors += count
-                self.handleError(records[-1])
-        finally:
-            self.release()
-
-    def stats(self) -> dict[str, Any]:
-        """``{"written": records printed, "errors": records that failed}``."""
-        return {"written": self._written, "errors": self._errors}
-
-    def _render(self, record: logging.LogRecord) -> list[RenderableType]:
-        formatter = self.formatter
-        console = self.console
-        if isinstance(formatter, PrettyFormatter):
-            return formatter.render(record, console, width=self.width or console.width)
-        # Any other formatter: its first line as is, its other lines (a traceback) marked
-        # under it, and no control character reaches the terminal.
-        first, *more = _split_lines(self.format(record))
-        lines = [[(_escape(first), "")], *_text_lines(more, _BLOCK_MARK, "", None)]
-        return [_segments(lines, console)]
-
-    def __repr__(self) -> str:
-        level = logging.getLevelName(self.level)
-        return f"<{type(self).__name__} {getattr(self.stream, 'name', '')} ({level})>"
+def render_text(text: str, console: Console) -> list[RenderableType]:
+    """Another formatter's text for ``console``: its first line as is, its other lines (a
+    traceback) marked under it, no control character raw."""
+    first, *more = _split_lines(text)
+    lines = [[(_escape(first), "")], *_text_lines(more, _BLOCK_MARK, "", None)]
+    return [_segments(lines, console)]

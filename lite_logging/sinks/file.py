@@ -61,6 +61,27 @@ def _after_fork_in_child() -> None:
         handler._after_fork_in_child()
 
 
+def _codec_options(encoding: str | None, errors: str | None) -> tuple[str, str]:
+    """``encoding`` and ``errors`` with their defaults, checked to be known to ``codecs``."""
+    encoding = "utf-8" if encoding is None else encoding
+    errors = "backslashreplace" if errors is None else errors
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f'"encoding" is not a known codec: {encoding!r}') from None
+    try:
+        codecs.lookup_error(errors)
+    except LookupError:
+        raise ValueError(f'"errors" is not a known error handler: {errors!r}') from None
+    return encoding, errors
+
+
+def _int_option(name: str, value: object, minimum: int) -> None:
+    """Raise unless ``value`` is an int (not a bool) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f'"{name}" must be an int >= {minimum}: {value!r}')
+
+
 class BatchFileHandler(logging.Handler):
     """A file handler that writes each batch of records with one ``write()`` call.
 
@@ -139,18 +160,10 @@ class BatchFileHandler(logging.Handler):
         mode = mode.replace("b", "").replace("t", "")
         if mode not in _MODES:
             raise ValueError(f'"mode" must be one of {_MODES}: {mode!r}')
-        encoding = "utf-8" if encoding is None else encoding
-        errors = "backslashreplace" if errors is None else errors
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ValueError(f'"encoding" is not a known codec: {encoding!r}') from None
-        try:
-            codecs.lookup_error(errors)
-        except LookupError:
-            raise ValueError(f'"errors" is not a known error handler: {errors!r}') from None
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f'"batch_size" must be an int >= 1: {batch_size!r}')
+        encoding, errors = _codec_options(encoding, errors)
+        _int_option("batch_size", batch_size, 1)
+        _int_option("max_bytes", max_bytes, 0)
+        _int_option("backup_count", backup_count, 0)
         if (
             isinstance(flush_interval, bool)
             or not isinstance(flush_interval, (int, float))
@@ -160,10 +173,6 @@ class BatchFileHandler(logging.Handler):
             raise ValueError(
                 f'"flush_interval" must be a number of seconds > 0: {flush_interval!r}'
             )
-        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
-            raise ValueError(f'"max_bytes" must be an int >= 0: {max_bytes!r}')
-        if isinstance(backup_count, bool) or not isinstance(backup_count, int) or backup_count < 0:
-            raise ValueError(f'"backup_count" must be an int >= 0: {backup_count!r}')
 
         super().__init__()
         self.baseFilename = os.path.abspath(filename)

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from types import ModuleType
 from typing import Any
 
 from ...formats._encoding import to_jsonable
+from ...formats._json_codec import loads
 
 __all__ = ["parse_json", "to_json_line"]
-
-_orjson: ModuleType | None
-try:
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - depends on the environment
-    _orjson = None
 
 
 def parse_json(text: str) -> Any:
@@ -24,12 +18,7 @@ def parse_json(text: str) -> Any:
     Raises:
         ValueError: not JSON.
     """
-    if _orjson is not None:
-        try:
-            return _orjson.loads(text)
-        except _orjson.JSONDecodeError:
-            pass  # NaN literals, huge ints, lone surrogates: the stdlib reader accepts them
-    return json.loads(text)
+    return loads(text)
 
 
 _COMPACT = (",", ":")

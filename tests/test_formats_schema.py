@@ -349,7 +349,7 @@ _EXTRA_KEYS = st.sampled_from(["user_id", "path", "level", "source", "context", 
 _EXTRA_VALUES = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
 
 
-class TestOnePassFormat:
+class TestTemplateMethod:
     @settings(max_examples=60, deadline=None)
     @given(
         extra=st.dictionaries(_EXTRA_KEYS, _EXTRA_VALUES, max_size=5),
@@ -359,7 +359,7 @@ class TestOnePassFormat:
         rated=st.booleans(),
         kind=st.sampled_from(["json", "orjson", "edn"]),
     )
-    def test_one_pass_equals_template_method(
+    def test_format_is_the_template_method(
         self,
         extra: dict[str, Any],
         context: dict[str, Any],
@@ -368,7 +368,7 @@ class TestOnePassFormat:
         rated: bool,
         kind: str,
     ) -> None:
-        """format()'s one-pass path writes what python-json-logger's template method does."""
+        """format() writes what python-json-logger's template steps, called one by one, write."""
         formatter: Any = (
             ll.EdnFormatter() if kind == "edn" else ll.JsonFormatter(use_orjson=kind == "orjson")
         )
@@ -380,10 +380,15 @@ class TestOnePassFormat:
             record.sample_rate, record.suppressed = 0.5, 3
         ll.ContextFilter().filter(record)
 
-        assert formatter._format_general(record) == formatter.format(record)
+        record.message = record.getMessage()
+        log_data: dict[str, Any] = {}
+        formatter.add_fields(log_data, record, {})
+        expected = formatter.serialize_log_record(formatter.process_log_record(log_data))
+
+        assert expected == formatter.format(record)
 
     def test_options_take_the_template_method(self) -> None:
-        """rename_fields set after construction still applies (the one-pass path steps aside)."""
+        """rename_fields set after construction still applies (options are read per record)."""
         formatter = ll.JsonFormatter()
         formatter.rename_fields = {"level": "severity"}
 
