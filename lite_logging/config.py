@@ -14,6 +14,7 @@ import logging.config
 import os
 from typing import Any
 
+from ._levels import parse_level
 from ._lifecycle import drain_on_signals
 
 __all__ = ["setup"]
@@ -65,10 +66,9 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     """
     if profile not in _PROFILES:
         raise ValueError(f'"profile" must be one of {_PROFILES}: {profile!r}')
+    parse_level("level", level)
     if isinstance(level, str):
-        if not isinstance(logging.getLevelName(level.upper()), int):
-            raise ValueError(f'"level" is not a logging level name: {level!r}')
-        level = level.upper()
+        level = level.strip().upper()
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
         raise ValueError(f"unknown option(s) for setup(), expected {_OPTIONS}: {unknown!r}")
