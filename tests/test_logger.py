@@ -560,6 +560,17 @@ class TestSampleCall:
         assert ll.SamplingFilter(rate=0.0).sample_call(logging.ERROR, "a", extra) is extra
         assert ll.SamplingFilter(rate=1.0).sample_call(logging.INFO, "a", None) is None
 
+    def test_subclass_overriding_filter_decides_on_the_record(self) -> None:
+        """A subclass with its own filter(): extra back, nothing counted."""
+
+        class Own(ll.SamplingFilter):
+            def filter(self, record: logging.LogRecord) -> bool:
+                return super().filter(record)
+
+        sampler = Own(rate=0.0)
+        assert sampler.sample_call(logging.INFO, "a", None) is None
+        assert {"kept": 0, "sampled_out": 0} == sampler.stats()
+
     def test_kept_by_a_draw_marks_a_copy(self) -> None:
         """Kept by a draw: a copy with sample_rate that filter() lets pass without drawing."""
         sampler = ll.SamplingFilter(rate=0.5, seed=1)

@@ -133,8 +133,11 @@ class SamplingFilter(StatsFilter):
             build the record with: ``extra`` itself when ``filter`` is to decide on the
             record (kept without a draw: ``keep_level`` or rate 1), or a copy carrying
             ``sample_rate`` and a mark by which ``filter`` lets the record pass without a
-            second draw (kept by a draw, counted here).
+            second draw (kept by a draw, counted here). A subclass that overrides
+            ``filter`` gets ``extra`` back: it decides on the record.
         """
+        if type(self).filter is not SamplingFilter.filter:
+            return extra  # a subclass that overrides filter() decides on the record
         verdict = self._verdict(levelno, logger_name, extra or _NO_EXTRA)
         if verdict < 0:
             return False

@@ -30,13 +30,10 @@ from collections.abc import Callable, Mapping
 from logging import CRITICAL, DEBUG, ERROR, INFO, WARNING
 from typing import Any
 
-from ..filters.sampling import SamplingFilter
 from ._attrs import FORMATTING_ATTRS, INIT_ATTRS
 
 __all__ = ["Logger"]
 
-_sample_call = SamplingFilter.sample_call
-_sampling_filter = SamplingFilter.filter
 _stdlib_log = logging.Logger._log
 _stdlib_make_record = logging.Logger.makeRecord
 _LEVEL_METHODS = {"debug": DEBUG, "info": INFO, "warning": WARNING, "error": ERROR}
@@ -122,16 +119,15 @@ def _level_method(level: int, name: str, own_frames: int) -> Callable[..., None]
         if not self.isEnabledFor(level):
             return
         filters = self.filters
-        # Exactly SamplingFilter.filter first: a subclass overriding it decides on the record.
-        if (
-            filters
-            and getattr(type(filters[0]), "filter", None) is _sampling_filter
-            and not self.disabled  # a disabled logger filters nothing
-        ):
-            fields = _sample_call(filters[0], level, self.name, extra)  # type: ignore[arg-type]
-            if fields is False:
-                return
-            extra = fields
+        # A first filter that can decide before the record exists (SamplingFilter): first,
+        # so no filter that could change the record runs before it.
+        if filters and not self.disabled:  # a disabled logger filters nothing
+            sample_call = getattr(filters[0], "sample_call", None)
+            if sample_call is not None:
+                fields = sample_call(level, self.name, extra)
+                if fields is False:
+                    return
+                extra = fields
         _stdlib_log(self, level, msg, args, exc_info, extra, stack_info, stacklevel + own_frames)
 
     log_at_level.__name__, log_at_level.__qualname__ = name, f"Logger.{name}"
@@ -147,10 +143,10 @@ class Logger(logging.Logger):
     - ``makeRecord`` builds the record ``logging.LogRecord`` would (checked against it at
       import; a custom ``setLogRecordFactory`` factory, or ``logging.logThreads`` and the
       like set to False, take the stdlib's path).
-    - When the first filter is a ``SamplingFilter`` (first, so no filter that could change
-      the record runs before it), the level methods ask it from the call's level, the
-      logger name and ``extra``, as it would decide on the record: a dropped call builds no
-      record (``SamplingFilter.sample_call``). ``log()`` and adapters decide on the record.
+    - When the first filter has a ``sample_call`` method (``SamplingFilter``; first, so no
+      filter that could change the record runs before it), the level methods ask it with
+      the call's level, the logger name and ``extra``: a dropped call builds no record.
+      ``log()`` and adapters decide on the record.
 
     What does not pass its check at import against this Python's ``logging.Logger`` is not
     used: the class then is ``logging.Logger``, slower but the same.
