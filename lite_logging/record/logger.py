@@ -122,9 +122,10 @@ def _level_method(level: int, name: str, own_frames: int) -> Callable[..., None]
         # A first filter that can decide before the record exists (SamplingFilter): first,
         # so no filter that could change the record runs before it.
         if filters and not self.disabled:  # a disabled logger filters nothing
-            sample_call = getattr(filters[0], "sample_call", None)
+            first = filters[0]
+            sample_call = getattr(type(first), "sample_call", None)  # no bound method
             if sample_call is not None:
-                fields = sample_call(level, self.name, extra)
+                fields = sample_call(first, level, self.name, extra)
                 if fields is False:
                     return
                 extra = fields
