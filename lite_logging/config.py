@@ -14,13 +14,15 @@ import logging.config
 import os
 from typing import Any
 
+from ._levels import parse_level
 from ._lifecycle import drain_on_signals
+from .record.logger import Logger
 
 __all__ = ["setup"]
 
 _PROFILES = ("dev", "prod")
 _FORMATS = ("json", "edn", "pretty")
-_OPTIONS = ("format", "file", "drain_on_signals")
+_OPTIONS = ("format", "file", "drain_on_signals", "logger_class")
 
 _FORMATTERS: dict[str, dict[str, Any]] = {
     "json": {"()": "lite_logging.JsonFormatter"},
@@ -55,7 +57,13 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
             in prod, ``pretty`` in dev); ``file=PATH`` also writes to that file through
             ``BatchFileHandler`` (JSON lines, or EDN lines with ``format="edn"``);
             ``drain_on_signals=False`` leaves SIGTERM and SIGHUP alone (see
-            ``lite_logging.drain_on_signals``; the default follows it).
+            ``lite_logging.drain_on_signals``; the default follows it);
+            ``logger_class``: whether loggers created after this call are ``ll.Logger``
+            (``logging.setLoggerClass``, process-wide). Default: yes when the class is
+            still ``logging.Logger`` (no one chose another); ``True`` sets it anyway,
+            ``False`` leaves the class alone (and undoes an earlier ``setup()``'s choice).
+            ``ll.Logger`` builds the records ``logging.Logger`` builds, for less; loggers
+            that exist already keep their class (docs/performance.md).
 
     Returns:
         The configuration dict (a copy of it was passed to ``logging.config.dictConfig``).
@@ -65,10 +73,9 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     """
     if profile not in _PROFILES:
         raise ValueError(f'"profile" must be one of {_PROFILES}: {profile!r}')
+    parse_level("level", level)
     if isinstance(level, str):
-        if not isinstance(logging.getLevelName(level.upper()), int):
-            raise ValueError(f'"level" is not a logging level name: {level!r}')
-        level = level.upper()
+        level = level.strip().upper()
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
         raise ValueError(f"unknown option(s) for setup(), expected {_OPTIONS}: {unknown!r}")
@@ -81,6 +88,10 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     on_signals = options.get("drain_on_signals")
     if on_signals is not None and not isinstance(on_signals, bool):
         raise ValueError(f'"drain_on_signals" must be a bool: {on_signals!r}')
+
+    logger_class = options.get("logger_class")
+    if logger_class is not None and not isinstance(logger_class, bool):
+        raise ValueError(f'"logger_class" must be a bool: {logger_class!r}')
 
     console, console_formatter = _console(profile, fmt)
     formatters: dict[str, Any] = {}
@@ -112,5 +123,16 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     }
     if on_signals is not None:
         drain_on_signals(on_signals)  # before dictConfig starts the listener
+    _set_logger_class(logger_class)  # before dictConfig creates the loggers it names
     logging.config.dictConfig(copy.deepcopy(config))
     return config
+
+
+def _set_logger_class(choice: bool | None) -> None:
+    """Make ``Logger`` the class of new loggers: when asked, or by default when unclaimed."""
+    current = logging.getLoggerClass()
+    if choice is False:
+        if current is Logger:
+            logging.setLoggerClass(logging.Logger)
+    elif choice or current is logging.Logger:
+        logging.setLoggerClass(Logger)

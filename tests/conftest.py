@@ -91,10 +91,12 @@ def restore_logging() -> Iterator[None]:
 
     Every logger that existed before gets back its level, propagate flag, disabled flag,
     handlers and filters; a logger created during the test is reset to the defaults. A
-    handler the test added is removed and closed.
+    handler the test added is removed and closed. The logger class is put back.
     """
     before = {log: _state(log) for log in _loggers()}
+    logger_class = logging.getLoggerClass()  # ll.setup() may set it
     yield
+    logging.setLoggerClass(logger_class)
     for log in _loggers():
         _restore(log, before.get(log, _DEFAULT))
 

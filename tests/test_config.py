@@ -106,6 +106,43 @@ class TestSetup:
             ll.setup(**kwargs)
 
 
+class TestLoggerClass:
+    """setup() and the class of the loggers created after it."""
+
+    def test_unclaimed_class_becomes_ll_logger(self) -> None:
+        """By default, loggers created after setup() are ll.Logger; older ones keep theirs."""
+        before = logging.getLogger("tests.config.class.before")
+        ll.setup("prod")
+        assert ll.Logger is logging.getLoggerClass()
+        assert type(logging.getLogger("tests.config.class.after")) is ll.Logger
+        assert type(before) is logging.Logger
+
+    def test_another_class_is_kept(self) -> None:
+        """A class someone else chose is left alone unless logger_class=True."""
+
+        class Theirs(logging.Logger):
+            pass
+
+        logging.setLoggerClass(Theirs)
+        ll.setup("prod")
+        assert Theirs is logging.getLoggerClass()
+        ll.setup("prod", logger_class=True)
+        assert ll.Logger is logging.getLoggerClass()
+
+    def test_false_leaves_or_undoes(self) -> None:
+        """logger_class=False keeps logging.Logger and undoes an earlier setup()'s choice."""
+        ll.setup("prod", logger_class=False)
+        assert logging.Logger is logging.getLoggerClass()
+        ll.setup("prod")
+        ll.setup("prod", logger_class=False)
+        assert logging.Logger is logging.getLoggerClass()
+
+    def test_not_a_bool(self) -> None:
+        """logger_class takes a bool only, and the error names it."""
+        with pytest.raises(ValueError, match='"logger_class" must be a bool: 1'):
+            ll.setup("prod", logger_class=1)
+
+
 def _pipeline_config(form: str, target: logging.Handler, **options: Any) -> dict[str, Any]:
     if form == "factory":
         queue_handler: dict[str, Any] = {"()": AsyncQueueHandler, "handlers": ["z_target"]}

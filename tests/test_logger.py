@@ -7,7 +7,9 @@ import json
 import logging
 import logging.config
 import os
+import subprocess
 import sys
+import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -426,14 +428,162 @@ class TestMakeRecord:
         assert b"1" == answer
 
 
-class TestBuilder:
-    """The cheaper record builder is in use where it is meant to be."""
+_FUTURE_FIND_CALLER = """
+import logging
 
-    def test_used_on_supported_pythons(self) -> None:
-        """On CPython 3.10-3.13 the import-time check against LogRecord passes."""
+_find_caller = logging.Logger.findCaller
+
+
+def findCaller(self, stack_info=False, stacklevel=1):  # a findCaller that ignores stacklevel
+    return _find_caller(self, stack_info, 1)
+"""
+
+_FUTURE_RECORD = """
+import logging
+
+_init = logging.LogRecord.__init__
+
+
+def __init__(self, *args, **kwargs):  # a LogRecord with one attribute more
+    _init(self, *args, **kwargs)
+    self.future = 1
+"""
+
+
+def _run(script: str) -> None:
+    """Run ``script`` in a fresh interpreter (import caches are per process)."""
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (0, "") == (result.returncode, result.stderr)
+
+
+class TestSelfCheck:
+    """What ll.Logger copies checks itself against this Python and falls back when it fails."""
+
+    @pytest.fixture
+    def respecialise(self) -> Iterator[Any]:
+        """The logger module; its import-time choice is made again after the test."""
         from lite_logging.record import logger as module
 
-        assert module._fast_records is (sys.implementation.name == "cpython")
+        yield module
+        module._specialise()
+
+    def test_used_on_supported_pythons(self) -> None:
+        """On CPython 3.10-3.13 both import-time checks pass."""
+        from lite_logging.record import logger as module
+
+        cpython = sys.implementation.name == "cpython"
+        assert (cpython, cpython) == (module._fast_records, module._fast_calls)
+        assert {"makeRecord", "debug", "info"} <= set(ll.Logger.__dict__)
+
+    def test_failed_caller_check_gives_the_stdlib_methods(
+        self, respecialise: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A caller check that fails leaves logging.Logger's level methods, same records."""
+        monkeypatch.setattr(respecialise, "_same_callers", lambda: False)
+        assert (True, False) == respecialise._specialise()
+        assert logging.Logger.info is ll.Logger.info
+        assert not {"debug", "info", "warning", "error", "critical"} & set(ll.Logger.__dict__)
+        fast, plain = (
+            _logged(cls("a"), "x %s", 1, stack_info=True) for cls in (ll.Logger, logging.Logger)
+        )  # one line for both: the stack text names it
+        assert _untimed(plain) == _untimed(fast)
+
+    def test_failed_record_check_gives_the_stdlib_make_record(
+        self, respecialise: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A record check that fails leaves logging.Logger.makeRecord, same records."""
+        monkeypatch.setattr(respecialise, "_check_records", lambda: False)
+        assert (False, True) == respecialise._specialise()
+        assert logging.Logger.makeRecord is ll.Logger.makeRecord
+        assert _untimed(_logged(logging.Logger("a"), "x")) == _untimed(_logged(ll.Logger("a"), "x"))
+
+    def test_checks_are_made_again(self, respecialise: Any) -> None:
+        """After a fallback, the next check puts the fast methods back."""
+        assert (True, True) == respecialise._specialise()
+        assert ll.Logger.info is not logging.Logger.info
+
+    def test_future_find_caller(self) -> None:
+        """A findCaller that works differently: ll.Logger names the caller logging.Logger names."""
+        _run(
+            f"""
+            import logging
+            exec(compile({_FUTURE_FIND_CALLER!r}, logging.__file__, "exec"), namespace := {{}})
+            logging.Logger.findCaller = namespace["findCaller"]
+            import lite_logging as ll
+            from lite_logging.record import logger as module
+            assert (True, False) == (module._fast_records, module._fast_calls)
+            seen = []
+            for cls in (ll.Logger, logging.Logger):
+                log = cls("x")
+                log.addFilter(lambda record: seen.append(record.lineno) and False)
+                log.info("m")
+            assert seen[0] == seen[1] == 12, seen  # the line of log.info
+            """
+        )
+
+    def test_future_log_record(self) -> None:
+        """A LogRecord with one attribute more: ll.Logger's records have it too."""
+        _run(
+            f"""
+            import logging
+            exec({_FUTURE_RECORD!r}, namespace := {{}})
+            logging.LogRecord.__init__ = namespace["__init__"]
+            import lite_logging as ll
+            from lite_logging.record import logger as module
+            assert (False, True) == (module._fast_records, module._fast_calls)
+            seen = []
+            log = ll.Logger("x")
+            log.addFilter(lambda record: seen.append(record.future) and False)
+            log.info("m")
+            assert [1] == seen, seen
+            """
+        )
+
+
+class TestSampleCall:
+    """SamplingFilter.sample_call: the decision on a call before its record exists."""
+
+    def test_drop(self) -> None:
+        """Rate 0: False, counted as sampled out."""
+        sampler = ll.SamplingFilter(rate=0.0)
+        assert sampler.sample_call(logging.INFO, "a", None) is False
+        assert {"kept": 0, "sampled_out": 1} == sampler.stats()
+
+    def test_kept_without_a_draw_leaves_extra(self) -> None:
+        """keep_level or rate 1: extra itself, for filter() to decide on the record."""
+        extra = {"k": 1}
+        assert ll.SamplingFilter(rate=0.0).sample_call(logging.ERROR, "a", extra) is extra
+        assert ll.SamplingFilter(rate=1.0).sample_call(logging.INFO, "a", None) is None
+
+    def test_subclass_overriding_filter_decides_on_the_record(self) -> None:
+        """A subclass with its own filter(): extra back, nothing counted."""
+
+        class Own(ll.SamplingFilter):
+            def filter(self, record: logging.LogRecord) -> bool:
+                return super().filter(record)
+
+        sampler = Own(rate=0.0)
+        assert sampler.sample_call(logging.INFO, "a", None) is None
+        assert {"kept": 0, "sampled_out": 0} == sampler.stats()
+
+    def test_kept_by_a_draw_marks_a_copy(self) -> None:
+        """Kept by a draw: a copy with sample_rate that filter() lets pass without drawing."""
+        sampler = ll.SamplingFilter(rate=0.5, seed=1)
+        extra = {"k": 1}
+        fields = None
+        while not fields:
+            fields = sampler.sample_call(logging.INFO, "a", extra)
+        assert {"k": 1} == extra
+        assert (1, 0.5) == (fields["k"], fields["sample_rate"])
+        record = logging.makeLogRecord({**fields, "name": "a", "levelno": logging.INFO})
+        kept = sampler.stats()["kept"]
+        assert sampler.filter(record)
+        assert kept == sampler.stats()["kept"]
 
 
 class TestWholeCall:

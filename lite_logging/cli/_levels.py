@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from typing import Any
+
+from .._levels import level_names
 
 __all__ = ["LEVELS", "levelno"]
 
-if sys.version_info >= (3, 11):
-    _STDLIB = logging.getLevelNamesMapping()
-else:  # pragma: no cover - 3.10 has no public accessor for the same table
-    _STDLIB = dict(logging._nameToLevel)
-
-LEVELS: dict[str, int] = {**_STDLIB, "TRACE": 5, "SUCCESS": 25}  # loguru's TRACE and SUCCESS
+LEVELS: dict[str, int] = level_names()  # logging's, and loguru's TRACE and SUCCESS
 """Upper-case level name -> number."""
 
 

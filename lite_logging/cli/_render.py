@@ -12,6 +12,7 @@ import logging
 import time
 from typing import IO, TYPE_CHECKING, Any
 
+from ..record._attrs import RECORD_ATTRS
 from ._levels import levelno
 from ._select import json_text
 from ._times import record_time
@@ -40,7 +41,7 @@ NO_TIME = "--:--:--.---"
 # Keys a read-back record keeps in LogRecord attributes of their own (or drops: the
 # formatter re-derives them); any other key becomes a record attribute, as extra= does.
 _PLACED = frozenset({"timestamp", "level", "logger", "message", "source", "exception", "stack"})
-_RECORD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_RECORD_ATTRS = RECORD_ATTRS
 
 
 def escape(text: str, newline: str = "\n    ") -> str:

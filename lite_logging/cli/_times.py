@@ -6,13 +6,11 @@ The one place that parses durations and timestamps for every command.
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
-__all__ = ["canonical_time", "format_utc", "parse_iso", "parse_time", "record_time"]
+from .._durations import parse_duration
 
-_RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d|w)")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+__all__ = ["canonical_time", "format_utc", "parse_iso", "parse_time", "record_time"]
 
 
 def format_utc(value: datetime.datetime) -> str:
@@ -56,9 +54,8 @@ def parse_time(text: str, now: datetime.datetime | None = None) -> datetime.date
         ValueError: neither form.
     """
     text = text.strip()
-    relative = _RELATIVE.fullmatch(text)
-    if relative:
-        seconds = float(relative.group(1)) * _UNIT_SECONDS[relative.group(2)]
+    seconds = parse_duration(text)
+    if seconds is not None:
         now = now or datetime.datetime.now(datetime.timezone.utc)
         return now - datetime.timedelta(seconds=seconds)
     return parse_iso(text)

@@ -1,9 +1,9 @@
-"""Machinery shared by the filters: level parsing, error reporting, the filter base class."""
+"""Machinery shared by the filters: error reporting, the filter base class, patterns, paths."""
 
 from __future__ import annotations
 
-import importlib
 import logging
+import pkgutil
 import sys
 import threading
 import traceback
@@ -11,6 +11,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from .._levels import parse_level
 from ..metrics._registry import register
 from ._patterns import Pattern, compile_pattern
 
@@ -24,32 +25,6 @@ __all__ = [
     "parse_level",
     "resolve_callable",
 ]
-
-
-def parse_level(key: str, value: object) -> int:
-    """Return the numeric level for ``value`` (a level name such as ``"info"``, or an int).
-
-    Args:
-        key: the option name, for the error message (``"keep_level"``, ``"levels['shop.*']"``).
-        value: a level name (any case), a numeric string or a non-negative int.
-
-    Raises:
-        ValueError: ``value`` is not a known level name or a non-negative int.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f'"{key}" must be a level name or a non-negative int: {value!r}')
-    if isinstance(value, int):
-        if value < 0:
-            raise ValueError(f'"{key}" must be a level name or a non-negative int: {value!r}')
-        return value
-    if isinstance(value, str):
-        text = value.strip().upper()
-        if text.isdigit():
-            return int(text)
-        level = logging.getLevelName(text)
-        if isinstance(level, int):
-            return level
-    raise ValueError(f'"{key}" must be a level name or a non-negative int: {value!r}')
 
 
 _live: weakref.WeakSet[StatsFilter] = weakref.WeakSet()
@@ -169,25 +144,10 @@ def resolve_callable(spec: object, key: str) -> Callable[..., Any]:
     """
     original = spec
     if isinstance(spec, str):
-        path = spec.removeprefix("ext://").replace(":", ".")
-        parts = path.split(".")
-        obj: Any = None
-        error: BaseException | None = None
-        for i in range(len(parts) - 1, 0, -1):  # longest importable module first
-            try:
-                obj = importlib.import_module(".".join(parts[:i]))
-            except ImportError as exc:
-                error = error or exc
-                continue
-            try:
-                for attr in parts[i:]:
-                    obj = getattr(obj, attr)
-            except AttributeError as exc:
-                error, obj = exc, None
-            break
-        if obj is None:
-            raise ValueError(f'"{key}" names nothing importable ({error}): {spec!r}')
-        spec = obj
+        try:
+            spec = pkgutil.resolve_name(spec.removeprefix("ext://"))
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise ValueError(f'"{key}" names nothing importable ({exc}): {original!r}') from None
     if not callable(spec):
         raise ValueError(f'"{key}" must be a callable or a dotted path to one: {original!r}')
     return spec

@@ -10,38 +10,20 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+from .._durations import parse_duration
 from ._common import StatsFilter, resolve_callable
 
 __all__ = ["RateLimitFilter", "parse_limit"]
 
-_UNITS = {
-    "s": 1.0,
-    "sec": 1.0,
-    "secs": 1.0,
-    "second": 1.0,
-    "seconds": 1.0,
-    "m": 60.0,
-    "min": 60.0,
-    "mins": 60.0,
-    "minute": 60.0,
-    "minutes": 60.0,
-    "h": 3600.0,
-    "hr": 3600.0,
-    "hour": 3600.0,
-    "hours": 3600.0,
-    "d": 86400.0,
-    "day": 86400.0,
-    "days": 86400.0,
-}
 _ONE = 1 - 1e-9  # a token, allowing for float rounding in the refill arithmetic
-_LIMIT_RE = re.compile(r"\s*(\d+)\s*/\s*(\d+(?:\.\d*)?|\.\d+)?\s*([a-zA-Z]+)\s*")
+_LIMIT_RE = re.compile(r"\s*(\d+)\s*/(.*)", re.DOTALL)
 
 
 def parse_limit(limit: object, key: str = "limits") -> tuple[int, float]:
     """Parse one limit into ``(count, window_seconds)``.
 
     Accepted: ``"10/s"``, ``"100/min"``, ``"5/10s"``, ``"1000 / 1.5 hours"`` (units s, sec,
-    second, m, min, minute, h, hr, hour, d, day, and plurals) or a pair ``(10, 1.0)``.
+    second, m, min, minute, h, hr, hour, d, day, w, week, and plurals) or a pair ``(10, 1.0)``.
 
     Raises:
         ValueError: the limit does not parse, the count is below 1 or the window not above 0;
@@ -49,13 +31,13 @@ def parse_limit(limit: object, key: str = "limits") -> tuple[int, float]:
     """
     if isinstance(limit, str):
         m = _LIMIT_RE.fullmatch(limit)
-        unit = _UNITS.get(m.group(3).lower()) if m else None
-        if m is None or unit is None:
+        window = parse_duration(m.group(2), bare_unit=True) if m else None
+        if m is None or window is None:
             raise ValueError(
                 f'"{key}" must look like "10/s", "100/min" or "5/10s" '
                 f"(units s, min, h, day): {limit!r}"
             )
-        count, window = int(m.group(1)), float(m.group(2) or 1) * unit
+        count = int(m.group(1))
     elif isinstance(limit, (tuple, list)) and len(limit) == 2:
         count, window = limit
         if isinstance(count, bool) or not isinstance(count, int):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..formats._encoding import MAX_DEPTH, json_default
+from ..record._attrs import RECORD_ATTRS
 from ..record.stamping import stamp_record
 from ._common import StatsFilter
 
@@ -87,10 +88,7 @@ _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 # Record attributes that are not caller data: the stdlib's, and what stamping adds. Their
 # values are left alone (msg and args are handled on their own).
-_NOT_DATA = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
-    "message",
-    "asctime",
-    "taskName",
+_NOT_DATA = RECORD_ATTRS | {
     "event_id",
     "trace_id",
     "span_id",

@@ -7,7 +7,7 @@ import os
 import random
 import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from ..record.tracing import current_trace_ids
 from ._common import StatsFilter, compile_option, most_specific_value, parse_level
@@ -20,6 +20,7 @@ _TWO_64 = float(1 << 64)
 _DECIDED = "_ll_sampled"  # record attribute: a SamplingFilter already kept this record
 _KEEP = 1.0  # _verdict: keep unchanged, no draw made (keep_level, rate 1)
 _PASS = 2.0  # _verdict: another SamplingFilter kept the record already
+_NO_EXTRA: Mapping[str, Any] = {}
 
 # Unseeded filters get a fresh random stream in a forked child, so pre-fork workers do not
 # all make the same decisions in the same order.
@@ -113,15 +114,45 @@ class SamplingFilter(StatsFilter):
             d[_DECIDED] = True
         return True
 
+    def sample_call(
+        self, levelno: int, logger_name: str, extra: Mapping[str, object] | None
+    ) -> Mapping[str, object] | Literal[False] | None:
+        """Decide about a logging call before its record is built, as ``filter`` would on it.
+
+        For a logger that asks its first filter before building the record (``ll.Logger``):
+        the same inputs (level, logger name, ``extra``), the same draw, the same counts, so a
+        dropped call builds no record.
+
+        Args:
+            levelno: the call's level.
+            logger_name: the logger's name.
+            extra: the call's ``extra=`` (``None`` when none was given).
+
+        Returns:
+            ``False`` to drop the call (counted as sampled out). Otherwise the ``extra`` to
+            build the record with: ``extra`` itself when ``filter`` is to decide on the
+            record (kept without a draw: ``keep_level`` or rate 1), or a copy carrying
+            ``sample_rate`` and a mark by which ``filter`` lets the record pass without a
+            second draw (kept by a draw, counted here). A subclass that overrides
+            ``filter`` gets ``extra`` back: it decides on the record.
+        """
+        if type(self).filter is not SamplingFilter.filter:
+            return extra  # a subclass that overrides filter() decides on the record
+        verdict = self._verdict(levelno, logger_name, extra or _NO_EXTRA)
+        if verdict < 0:
+            return False
+        if verdict < 1:
+            return {**(extra or _NO_EXTRA), "sample_rate": verdict, _DECIDED: True}
+        return extra
+
     def _verdict(self, levelno: int, logger_name: str, fields: Mapping[str, Any]) -> float:
         """Decide about a record that has (or will have) ``fields``.
 
         Returns -1.0 to drop it; a rate below 1 to keep it and stamp that ``sample_rate``
         (both counted here); ``_KEEP`` to keep it unchanged without drawing (at
         ``keep_level``, or rate 1; counted by the caller); ``_PASS`` when another
-        SamplingFilter decided already. ``filter`` applies it to a record; ``ll.Logger``
-        asks it with the call's ``extra`` before any record exists, so a dropped call
-        builds none, and leaves the ``_KEEP`` cases to ``filter`` on the record.
+        SamplingFilter decided already. ``filter`` applies it to a record, ``sample_call``
+        to a call before its record exists (leaving the ``_KEEP`` cases to ``filter``).
         """
         if levelno >= self._keep_levelno:
             return _KEEP

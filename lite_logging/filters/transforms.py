@@ -23,15 +23,13 @@ import socket
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..record._attrs import RECORD_ATTRS
+
 __all__ = ["AddFields", "DropFields", "RenameFields", "add_hostname"]
 
 # Attributes every LogRecord has on this Python (and what formatting adds): never renamed
 # or dropped, since formatters rely on them.
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
-    "message",
-    "asctime",
-    "taskName",
-}
+_STANDARD = RECORD_ATTRS
 
 
 class AddFields:

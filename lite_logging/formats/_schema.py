@@ -16,6 +16,7 @@ from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS, BaseJsonFormatter
 
+from ..record._attrs import INIT_ATTRS, RECORD_ATTRS
 from ..record._message import MESSAGE_ERROR_KEY, render_message
 from ..record.stamping import stamp_record
 from ._encoding import format_timestamp, json_default, safe_repr
@@ -48,15 +49,15 @@ EXTRA_CLASH_PREFIX = "extra."
 # Record attributes that are not extras: the stdlib's (on this Python), python-json-logger's
 # reserved list, and what stamping and formatting add.
 _STANDARD_ATTRS = frozenset(
-    logging.LogRecord("", 0, "", 0, "", (), None).__dict__.keys()
+    RECORD_ATTRS
     | set(RESERVED_ATTRS)
-    | {"message", "asctime", "taskName", "event_id", "context", "trace_id", "span_id"}
+    | {"event_id", "context", "trace_id", "span_id"}
     | {"sample_rate", "suppressed", MESSAGE_ERROR_KEY}
 )
 
 # The attributes LogRecord.__init__ sets, in its order: a record's __dict__ starts with them,
 # so the search for extras can skip them with one list comparison.
-_INIT_KEYS = list(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
+_INIT_KEYS = list(INIT_ATTRS)
 _N_INIT = len(_INIT_KEYS)
 
 _EXTRAS_CACHE_MAX = 1024  # distinct record layouts remembered per formatter

@@ -1,44 +1,43 @@
 """Logger: a ``logging.Logger`` that builds the same records for less.
 
-Installed with ``logging.setLoggerClass(ll.Logger)``, it changes what a call costs, not what
-it does. ``makeRecord`` builds the ``LogRecord`` that ``logging.LogRecord(...)`` would, with
-the same attributes in the same order, without repeating per record what does not change
-(the file-name split of a path, the pid): ~55% less. And when a logger's first filter is a
-``SamplingFilter``, ``_log`` asks it before the record exists, with the call's level, logger
-name and ``extra``: the same inputs, the same random draw, the same counts; a dropped call
-builds no record at all.
+Installed with ``logging.setLoggerClass(ll.Logger)`` (or ``ll.setup(logger_class=True)``), it
+changes what a call costs, not what it does. Two things differ from ``logging.Logger``, and
+each is checked against the running interpreter at import; what fails its check is dropped,
+so the class then behaves as ``logging.Logger`` (same records, only slower):
+
+- ``makeRecord`` builds the ``LogRecord`` that ``logging.LogRecord(...)`` would, with the same
+  attributes in the same order, without repeating per record what does not change (the
+  file-name split of a path, the pid): ~55% less. Checked: a record built both ways.
+- The level methods (``debug`` ... ``critical``) take their keywords by name, and when the
+  logger's first filter is a ``SamplingFilter`` they ask it (``SamplingFilter.sample_call``)
+  before the record exists: a dropped call builds no record. They then call
+  ``logging.Logger._log`` itself, telling its ``findCaller`` to step over their own frame.
+  Checked: every level method, ``log`` and ``exception`` at several stack levels name the
+  same caller and stack as on a ``logging.Logger``.
+
+Nothing else of ``logging.Logger`` is copied: ``_log``, ``findCaller`` and ``handle`` are the
+stdlib's own.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from logging import CRITICAL, DEBUG, ERROR, INFO, WARNING
 from typing import Any
 
-from ..filters.sampling import _DECIDED, SamplingFilter
-from ..formats._schema import _INIT_KEYS
+from ._attrs import FORMATTING_ATTRS, INIT_ATTRS
 
 __all__ = ["Logger"]
 
-_sampling_filter = SamplingFilter.filter
-_NO_EXTRA: Mapping[str, Any] = {}
-# The caller of a log call: Logger's level methods and _log below stand where logging's
-# stood, frame for frame. Python 3.10's findCaller steps back a fixed number of frames, so
-# the count is the same; 3.11+'s skips "internal" frames, and our findCaller counts this
-# file's frames as internal as logging's own.
-# Whether a frame is internal depends on its code's file name alone: remembered per file
-# (stdlib's _is_internal_frame costs a call and os.path.normcase per frame, ~0.1 us each).
-_is_internal_frame: Any = getattr(logging, "_is_internal_frame", None)
-_OWN_FILE = (lambda: None).__code__.co_filename
-_internal_files: dict[str, bool] = {}
-_INTERNAL_FILES_MAX = 4096
+_stdlib_log = logging.Logger._log
+_stdlib_make_record = logging.Logger.makeRecord
+_LEVEL_METHODS = {"debug": DEBUG, "info": INFO, "warning": WARNING, "error": ERROR}
+_LEVEL_METHODS["critical"] = CRITICAL
 
 # -- building a LogRecord as LogRecord.__init__ does, on this Python ---------------------
 
@@ -48,11 +47,15 @@ _get_level_name = logging.getLevelName
 _get_ident = threading.get_ident
 _current_thread = threading.current_thread
 _modules = sys.modules
-_START = logging._startTime  # type: ignore[attr-defined]  # private, read once
+# The process start LogRecord measures relativeCreated from: private, so read once with a
+# default; _check_records() compares relativeCreated with a real record's.
+_START: Any = getattr(logging, "_startTime", None)
 _NS_CLOCK = isinstance(_START, int)  # 3.13+: records take their times from time.time_ns()
 _TASK_NAME = hasattr(logging, "logAsyncioTasks")  # 3.12+: records carry taskName
 _time = time.time_ns if _NS_CLOCK else time.time
 _pid = os.getpid()
+# extra= keys makeRecord refuses: the record's own attributes, "message" and "asctime".
+_RESERVED = frozenset(INIT_ATTRS) | FORMATTING_ATTRS
 
 
 def _after_fork_in_child() -> None:
@@ -97,18 +100,15 @@ def _task_name() -> str | None:
         return None
 
 
-_logger_log = logging.Logger._log
-_logger_make_record = logging.Logger.makeRecord
-# extra= keys makeRecord refuses: the record's own attributes, "message" and "asctime".
-_RESERVED = frozenset(_INIT_KEYS) | {"message", "asctime"}
-_fast_records = True  # until _check_records() at the end of this module says otherwise
+def _level_method(level: int, name: str, own_frames: int) -> Callable[..., None]:
+    """``logging.Logger.<name>`` for ``level``, keywords by name, sampling first.
 
-
-def _level_method(level: int, name: str) -> Any:
-    """``logging.Logger.<name>`` for ``level``, with its keywords taken by name."""
+    ``own_frames``: how many frames of ours ``findCaller`` must be told to step over (its
+    ``stacklevel``), found by ``_specialise()`` on this Python.
+    """
 
     def log_at_level(
-        self: Logger,
+        self: logging.Logger,
         msg: object,
         *args: object,
         exc_info: Any = None,
@@ -116,8 +116,20 @@ def _level_method(level: int, name: str) -> Any:
         stack_info: bool = False,
         stacklevel: int = 1,
     ) -> None:
-        if self.isEnabledFor(level):
-            self._log(level, msg, args, exc_info, extra, stack_info, stacklevel)
+        if not self.isEnabledFor(level):
+            return
+        filters = self.filters
+        # A first filter that can decide before the record exists (SamplingFilter): first,
+        # so no filter that could change the record runs before it.
+        if filters and not self.disabled:  # a disabled logger filters nothing
+            first = filters[0]
+            sample_call = getattr(type(first), "sample_call", None)  # no bound method
+            if sample_call is not None:
+                fields = sample_call(first, level, self.name, extra)
+                if fields is False:
+                    return
+                extra = fields
+        _stdlib_log(self, level, msg, args, exc_info, extra, stack_info, stacklevel + own_frames)
 
     log_at_level.__name__, log_at_level.__qualname__ = name, f"Logger.{name}"
     log_at_level.__doc__ = f"``logging.Logger.{name}``: log ``msg % args`` at {name.upper()}."
@@ -132,225 +144,210 @@ class Logger(logging.Logger):
     - ``makeRecord`` builds the record ``logging.LogRecord`` would (checked against it at
       import; a custom ``setLogRecordFactory`` factory, or ``logging.logThreads`` and the
       like set to False, take the stdlib's path).
-    - When the first filter is a ``SamplingFilter`` (first, so no filter that could change
-      the record runs before it), it decides from the call's level, the logger name and
-      ``extra``, as it would on the record: a dropped call builds no record; a call kept by
-      a random draw carries ``sample_rate`` and passes the filter without a second draw; a
-      call kept without a draw (``keep_level``, rate 1) is decided again on the record, the
-      same way. SamplingFilter subclasses that override ``filter`` decide on the record.
+    - When the first filter has a ``sample_call`` method (``SamplingFilter``; first, so no
+      filter that could change the record runs before it), the level methods ask it with
+      the call's level, the logger name and ``extra``: a dropped call builds no record.
+      ``log()`` and adapters decide on the record.
+
+    What does not pass its check at import against this Python's ``logging.Logger`` is not
+    used: the class then is ``logging.Logger``, slower but the same.
 
     Install it before the loggers are created (``getLogger`` keeps the class a logger
     was made with)::
 
-        logging.setLoggerClass(ll.Logger)
+        logging.setLoggerClass(ll.Logger)    # or ll.setup(..., logger_class=True)
     """
 
-    # The level methods take their keywords by name: no **kwargs dict per call (~0.15 us).
-    debug = _level_method(DEBUG, "debug")
-    info = _level_method(INFO, "info")
-    warning = _level_method(WARNING, "warning")
-    error = _level_method(ERROR, "error")  # exception() calls it with exc_info=True
-    critical = _level_method(CRITICAL, "critical")
 
-    def _log(
-        self,
-        level: int,
-        msg: object,
-        args: Any,
-        exc_info: Any = None,
-        extra: Mapping[str, object] | None = None,
-        stack_info: bool = False,
-        stacklevel: int = 1,
-    ) -> None:
-        """``logging.Logger._log``, after asking a leading SamplingFilter."""
-        filters = self.filters
-        if filters and not self.disabled:  # a disabled logger filters nothing
-            first = filters[0]
-            # Exactly SamplingFilter.filter: a subclass overriding it decides on the record.
-            if getattr(type(first), "filter", None) is _sampling_filter:
-                sampler: SamplingFilter = first  # type: ignore[assignment]  # checked above
-                verdict = sampler._verdict(level, self.name, extra or _NO_EXTRA)
-                if verdict < 0:
-                    return
-                if verdict < 1:  # kept by a draw: the record says so, filter() lets it pass
-                    extra = {**(extra or _NO_EXTRA), "sample_rate": verdict, _DECIDED: True}
-                # kept without a draw: filter() decides the same on the record, and counts it
-        if not logging._srcfile:  # findCaller switched off (logging._srcfile = None)
-            _logger_log(self, level, msg, args, exc_info, extra, stack_info, stacklevel)
-            return
-        # The body of logging.Logger._log.
-        try:
-            fn, lno, func, sinfo = self.findCaller(stack_info, stacklevel)
-        except ValueError:  # pragma: no cover - as logging: IronPython without frames
-            fn, lno, func, sinfo = "(unknown file)", 0, "(unknown function)", None
-        if exc_info:
-            if isinstance(exc_info, BaseException):
-                exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
-            elif not isinstance(exc_info, tuple):
-                exc_info = sys.exc_info()
-        self.handle(
-            self.makeRecord(self.name, level, fn, lno, msg, args, exc_info, func, extra, sinfo)
+def _make_record(
+    self: logging.Logger,
+    name: str,
+    level: int,
+    fn: str,
+    lno: int,
+    msg: object,
+    args: Any,
+    exc_info: Any,
+    func: str | None = None,
+    extra: Mapping[str, object] | None = None,
+    sinfo: str | None = None,
+) -> logging.LogRecord:
+    """The record ``logging.Logger.makeRecord`` makes, built for less when it can be.
+
+    ``LogRecord.__init__``'s steps for this Python, inlined (one call less), with the
+    file-name split cached per path, the pid per process, no ABC check for an int or
+    str argument and no exception for "no running task"; a record factory or a
+    setting it does not cover takes ``logging.Logger.makeRecord``.
+    """
+    if not (
+        logging.getLogRecordFactory() is logging.LogRecord
+        and logging.logThreads
+        and logging.logProcesses
+        and logging.logMultiprocessing
+        and (not _TASK_NAME or logging.logAsyncioTasks)  # type: ignore[attr-defined]
+        and (extra is None or _RESERVED.isdisjoint(extra))  # else the stdlib's KeyError
+    ):
+        return _stdlib_make_record(
+            self, name, level, fn, lno, msg, args, exc_info, func, extra, sinfo
         )
-
-    def handle(self, record: logging.LogRecord) -> None:
-        """``logging.Logger.handle``, without the filter call when there are no filters."""
-        if self.disabled:
-            return
-        if self.filters:
-            kept: Any = self.filter(record)
-            if not kept:
-                return
-            if isinstance(kept, logging.LogRecord):  # 3.12+: a filter may return a record
-                record = kept
-        self.callHandlers(record)
-
-    if _is_internal_frame is not None:  # 3.11+; 3.10's findCaller walks differently
-
-        def findCaller(  # noqa: N802 - logging.Logger's name
-            self, stack_info: bool = False, stacklevel: int = 1
-        ) -> tuple[str, int, str, str | None]:
-            """``logging.Logger.findCaller`` (3.11+): this file's frames count as logging's
-            own, and which files are internal is remembered."""
-            f = sys._getframe(0)  # what logging's currentframe() gives findCaller: its own
-            internal = _internal_files
-            while stacklevel > 0:
-                next_f = f.f_back
-                if next_f is None:
-                    break
-                f = next_f
-                is_internal = internal.get(f.f_code.co_filename)
-                if is_internal is None:
-                    if len(internal) >= _INTERNAL_FILES_MAX:
-                        internal.clear()
-                    is_internal = internal[f.f_code.co_filename] = (
-                        f.f_code.co_filename == _OWN_FILE or bool(_is_internal_frame(f))
-                    )
-                if not is_internal:
-                    stacklevel -= 1
-            co = f.f_code
-            sinfo = None
-            if stack_info:
-                with io.StringIO() as sio:
-                    sio.write("Stack (most recent call last):\n")
-                    traceback.print_stack(f, file=sio)
-                    sinfo = sio.getvalue()
-                    if sinfo[-1] == "\n":
-                        sinfo = sinfo[:-1]
-            return co.co_filename, f.f_lineno, co.co_name, sinfo
-
-    def makeRecord(  # noqa: N802 - logging.Logger's name
-        self,
-        name: str,
-        level: int,
-        fn: str,
-        lno: int,
-        msg: object,
-        args: Any,
-        exc_info: Any,
-        func: str | None = None,
-        extra: Mapping[str, object] | None = None,
-        sinfo: str | None = None,
-    ) -> logging.LogRecord:
-        """The record ``logging.Logger.makeRecord`` makes, built for less when it can be.
-
-        ``LogRecord.__init__``'s steps for this Python, inlined (one call less), with the
-        file-name split cached per path, the pid per process, no ABC check for an int or
-        str argument and no exception for "no running task"; a record factory or a
-        setting it does not cover takes ``logging.Logger.makeRecord``.
-        """
-        if not (
-            _fast_records
-            and logging.getLogRecordFactory() is logging.LogRecord
-            and logging.logThreads
-            and logging.logProcesses
-            and logging.logMultiprocessing
-            and (not _TASK_NAME or logging.logAsyncioTasks)  # type: ignore[attr-defined]
-            and (extra is None or _RESERVED.isdisjoint(extra))  # else the stdlib's KeyError
+    ct = _time()
+    if args and len(args) == 1:
+        first = args[0]
+        # ints and strs are never mappings: skip the ABC check (~100 ns) for them
+        if (
+            first.__class__ is not int
+            and first.__class__ is not str
+            and isinstance(first, Mapping)
+            and first
         ):
-            return _logger_make_record(
-                self, name, level, fn, lno, msg, args, exc_info, func, extra, sinfo
-            )
-        ct = _time()
-        if args and len(args) == 1:
-            first = args[0]
-            # ints and strs are never mappings: skip the ABC check (~100 ns) for them
-            if (
-                first.__class__ is not int
-                and first.__class__ is not str
-                and isinstance(first, Mapping)
-                and first
-            ):
-                args = first
-        try:
-            filename, module = _split_cache[fn]
-        except (KeyError, TypeError):
-            filename, module = _split_path(fn)
-        if _NS_CLOCK:
-            created = ct / 1e9
-            msecs = (ct % 1_000_000_000) // 1_000_000 + 0.0
-            if msecs == 999.0 and int(created) != ct // 1_000_000_000:
-                msecs = 0.0
-            relative = (ct - _START) / 1e6
-        else:
-            created = ct
-            msecs = int((ct - int(ct)) * 1000) + 0.0
-            relative = (ct - _START) * 1000
-        record = _new(_record_class)
-        # Attribute stores in LogRecord.__init__'s order: the record shares its dict's keys
-        # with all LogRecords, as one built by LogRecord does (a dict display would cost
-        # a full-size dict per record: ~0.5 us more per queued record, measured).
-        record.name = name
-        record.msg = msg
-        record.args = args
-        record.levelname = _get_level_name(level)
-        record.levelno = level
-        record.pathname = fn
-        record.filename = filename
-        record.module = module
-        record.exc_info = exc_info
-        record.exc_text = None
-        record.stack_info = sinfo
-        record.lineno = lno
-        record.funcName = func  # type: ignore[assignment]  # None, as LogRecord allows
-        record.created = created
-        record.msecs = msecs
-        record.relativeCreated = relative
-        record.thread = _get_ident()
-        record.threadName = _current_thread().name
-        # the calls only when multiprocessing / asyncio are imported, as LogRecord does
-        record.processName = "MainProcess" if "multiprocessing" not in _modules else _process_name()
-        record.process = _pid
-        if _TASK_NAME:
-            record.taskName = None if "asyncio" not in _modules else _task_name()
-        if extra is not None:
-            record.__dict__.update(extra)
-        return record
+            args = first
+    try:
+        filename, module = _split_cache[fn]
+    except (KeyError, TypeError):
+        filename, module = _split_path(fn)
+    if _NS_CLOCK:
+        created = ct / 1e9
+        msecs = (ct % 1_000_000_000) // 1_000_000 + 0.0
+        if msecs == 999.0 and int(created) != ct // 1_000_000_000:
+            msecs = 0.0
+        relative = (ct - _START) / 1e6
+    else:
+        created = ct
+        msecs = int((ct - int(ct)) * 1000) + 0.0
+        relative = (ct - _START) * 1000
+    record = _new(_record_class)
+    # Attribute stores in LogRecord.__init__'s order: the record shares its dict's keys
+    # with all LogRecords, as one built by LogRecord does (a dict display would cost
+    # a full-size dict per record: ~0.5 us more per queued record, measured).
+    record.name = name
+    record.msg = msg
+    record.args = args
+    record.levelname = _get_level_name(level)
+    record.levelno = level
+    record.pathname = fn
+    record.filename = filename
+    record.module = module
+    record.exc_info = exc_info
+    record.exc_text = None
+    record.stack_info = sinfo
+    record.lineno = lno
+    record.funcName = func  # type: ignore[assignment]  # None, as LogRecord allows
+    record.created = created
+    record.msecs = msecs
+    record.relativeCreated = relative
+    record.thread = _get_ident()
+    record.threadName = _current_thread().name
+    # the calls only when multiprocessing / asyncio are imported, as LogRecord does
+    record.processName = "MainProcess" if "multiprocessing" not in _modules else _process_name()
+    record.process = _pid
+    if _TASK_NAME:
+        record.taskName = None if "asyncio" not in _modules else _task_name()
+    if extra is not None:
+        record.__dict__.update(extra)
+    return record
 
 
 def _check_records() -> bool:
     """Whether Logger.makeRecord matches this Python's LogRecord (else it is not used).
 
-    Compared on a throwaway subclass: creating a LogRecord here would add to the keys all
+    Compared on a throwaway subclass: a LogRecord created here would set the keys all
     LogRecord instances share (CPython's key-sharing dicts), and a process whose records
     then add their extras in another order gets full-size dicts (~1.2 KB and ~1.4 us more
     per queued record, measured).
     """
+    if not isinstance(_START, (int, float)):
+        return False
 
     class Probe(logging.LogRecord):
         pass
 
     call = ("x", logging.INFO, __file__, 1, "m %s", (1,), None, "f", None)
-    theirs = Probe(*call).__dict__
     global _record_class
     _record_class = Probe  # our makeRecord builds a Probe: same attributes, no shared keys touched
     try:
-        ours = Logger("x").makeRecord(*call[:8], None, None).__dict__
+        ours = Logger.makeRecord(Logger("x"), *call[:8], None, None).__dict__
     finally:
         _record_class = logging.LogRecord
+    theirs = Probe(*call).__dict__
     timed = {"created", "msecs", "relativeCreated"}
-    return list(ours) == list(theirs) and all(
-        ours[key] == theirs[key] for key in theirs if key not in timed
+    # created - relativeCreated is the start time both measure from (to float rounding).
+    start_ours = ours["created"] * 1000 - ours["relativeCreated"]
+    start_theirs = theirs["created"] * 1000 - theirs["relativeCreated"]
+    return (
+        list(ours) == list(theirs)
+        and all(ours[key] == theirs[key] for key in theirs if key not in timed)
+        and abs(start_ours - start_theirs) < 1.0
     )
 
 
-_fast_records = _check_records()
+class _Seen(Exception):  # noqa: N818 - not an error: the probe's way out of _log
+    """Raised by the probes' makeRecord with what ``_log`` found: no record is built."""
+
+
+def _seen(self: logging.Logger, *args: Any) -> logging.LogRecord:
+    raise _Seen(args)
+
+
+def _always(self: logging.Logger, level: int) -> bool:
+    return True  # logging.disable() or a level must not keep the probe from running
+
+
+def _probe_call(log: logging.Logger, method: str, stacklevel: int) -> tuple[Any, ...]:
+    """What ``log.<method>`` hands makeRecord, called from this line for either class."""
+    try:
+        if method == "log":
+            log.log(INFO, "probe %s", 1, stack_info=True, stacklevel=stacklevel)
+        else:
+            getattr(log, method)("probe %s", 1, stack_info=True, stacklevel=stacklevel)
+    except _Seen as seen:
+        return tuple(seen.args[0])
+    return ()
+
+
+def _same_callers() -> bool:
+    """Whether Logger's level methods name the caller and stack that logging.Logger's do.
+
+    Both are probed from the same lines, through every way in that reaches ``_log`` (the
+    level methods, ``log``, ``exception``), at stack levels 1 to 3 and one deeper than any
+    stack; makeRecord is replaced by one that raises what ``findCaller`` found.
+    """
+    ours = type("_ProbeOurs", (Logger,), {"makeRecord": _seen, "isEnabledFor": _always})
+    stdlib = type("_ProbeStdlib", (logging.Logger,), {"makeRecord": _seen, "isEnabledFor": _always})
+    methods = [*_LEVEL_METHODS, "log", "exception"]
+    for stacklevel in (1, 2, 3, 10_000):
+        for method in methods:
+            seen = [_probe_call(cls("probe"), method, stacklevel) for cls in (ours, stdlib)]
+            if not seen[0] or seen[0] != seen[1]:
+                return False
+    return True
+
+
+def _specialise() -> tuple[bool, bool]:
+    """Give Logger the methods that pass their check on this Python; the others are the
+    stdlib's. Returns (fast records, fast level methods)."""
+    global _fast_records, _fast_calls
+    for name in ("makeRecord", *_LEVEL_METHODS):
+        if name in Logger.__dict__:
+            delattr(Logger, name)
+    Logger.makeRecord = _make_record  # type: ignore[method-assign]
+    _fast_records = _check_records()
+    if not _fast_records:
+        del Logger.makeRecord
+    # Our level method is one frame where logging's is one: findCaller steps over it
+    # by itself (3.10 counts frames from _log) or must be told to (3.11+ skips logging's).
+    _fast_calls = False
+    for own_frames in (1, 0):
+        for name, level in _LEVEL_METHODS.items():
+            setattr(Logger, name, _level_method(level, name, own_frames))
+        if _same_callers():
+            _fast_calls = True
+            break
+    else:
+        for name in _LEVEL_METHODS:
+            delattr(Logger, name)
+    return _fast_records, _fast_calls
+
+
+_fast_records = False
+_fast_calls = False
+_specialise()
