@@ -17,7 +17,7 @@ from .filters import (
 from .formats.edn import EdnFormatter
 from .formats.json import JsonFormatter
 from .formats.pretty import PrettyFormatter, RichHandler
-from .pipeline.queueing import (
+from .pipeline import (
     AsyncQueueHandler,
     BatchingQueueListener,
     drain,

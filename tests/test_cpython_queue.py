@@ -30,7 +30,7 @@ from unittest.mock import patch
 
 import pytest
 
-from lite_logging.pipeline.queueing import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
 
 LOG_FORMAT = "%(name)s -> %(levelname)s: %(message)s"
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import lite_logging as ll
-from lite_logging.pipeline.queueing import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
 
 LOGGER = "tests.listener_isolation"  # the name of conftest's `logger`
 POISON = "poison"

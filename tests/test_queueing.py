@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
-from lite_logging.pipeline.queueing import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
 from lite_logging.record.stamping import stamp_record
 
 LOGGER = "tests.queueing"  # the name of conftest's `logger`

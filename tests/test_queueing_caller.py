@@ -25,7 +25,7 @@ import pytest
 from conftest import ListHandler
 
 import lite_logging as ll
-from lite_logging.pipeline.queueing import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
 
 LOGGER = "tests.queueing_caller"  # the name of conftest's `logger`
 POLICIES = ["block", "drop_newest", "drop_oldest"]
@@ -84,7 +84,7 @@ def _exact(handler: AsyncQueueHandler) -> tuple[int, int, int]:
 _SIGNAL_SCRIPT = textwrap.dedent(
     """
     import json, logging, os, signal, sys, threading
-    from lite_logging.pipeline.queueing import AsyncQueueHandler
+    from lite_logging.pipeline import AsyncQueueHandler
 
     policy = sys.argv[1]
     entered, gate = threading.Event(), threading.Event()
