@@ -197,7 +197,7 @@ class TestHooks:
         "kind", ["args", "mapping", "plain", "lazy", "dict", "subclass", "exception"]
     )
     def test_queued_copy_equals_prepare(self, kind: str) -> None:
-        """handle()'s fused path queues exactly what prepare() returns for the record."""
+        """handle() queues exactly what prepare() returns for the record."""
         q: queue.SimpleQueue[Any] = queue.SimpleQueue()
         handler = AsyncQueueHandler(q)
         record = _record(kind)
@@ -209,20 +209,21 @@ class TestHooks:
 
     @pytest.mark.parametrize("extra", [{}, {"context": {"own": 1}}, {"trace_id": "t" * 32}])
     def test_stamps_as_stamp_record(self, extra: dict[str, Any], empty_context: None) -> None:
-        """The fused path stamps what stamp_record stamps: context, trace ids, extras win."""
+        """handle() stamps what stamp_record stamps: context, trace ids, extras win."""
         q: queue.SimpleQueue[Any] = queue.SimpleQueue()
         handler = AsyncQueueHandler(q)
         with ll.context(tenant="acme"), ll.span("op"):
-            fused = logging.makeLogRecord({"msg": "m", **extra})
-            handler.handle(fused)
+            handled = logging.makeLogRecord({"msg": "m", **extra})
+            handler.handle(handled)
             reference = logging.makeLogRecord({"msg": "m", **extra})
             stamp_record(reference)
         handler.close()
         stamped = ("event_id", "context", "trace_id", "span_id")
         assert {k: reference.__dict__.get(k) for k in stamped if k != "event_id"} == {
-            k: fused.__dict__.get(k) for k in stamped if k != "event_id"
+            k: handled.__dict__.get(k) for k in stamped if k != "event_id"
         }
-        assert [k in reference.__dict__ for k in stamped] == [k in fused.__dict__ for k in stamped]
+        present = [k in handled.__dict__ for k in stamped]
+        assert [k in reference.__dict__ for k in stamped] == present
 
     def test_hook_patched_on_the_class_later_is_called(self) -> None:
         """A hook replaced on the class after the handler was made is still called."""
@@ -233,7 +234,7 @@ class TestHooks:
         handler.close()
 
     def test_hook_replaced_on_the_instance_is_called(self) -> None:
-        """A hook set on the instance (a test's mock) is called instead of the fused path."""
+        """A hook set on the instance (a test's mock) is called."""
         q: queue.SimpleQueue[Any] = queue.SimpleQueue()
         handler = AsyncQueueHandler(q)
         seen: list[str] = []
@@ -260,6 +261,32 @@ class TestHooks:
         handler = Tagging(q)
         handler.handle(logging.makeLogRecord({"msg": "x"}))
         assert "mine" == q.get_nowait().tag
+        handler.close()
+
+    def test_subclass_emit_is_called(self) -> None:
+        """A subclass overriding emit() gets every record through it, after the filters."""
+
+        class Counting(AsyncQueueHandler):
+            emitted = 0
+
+            def emit(self, record: logging.LogRecord) -> None:
+                self.emitted += 1
+                super().emit(record)
+
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        handler = Counting(q)
+        handler.addFilter(lambda record: record.msg != "dropped")
+        handler.handle(logging.makeLogRecord({"msg": "x"}))
+        handler.handle(logging.makeLogRecord({"msg": "dropped"}))
+        assert (1, 1) == (handler.emitted, q.qsize())
+        handler.close()
+
+    def test_hook_patched_on_the_instance_is_called(self) -> None:
+        """mock.patch.object on the instance: handle() calls the mock."""
+        handler = AsyncQueueHandler(queue.SimpleQueue())
+        with mock.patch.object(handler, "enqueue") as enqueue:
+            handler.handle(logging.makeLogRecord({"msg": "x"}))
+        assert 1 == enqueue.call_count
         handler.close()
 
 
