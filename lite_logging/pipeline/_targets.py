@@ -205,19 +205,23 @@ def check_targets(handlers: Any) -> list[logging.Handler | str]:
     if isinstance(handlers, str | bytes) or not isinstance(handlers, Iterable):
         raise ValueError(f'"handlers" must be a list of handlers or handler names: {handlers!r}')
     targets = list(handlers)
-    names = [h for h in targets if isinstance(h, str)]
     for h in targets:
         if not isinstance(h, logging.Handler | str):
             raise ValueError(f'"handlers" must hold handlers or handler names: {h!r}')
+    names = [h for h in targets if isinstance(h, str)]
     if names:
-        table = configurator_handlers()
-        registered: Any = logging._handlers  # type: ignore[attr-defined]
-        for name in names:
-            if table is not None:
-                if name not in table:
-                    raise ValueError(
-                        f'"handlers" names {name!r}, which the configuration does not define'
-                    )
-            elif name not in registered:
-                raise ValueError(f'"handlers" names {name!r}, which is not a registered handler')
+        _check_names(names)
     return targets
+
+
+def _check_names(names: list[str]) -> None:
+    """Raise ``ValueError`` for the first name that the running dictConfig does not define
+    (or, outside dictConfig, that the logging registry does not hold)."""
+    table = configurator_handlers()
+    if table is not None:
+        where, known = "the configuration does not define", table
+    else:
+        where, known = "is not a registered handler", logging._handlers  # type: ignore[attr-defined]
+    for name in names:
+        if name not in known:
+            raise ValueError(f'"handlers" names {name!r}, which {where}')

@@ -222,7 +222,6 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         # dequeue() is a hook; when it is not overridden call the queue directly (speed).
         get_nowait = q.get_nowait if plain else functools.partial(self.dequeue, False)
         linger = self.flush_interval if plain else 0.0
-        sentinel = self._sentinel
         while True:
             try:
                 item: Any = self.dequeue(True)
@@ -236,64 +235,87 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             self._take_failing = False
             batch: list[logging.LogRecord] = []
             control: Any = item
-            if item is not sentinel and item.__class__ is not FlushMarker:
-                control = _NO_CONTROL
+            if item is not self._sentinel and item.__class__ is not FlushMarker:
                 batch.append(item)
-                # Depth only grows between two takes, so it peaks right before this one.
-                depth = qsize(q) + 1 - self._markers
-                if depth > self.max_queue_depth:
-                    self.max_queue_depth = depth
-                limit = self.batch_size
-                deadline = 0.0
-                while len(batch) < limit:
-                    try:
-                        item = get_nowait()
-                    except _queue.Empty:
-                        if linger <= 0:
-                            break
-                        if not deadline:
-                            deadline = _monotonic() + linger
-                        remaining = deadline - _monotonic()
-                        if remaining <= 0:
-                            break
-                        try:
-                            item = q.get(True, remaining)
-                        except _queue.Empty:
-                            break
-                    except Exception:  # noqa: BLE001 - a dequeue hook: keep what we hold
-                        self._take_failed()
-                        break
-                    if item is sentinel or item.__class__ is FlushMarker:
-                        control = item
-                        break
-                    batch.append(item)
+                self._note_depth()
+                control = self._fill(batch, get_nowait, linger)
             owner = self._owner
             if owner is not None and owner._waiting:
                 owner._notify_space()
             if batch:
-                try:
-                    self._process(batch)
-                except Exception:  # noqa: BLE001 - a bug here must not end the thread
-                    report(REPORTER, batch[0])
-                if has_task_done:
-                    for _ in batch:
-                        q.task_done()
-            if control is _NO_CONTROL:
-                continue
-            if control is sentinel:
-                if owner is not None:
-                    self._drain_after_stop()
-                # No handler flush here: QueueListener.stop() does none (a BufferingHandler
-                # keeps its records for close()); flush() and the signal drain do flush.
-                if has_task_done:
-                    q.task_done()
+                self._hand_over(batch, has_task_done)
+            if control is not _NO_CONTROL and self._answer(control, has_task_done):
                 break
+        self._thread_ident = None
+
+    def _note_depth(self) -> None:
+        """Keep the queue's peak depth: it only grows between two takes, so it peaks right
+        before one (the record just taken counts; flush markers do not)."""
+        depth = qsize(self.queue) + 1 - self._markers
+        if depth > self.max_queue_depth:
+            self.max_queue_depth = depth
+
+    def _fill(self, batch: list[logging.LogRecord], get_nowait: Any, linger: float) -> Any:
+        """Take more records into ``batch``, up to ``batch_size``, without waiting (or for
+        ``linger`` seconds in all); return the sentinel or flush marker that ended the
+        batch, or ``_NO_CONTROL``."""
+        sentinel = self._sentinel
+        limit = self.batch_size
+        deadline = 0.0
+        while len(batch) < limit:
+            try:
+                item = get_nowait()
+            except _queue.Empty:
+                if linger <= 0:
+                    break
+                if not deadline:
+                    deadline = _monotonic() + linger
+                item = self._get_until(deadline)
+                if item is _NO_CONTROL:
+                    break
+            except Exception:  # noqa: BLE001 - a dequeue hook: keep what we hold
+                self._take_failed()
+                break
+            if item is sentinel or item.__class__ is FlushMarker:
+                return item
+            batch.append(item)
+        return _NO_CONTROL
+
+    def _get_until(self, deadline: float) -> Any:
+        """The next item, waiting until ``deadline`` at most; ``_NO_CONTROL`` when none."""
+        remaining = deadline - _monotonic()
+        if remaining <= 0:
+            return _NO_CONTROL
+        try:
+            return self.queue.get(True, remaining)
+        except _queue.Empty:
+            return _NO_CONTROL
+
+    def _hand_over(self, batch: list[logging.LogRecord], has_task_done: bool) -> None:
+        """Give ``batch`` to the handlers; a bug here must not end the thread."""
+        try:
+            self._process(batch)
+        except Exception:  # noqa: BLE001 - a bug here must not end the thread
+            report(REPORTER, batch[0])
+        if has_task_done:
+            for _ in batch:
+                self.queue.task_done()
+
+    def _answer(self, control: Any, has_task_done: bool) -> bool:
+        """Act on a sentinel (True: the thread ends) or a flush marker (False)."""
+        stop = control is self._sentinel
+        if stop:
+            if self._owner is not None:
+                self._drain_after_stop()
+            # No handler flush here: QueueListener.stop() does none (a BufferingHandler
+            # keeps its records for close()); flush() and the signal drain do flush.
+        else:
             self._flush_handlers()
             self._markers_taken += 1
             control.set()
-            if has_task_done:
-                q.task_done()
-        self._thread_ident = None
+        if has_task_done:
+            self.queue.task_done()
+        return stop
 
     def _take_failed(self) -> bool:
         """Count a take from the queue that raised; report the first of a streak.
@@ -398,40 +420,35 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         """Turn handler names into handlers; keep counters of handlers seen before."""
         current = self.handlers
         resolved: list[logging.Handler] = []
-        missing = False
-        named = False
         for h in current:
-            if isinstance(h, str):
-                found = None
-                if self._config_handlers is not None:
-                    candidate = self._config_handlers.get(h)
-                    if isinstance(candidate, logging.Handler):
-                        found = candidate
-                if found is None:
-                    found = logging._handlers.get(h)  # type: ignore[attr-defined]
-                if found is None:
-                    missing = True
-                    if h not in self._reported_names:
-                        self._reported_names.add(h)
-                        sys.stderr.write(
-                            f'lite_logging: "handlers" names {h!r}, which is not a configured'
-                            " handler; its records are skipped\n"
-                        )
-                    continue
-                named = True
+            found = self._lookup(h) if isinstance(h, str) else h
+            if found is not None:
                 resolved.append(found)
-            else:
-                resolved.append(h)
         old = {id(s.handler): s for s in self._states}
         self._states = tuple(old.get(id(h)) or HandlerState(h) for h in resolved)
-        if missing:
+        if len(resolved) < len(current):  # a name not found yet: look again next batch
             self._states_for = current
         else:
             self.handlers = self._states_for = tuple(resolved)
             self._config_handlers = None  # the handlers are held now: let the config go
         owner = self._owner
-        if named and owner is not None:
+        if owner is not None and any(isinstance(h, str) for h in current):
             owner._close_before(resolved)
+
+    def _lookup(self, name: str) -> logging.Handler | None:
+        """The handler configured under ``name``; None (said once on stderr) when none is."""
+        candidate = None
+        if self._config_handlers is not None:
+            candidate = self._config_handlers.get(name)
+        if not isinstance(candidate, logging.Handler):
+            candidate = logging._handlers.get(name)  # type: ignore[attr-defined]
+        if candidate is None and name not in self._reported_names:
+            self._reported_names.add(name)
+            sys.stderr.write(
+                f'lite_logging: "handlers" names {name!r}, which is not a configured'
+                " handler; its records are skipped\n"
+            )
+        return cast("logging.Handler | None", candidate)
 
     def _flush_handlers(self) -> None:
         with self._dispatch_lock:
