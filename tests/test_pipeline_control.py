@@ -3,11 +3,13 @@ stats() and the fork hooks."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import logging.config
 import logging.handlers
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -159,3 +161,15 @@ class TestFork:
         }
         assert (0, True, 500) == (status, child_ok, child_delivered)
         assert {m: list(range(500)) for m in by_message} == by_message
+
+
+class TestDeprecatedAlias:
+    def test_flat_module_warns_and_re_exports(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """lite_logging.queueing (0.1's module) warns and gives the pipeline's own objects."""
+        import lite_logging.pipeline as pipeline
+
+        monkeypatch.delitem(sys.modules, "lite_logging.queueing", raising=False)
+        with pytest.warns(DeprecationWarning, match="use lite_logging.pipeline"):
+            alias = importlib.import_module("lite_logging.queueing")
+        names = ["AsyncQueueHandler", "BatchingQueueListener", "drain", "flush", "shutdown"]
+        assert [getattr(pipeline, n) for n in names] == [getattr(alias, n) for n in names]
