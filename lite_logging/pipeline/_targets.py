@@ -104,8 +104,9 @@ class HandlerState:
                 records = [r for r in records if r.levelno >= level]
             except Exception:  # noqa: BLE001 - some record has no comparable levelno
                 records = _at_level(self, batch, level)
-        if self.batch_fn is not None:
-            self._deliver_batch(records)
+        batch_fn = self.batch_fn
+        if batch_fn is not None:
+            self._deliver_batch(batch_fn, records)
         else:
             self._deliver_each(records)
         self.busy_since = 0.0
@@ -113,8 +114,9 @@ class HandlerState:
             # One sample per batch: the mean time per record (two clock reads per batch).
             self.latency.add((_perf_counter() - started) * 1e6 / len(records))
 
-    def _deliver_batch(self, records: list[logging.LogRecord]) -> None:
-        batch_fn = cast(Callable[[list[logging.LogRecord]], None], self.batch_fn)
+    def _deliver_batch(
+        self, batch_fn: Callable[[list[logging.LogRecord]], None], records: list[logging.LogRecord]
+    ) -> None:
         if self.handler.filters:
             records = _filtered(self, records)
         if not records:

@@ -237,28 +237,30 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             control: Any = item
             if item is not self._sentinel and item.__class__ is not FlushMarker:
                 batch.append(item)
-                self._note_depth()
                 control = self._fill(batch, get_nowait, linger)
             owner = self._owner
             if owner is not None and owner._waiting:
                 owner._notify_space()
             if batch:
-                self._hand_over(batch, has_task_done)
+                try:
+                    self._process(batch)
+                except Exception:  # noqa: BLE001 - a bug here must not end the thread
+                    report(REPORTER, batch[0])
+                if has_task_done:
+                    for _ in batch:
+                        q.task_done()
             if control is not _NO_CONTROL and self._answer(control, has_task_done):
                 break
         self._thread_ident = None
 
-    def _note_depth(self) -> None:
-        """Keep the queue's peak depth: it only grows between two takes, so it peaks right
-        before one (the record just taken counts; flush markers do not)."""
-        depth = qsize(self.queue) + 1 - self._markers
-        if depth > self.max_queue_depth:
-            self.max_queue_depth = depth
-
     def _fill(self, batch: list[logging.LogRecord], get_nowait: Any, linger: float) -> Any:
         """Take more records into ``batch``, up to ``batch_size``, without waiting (or for
         ``linger`` seconds in all); return the sentinel or flush marker that ended the
-        batch, or ``_NO_CONTROL``."""
+        batch, or ``_NO_CONTROL``. One call per batch: the listener's only one here."""
+        # Depth only grows between two takes, so it peaks right before this one.
+        depth = qsize(self.queue) + len(batch) - self._markers
+        if depth > self.max_queue_depth:
+            self.max_queue_depth = depth
         sentinel = self._sentinel
         limit = self.batch_size
         deadline = 0.0
@@ -290,16 +292,6 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             return self.queue.get(True, remaining)
         except _queue.Empty:
             return _NO_CONTROL
-
-    def _hand_over(self, batch: list[logging.LogRecord], has_task_done: bool) -> None:
-        """Give ``batch`` to the handlers; a bug here must not end the thread."""
-        try:
-            self._process(batch)
-        except Exception:  # noqa: BLE001 - a bug here must not end the thread
-            report(REPORTER, batch[0])
-        if has_task_done:
-            for _ in batch:
-                self.queue.task_done()
 
     def _answer(self, control: Any, has_task_done: bool) -> bool:
         """Act on a sentinel (True: the thread ends) or a flush marker (False)."""
