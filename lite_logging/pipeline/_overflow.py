@@ -107,7 +107,9 @@ class Block(Policy):
         """Wait for room; the listener wakes us through ``wake`` (never blocking).
 
         An exception while waiting (``KeyboardInterrupt``) propagates with the record
-        counted as dropped, so the counters stay exact.
+        counted as dropped, so the counters stay exact. Counting, putting and ``offered``
+        stay in this one frame (hence its length): a KeyboardInterrupt landing between a
+        helper's count and ``offered = True`` here would count the record twice.
         """
         q: Any = owner.queue
         counts = owner._counts
