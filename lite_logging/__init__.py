@@ -18,7 +18,7 @@ from .formats.ecs import EcsFormatter
 from .formats.edn import EdnFormatter
 from .formats.json import JsonFormatter
 from .formats.pretty import PrettyFormatter
-from .pipeline.queueing import (
+from .pipeline import (
     AsyncQueueHandler,
     BatchingQueueListener,
     drain,

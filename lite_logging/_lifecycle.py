@@ -46,7 +46,7 @@ from typing import Any
 from .filters import _common as filters_common
 from .filters import sampling
 from .metrics import _registry as _stats
-from .pipeline import queueing
+from .pipeline import control as queueing  # the old module name, kept in the lines below
 from .record import ids, logger
 from .sinks import file as handlers
 

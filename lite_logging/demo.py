@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .pipeline.queueing import flush, shutdown, stats
+from .pipeline.control import flush, shutdown, stats
 from .record.context import ContextThreadPoolExecutor, bind, context
 from .record.tracing import span
 

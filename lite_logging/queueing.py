@@ -1,4 +1,4 @@
-"""Deprecated alias of :mod:`lite_logging.pipeline.queueing` (the module moved in 0.2).
+"""Deprecated alias of :mod:`lite_logging.pipeline` (the module moved in 0.2).
 
 Kept so that imports and dictConfig paths written for the flat layout keep working; it
 warns when imported.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 
-from .pipeline.queueing import (
+from .pipeline import (
     AsyncQueueHandler,
     BatchingQueueListener,
     drain,
@@ -20,7 +20,7 @@ from .pipeline.queueing import (
 __all__ = ["AsyncQueueHandler", "BatchingQueueListener", "drain", "flush", "shutdown", "stats"]
 
 warnings.warn(
-    "lite_logging.queueing is deprecated: use lite_logging.pipeline.queueing",
+    "lite_logging.queueing is deprecated: use lite_logging.pipeline",
     DeprecationWarning,
     stacklevel=2,
 )

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from . import _lifecycle
 from .metrics import _registry as _stats
-from .pipeline import queueing
+from .pipeline import control as queueing  # the old module name, kept in the lines below
 
 __all__ = ["isolated", "isolated_logging", "reset"]
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import ListHandler
 
 import lite_logging as ll
-from lite_logging.pipeline.queueing import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
 
 edn_format.loads("nil")  # its parser logs while it is built: do that before any test's pipeline
 

@@ -12,7 +12,7 @@ from conftest import ListHandler
 import lite_logging as ll
 from lite_logging.filters.transforms import AddFields
 
-queueing = pytest.importorskip("lite_logging.pipeline.queueing")
+queueing = pytest.importorskip("lite_logging.pipeline")
 
 LOGGER = "tests.filters.queueing"  # the name of conftest's `logger`
 CARD = "4111 1111 1111 1111"

@@ -20,7 +20,7 @@ LOGGER = "tests.testing"
 
 
 def _running_listeners() -> list[ll.BatchingQueueListener]:
-    from lite_logging.pipeline import queueing
+    from lite_logging.pipeline import control as queueing
 
     return [x for x in list(queueing._live) if x._thread is not None]
 

@@ -1,4 +1,5 @@
-"""BatchingQueueListener isolates failures: a record that breaks a handler, a filter, a level
+"""BatchingQueueListener: batches to handle_batch, levels and filters per handler, hooks,
+handlers that log; and it isolates failures: a record that breaks a handler, a filter, a level
 check or a listener hook costs only itself, is counted, and is reported once per batch."""
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pipeline_support as ps
 import pytest
 
 import lite_logging as ll
-from lite_logging.pipeline.queueing import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
 
-LOGGER = "tests.listener_isolation"  # the name of conftest's `logger`
+LOGGER = "tests.pipeline_listener"  # the name of conftest's `logger`
 POISON = "poison"
 
 
@@ -474,3 +476,193 @@ class TestCounting:
             "errors",
         ] == list(stats)
         assert ["written", "errors", "handle_us", "busy_s"] == list(stats["handlers"]["Collect"])
+
+
+@pytest.fixture
+def pipeline(logger: logging.Logger) -> Callable[..., AsyncQueueHandler]:
+    """``pipeline(*targets, **options)``: an AsyncQueueHandler on ``logger``."""
+
+    def make(*targets: logging.Handler, **options: Any) -> AsyncQueueHandler:
+        handler = AsyncQueueHandler(handlers=list(targets), **options)
+        logger.addHandler(handler)
+        return handler
+
+    return make
+
+
+class TestListener:
+    def test_batches_go_to_handle_batch(self, logger: logging.Logger) -> None:
+        """Records queued together reach handle_batch as one list, at most batch_size."""
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        target, plain = ps.BatchCollect(), ps.Collect()
+        handler = AsyncQueueHandler(q)
+        logger.addHandler(handler)
+        for i in range(25):
+            logger.info("%d", i)
+        listener = BatchingQueueListener(q, target, plain, batch_size=10)
+        with listener:
+            listener.flush(timeout=10)
+        assert [10, 10, 5] == target.batch_sizes
+        assert [str(i) for i in range(25)] == target.messages == plain.messages
+
+    def test_level_and_filters_per_handler(self) -> None:
+        """respect_handler_level and handler filters apply before handle_batch."""
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        warn = ps.BatchCollect(logging.WARNING)
+        no_secret = ps.BatchCollect()
+        no_secret.addFilter(lambda r: "secret" not in r.getMessage())
+        for level, msg in [(logging.INFO, "info"), (logging.ERROR, "secret"), (40, "error")]:
+            q.put(logging.makeLogRecord({"levelno": level, "msg": msg}))
+        with BatchingQueueListener(q, warn, no_secret, respect_handler_level=True) as listener:
+            assert listener.flush(timeout=10)
+        assert (["secret", "error"], ["info", "error"]) == (warn.messages, no_secret.messages)
+
+    @pytest.mark.parametrize("batch", [True, False], ids=["handle_batch", "handle"])
+    def test_raising_handler_is_reported_and_counted(self, batch: bool) -> None:
+        """A raising handler goes to its handleError and is counted; others keep working."""
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        bad, good = ps.Failing(batch), ps.BatchCollect()
+        listener = BatchingQueueListener(q, bad, good)
+        listener.start()
+        q.put(logging.makeLogRecord({"msg": "a"}))
+        assert listener.flush(timeout=10)
+        q.put(logging.makeLogRecord({"msg": "b"}))
+        assert listener.flush(timeout=10)
+        listener.stop()
+        handlers = listener.stats()["handlers"]
+        assert ["a", "b"] == good.messages
+        assert ["a", "b"] == [r.getMessage() for r in bad.reported if r is not None]
+        assert (2, 0) == (handlers["Failing"]["errors"], handlers["Failing"]["written"])
+
+    def test_flush_flushes_handlers(self) -> None:
+        """flush() returns after the records before it are handled and handlers flushed."""
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        target = ps.BatchCollect()
+        with BatchingQueueListener(q, target) as listener:
+            for i in range(100):
+                q.put(logging.makeLogRecord({"msg": str(i)}))
+            assert listener.flush()
+            assert (100, 1) == (len(target.records), target.flushes)
+
+    def test_start_twice_raises_stop_twice_harmless(self) -> None:
+        """start() on a running listener raises RuntimeError; a second stop() does nothing."""
+        listener = BatchingQueueListener(queue.SimpleQueue())
+        listener.start()
+        with pytest.raises(RuntimeError):
+            listener.start()
+        listener.stop()
+        listener.stop()
+        assert listener._thread is None
+
+    def test_auto_started_listener_accepts_one_start(self) -> None:
+        """Code written for the stdlib (handler.listener.start()) keeps working."""
+        handler = AsyncQueueHandler(handlers=[])
+        assert handler.listener is not None
+        handler.listener.start()
+        with pytest.raises(RuntimeError):
+            handler.listener.start()
+        handler.close()
+
+    def test_handler_names_resolved_lazily(self, logger: logging.Logger) -> None:
+        """A target given by name is looked up in logging's registry (outside dictConfig
+        the name must be registered when the handler is made; see test_queueing_caller)."""
+        target = ps.BatchCollect()
+        target.set_name("tests.queueing.target")
+        handler = AsyncQueueHandler(handlers=["tests.queueing.target"])
+        logger.addHandler(handler)
+        logger.info("late")
+        assert handler.flush(timeout=10)
+        assert ["late"] == target.messages
+        target.close()
+
+    def test_overridden_handle_hook_is_called(self) -> None:
+        """A subclass overriding handle() gets every record, as QueueListener's would."""
+        handled: list[str] = []
+
+        class Hooked(BatchingQueueListener):
+            def handle(self, record: logging.LogRecord) -> None:
+                handled.append(record.getMessage())
+
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        with Hooked(q) as listener:
+            for i in range(5):
+                q.put(logging.makeLogRecord({"msg": str(i)}))
+            assert listener.flush(timeout=10)
+        assert [str(i) for i in range(5)] == handled
+
+
+class TestReentrancy:
+    def test_handler_logging_per_record_does_not_loop(
+        self, logger: logging.Logger, pipeline: Any
+    ) -> None:
+        """A handler that logs for each record: one level is written, the next dropped."""
+
+        class Chatty(ps.BatchCollect):
+            def handle_batch(self, records: list[logging.LogRecord]) -> None:
+                super().handle_batch(records)
+                for record in records:
+                    logger.info("saw %s", record.getMessage())
+
+        target = Chatty()
+        handler = pipeline(target)
+        logger.info("a")
+        assert handler.flush(timeout=10)
+        stats = ps.pipeline_stats(handler)
+        assert ["a", "saw a"] == target.messages
+        assert (3, 1) == (stats["enqueued"], stats["dropped"])
+
+    def test_full_queue_and_listener_logging(self, logger: logging.Logger, pipeline: Any) -> None:
+        """block policy, full queue: a record logged by the listener's handler still lands."""
+
+        class LogsOnce(ps.Gated):
+            def handle_batch(self, records: list[logging.LogRecord]) -> None:
+                super().handle_batch(records)
+                if records[0].getMessage() == "0":
+                    logger.info("from the listener")
+
+        target = LogsOnce()
+        handler = pipeline(target, maxsize=2)
+        logger.info("0")
+        assert target.entered.wait(10)
+        logger.info("1")
+        logger.info("2")  # the queue is full now
+        target.gate.set()
+        assert handler.flush(timeout=10)
+        assert ["0", "from the listener", "1", "2"] == target.messages
+
+    def test_shutdown_with_handler_that_logs(self, logger: logging.Logger, pipeline: Any) -> None:
+        """As logging.shutdown does (handler lock held, flush, close): no deadlock."""
+
+        class LogsOnFlush(ps.BatchCollect):
+            def flush(self) -> None:
+                super().flush()
+                if self.flushes == 1:
+                    logger.warning("flushing")
+
+        target = LogsOnFlush()
+        handler = pipeline(target)
+        logger.info("x")
+
+        def shutdown_like() -> None:
+            handler.acquire()
+            try:
+                handler.flush()
+                handler.close()
+            finally:
+                handler.release()
+
+        worker = threading.Thread(target=shutdown_like)
+        worker.start()
+        worker.join(30)  # a deadlock detector, not a timing assertion
+        assert not worker.is_alive()
+        assert ["x", "flushing"] == target.messages[:2]
+
+    def test_after_close_records_written_synchronously(
+        self, logger: logging.Logger, pipeline: Any
+    ) -> None:
+        """Once closed, the handler writes in the caller's thread instead of queueing."""
+        target = ps.BatchCollect()
+        handler = pipeline(target)
+        handler.close()
+        logger.info("late")
+        assert (["late"], 0) == (target.messages, handler.dropped)
