@@ -81,7 +81,10 @@ def check_output(example: Example) -> str | None:
         if checker.check_output(expected, got, flags):
             return None
         return f"output differs:\n--- expected\n{expected}--- got\n{got}"
-    have = [json.loads(line) for line in got.splitlines() if line.strip()]
+    try:
+        have = [json.loads(obj) for obj in _join_json(got.splitlines())]
+    except ValueError:
+        return f"expected JSON, got:\n{got}"
     if len(want) != len(have):
         return f"expected {len(want)} JSON lines, got {len(have)}:\n{got}"
     for w, h in zip(want, have, strict=True):
