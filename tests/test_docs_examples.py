@@ -163,6 +163,7 @@ def _all_handlers() -> list[logging.Handler]:
 def run_page(page: Path) -> int:
     """Evaluate every example of ``page`` in order; return how many ran."""
     document = parse(page)
+    document.namespace["__name__"] = "__main__"  # as a script would (Flask(__name__) needs it)
     stdout = io.StringIO()
     ran = 0
     for example in document:
