@@ -40,6 +40,7 @@ from ..formats._encoding import format_timestamp, safe_repr
 from ..formats.edn import EdnFormatter
 from ..formats.edn import dumps as edn_dumps
 from ..formats.json import JsonFormatter
+from ._each import render_each
 
 __all__ = ["BatchFileHandler"]
 
@@ -489,23 +490,11 @@ class BatchFileHandler(logging.Handler):
         reported once per batch; it never costs the rest of the batch."""
         # One bound method for the whole loop instead of Handler.format's lookup per record.
         fmt = (self.formatter or logging._defaultFormatter).format  # type: ignore[attr-defined]
-        lines: list[str] = []
-        append = lines.append
-        remaining = iter(records)  # shared: after a failure, the loop goes on after it
-        reported = False
-        while True:
-            try:
-                for record in remaining:
-                    append(fmt(record))
-                return lines
-            except Exception as exc:  # noqa: BLE001 - RecursionError too: costs one record
-                bad = records[len(lines)]
-                append(self._degraded_line(bad, exc))
-                self._errors += 1
-                self._degraded += 1
-                if not reported:
-                    reported = True
-                    self._handle_error(bad)
+        lines, failed = render_each(records, fmt, self._degraded_line, self._handle_error)
+        if failed:
+            self._errors += failed
+            self._degraded += failed
+        return lines
 
     def _handle_error(self, record: logging.LogRecord) -> None:
         """``handleError`` for the exception being handled; whatever it raises stays here."""

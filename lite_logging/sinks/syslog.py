@@ -41,6 +41,7 @@ from typing import Any
 
 from ..formats._encoding import format_timestamp, safe_repr
 from ..formats.json import JsonFormatter
+from ._each import render_each
 
 __all__ = ["BatchSyslogHandler"]
 
@@ -333,24 +334,11 @@ class BatchSyslogHandler(logging.Handler):
     def _messages(self, records: list[logging.LogRecord]) -> list[bytes]:
         """A message per record; one whose formatting raises is sent degraded, counted in
         ``errors`` and reported once per batch: it never costs the rest of the batch."""
-        make = self._message
-        out: list[bytes] = []
-        append = out.append
-        remaining = iter(records)
-        reported = False
-        while True:
-            try:
-                for record in remaining:
-                    append(make(record))
-                return out
-            except Exception as exc:  # noqa: BLE001 - RecursionError too: costs one record
-                bad = records[len(out)]
-                append(self._degraded_message(bad, exc))
-                self._errors += 1
-                self._degraded += 1
-                if not reported:
-                    reported = True
-                    self._report(bad)
+        out, failed = render_each(records, self._message, self._degraded_message, self._report)
+        if failed:
+            self._errors += failed
+            self._degraded += failed
+        return out
 
     # -- the batch protocol and emit ------------------------------------------------------
 
