@@ -295,6 +295,7 @@ class RedactFilter(StatsFilter):
                     text = new
         return text
 
+    # Complexity D: one branch per container type walked (dict, list, set, bytes, ...).
     def redact_value(self, value: Any, depth: int = 0) -> Any:
         """Return ``value`` with secrets masked: a copy if anything changed, else itself."""
         kind = type(value)
@@ -335,6 +336,7 @@ class RedactFilter(StatsFilter):
             return self.redact_text(value) if self.patterns else value
         return self._redact_other(value, depth)
 
+    # Complexity D: dataclasses, namedtuples and reprs each need their own walk.
     def _redact_other(self, value: Any, depth: int) -> Any:
         """Sets, bytes, dataclasses and any other object, as the formatters will show them."""
         if value is None or isinstance(value, _SAFE_TYPES):
@@ -382,6 +384,7 @@ class RedactFilter(StatsFilter):
         redacted_shown = self.redact_value(shown, depth + 1)
         return value if redacted_shown is shown else redacted_shown
 
+    # Complexity D: one branch per record field that can carry a secret.
     def _redact(self, record: logging.LogRecord) -> bool:
         d = record.__dict__
         changed = False

@@ -107,6 +107,7 @@ class EcsFormatter(JsonFormatter):
         self.event_dataset = event_dataset
         self.labels = {sanitize_label_key(k): v for k, v in (labels or {}).items()}
 
+    # Complexity D: one branch per optional ECS field set (error, trace, labels, ...).
     def add_fields(
         self,
         log_data: dict[str, Any],

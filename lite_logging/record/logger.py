@@ -159,6 +159,8 @@ class Logger(logging.Logger):
     """
 
 
+# Complexity D: LogRecord.__init__'s steps in one frame, one test per stdlib setting that
+# sends it to the stdlib's path (checked against a real LogRecord at import).
 def _make_record(
     self: logging.Logger,
     name: str,

@@ -248,6 +248,7 @@ class OtlpHandler(logging.Handler):
 
     # -- the mapping ---------------------------------------------------------------------
 
+    # Complexity D: one branch per optional OTel field (ids, exception, code location).
     def to_otel(self, record: logging.LogRecord) -> Any:
         """The exporter's item for ``record``: a ``ReadableLogRecord`` (``LogData`` with an
         older SDK) holding the OpenTelemetry LogRecord described in the class docstring."""

@@ -157,6 +157,7 @@ class BatchSyslogHandler(logging.Handler):
     lock: threading.RLock  # Handler.createLock() always sets it; never None here
     _closed: bool  # set by logging.Handler.__init__ and close()
 
+    # Complexity E: one check per option (each error names its key and value); no logic.
     def __init__(
         self,
         address: tuple[str, int] | list[Any] = ("localhost", 514),

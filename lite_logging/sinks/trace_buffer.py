@@ -279,6 +279,7 @@ class TraceBufferHandler(logging.Handler):
             self._write(out)
         return len(out)
 
+    # Complexity D: one branch per way a record ends, holds, triggers or passes a trace.
     def _sort(self, record: logging.LogRecord, now: float, out: list[logging.LogRecord]) -> None:
         d = record.__dict__
         if "event_id" not in d:  # used directly, not behind the queue: stamp it here
