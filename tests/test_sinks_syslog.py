@@ -56,10 +56,13 @@ class Collector:
                 return
             with conn:
                 stream: socket.socket = conn
-                if self.context is not None:
-                    stream = self.context.wrap_socket(conn, server_side=True)
-                while chunk := stream.recv(65536):
-                    self.data += chunk
+                try:
+                    if self.context is not None:
+                        stream = self.context.wrap_socket(conn, server_side=True)
+                    while chunk := stream.recv(65536):
+                        self.data += chunk
+                except OSError:  # the client reset the connection (TLS too): next one
+                    pass
                 stream.close()
 
     def frames(self, timeout: float = 5.0, count: int = 1) -> list[bytes]:
