@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import socket
 
 import pytest
+from refusals import assert_refused
 
 import lite_logging as ll
 from lite_logging.filters.transforms import AddFields, DropFields, RenameFields, add_hostname
@@ -78,10 +78,7 @@ class TestAddFields:
     )
     def test_rejected(self, kwargs: dict[str, object], words: list[str]) -> None:
         """Bad fields raise ValueError naming the key and the value."""
-        with pytest.raises(ValueError, match=re.escape(words[0])) as info:
-            AddFields(**kwargs)  # type: ignore[arg-type]
-        for word in words:
-            assert word in str(info.value)
+        assert_refused(lambda: AddFields(**kwargs), words)  # type: ignore[arg-type]
 
     def test_written_by_the_json_formatter(self) -> None:
         """Added fields appear as top-level keys of the JSON line."""
