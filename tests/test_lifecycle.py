@@ -100,9 +100,8 @@ MP_PROGRAM = textwrap.dedent(
     """
     import logging, logging.config, multiprocessing, sys, threading, time
     import concurrent.futures.thread  # registers with threading._register_atexit itself
-    from concurrent.futures import ProcessPoolExecutor
 
-    kind, path, n, method, way = sys.argv[1:6]
+    kind, path, n, method = sys.argv[1:5]
     n = int(n)
     if kind == "no-register-atexit":  # the fallback: multiprocessing's own finalizers
         del threading._register_atexit  # before lite_logging is imported
@@ -114,20 +113,19 @@ MP_PROGRAM = textwrap.dedent(
             time.sleep(0.002)
             super().handle_batch(records)
 
-    if kind == "stdlib":
-        handlers = {"out": {"class": "logging.FileHandler", "filename": path}}
-    else:
-        handlers = {
-            "out": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["file"],
-                    "batch_size": 50},
-            "file": {"()": SlowFileHandler, "filename": path},
-        }
+    handlers = {
+        "out": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["file"],
+                "batch_size": 50},
+        "file": {"()": SlowFileHandler, "filename": path},
+    }
     # At import: a spawned or forkserver child configures itself when it imports this.
     logging.config.dictConfig({
         "version": 1,
         "handlers": handlers,
         "root": {"level": "INFO", "handlers": ["out"]},
     })
+
+    TASKS = 3
 
     def work(task):
         log = logging.getLogger("child")
@@ -137,30 +135,16 @@ MP_PROGRAM = textwrap.dedent(
 
     if __name__ == "__main__":
         ctx = multiprocessing.get_context(method)
-        codes = []
-        if way == "process":
-            children = [ctx.Process(target=work, args=(t,)) for t in range(3)]
-            for p in children:
-                p.start()
-            for p in children:
-                p.join()
-            codes = [p.exitcode for p in children]
-        elif way == "pool":
-            pool = ctx.Pool(2)
-            assert [0, 1, 2, 3] == pool.map(work, range(4), chunksize=1)
-            pool.close()
-            pool.join()
-        elif way == "pool-with":  # __exit__ calls terminate(): SIGTERM to the workers
-            with ctx.Pool(2) as pool:
-                assert [0, 1, 2, 3] == pool.map(work, range(4), chunksize=1)
-        elif way == "executor":
-            with ProcessPoolExecutor(2, mp_context=ctx) as executor:
-                assert [0, 1, 2, 3] == list(executor.map(work, range(4)))
-        print(*codes)
+        children = [ctx.Process(target=work, args=(t,)) for t in range(TASKS)]
+        for p in children:
+            p.start()
+        for p in children:
+            p.join()
+        print(*[p.exitcode for p in children])
     """
 )
 
-MP_TASKS = {"process": 3, "pool": 4, "pool-with": 4, "executor": 4}
+MP_TASKS = 3
 
 
 def _run_signal_program(
@@ -194,13 +178,13 @@ def _run_signal_program(
     return proc.returncode, numbers, out
 
 
-def _run_mp_program(tmp_path: Path, kind: str, method: str, way: str, n: int = 2000) -> None:
+def _run_mp_program(tmp_path: Path, kind: str, method: str, n: int = 2000) -> None:
     """Run MP_PROGRAM; assert each task's n lines are in the file once, all parsing."""
     program = tmp_path / "program.py"
     program.write_text(MP_PROGRAM)
     path = tmp_path / "out.log"
     done = subprocess.run(
-        [sys.executable, str(program), kind, str(path), str(n), method, way],
+        [sys.executable, str(program), kind, str(path), str(n), method],
         capture_output=True,
         text=True,
         timeout=180,
@@ -210,16 +194,11 @@ def _run_mp_program(tmp_path: Path, kind: str, method: str, way: str, n: int = 2
     assert 0 == done.returncode, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert "Logging error" not in done.stderr, done.stderr
-    rows = []
-    for line in path.read_text().splitlines():
-        message = json.loads(line)["message"] if kind != "stdlib" else line
-        rows.append(json.loads(message))
-    tasks = MP_TASKS[way]
+    rows = [json.loads(json.loads(line)["message"]) for line in path.read_text().splitlines()]
     counts = Counter((row["task"], row["i"]) for row in rows)
-    assert tasks * n == len(rows)
-    assert {(t, i): 1 for t in range(tasks) for i in range(n)} == dict(counts)
-    if way == "process":
-        assert ["0"] * tasks == done.stdout.split()
+    assert MP_TASKS * n == len(rows)
+    assert {(t, i): 1 for t in range(MP_TASKS) for i in range(n)} == dict(counts)
+    assert ["0"] * MP_TASKS == done.stdout.split()
 
 
 # -- signals -----------------------------------------------------------------------------
@@ -477,21 +456,17 @@ METHODS = [
 
 @pytest.mark.slow
 class TestMultiprocessing:
+    # Pools, executors and the stdlib control, each start method: tests/test_stop_multiprocessing.py
     @pytest.mark.parametrize("method", METHODS)
-    @pytest.mark.parametrize("way", ["process", "pool", "pool-with", "executor"])
-    def test_children_lose_nothing(self, tmp_path: Path, method: str, way: str) -> None:
-        """Children that log 2,000 lines and return (no flush) have every line written."""
-        _run_mp_program(tmp_path, "pipeline", method, way)
-
-    @pytest.mark.parametrize("method", METHODS)
-    def test_stdlib_control(self, tmp_path: Path, method: str) -> None:
-        """The same program with a plain logging.FileHandler writes the same lines."""
-        _run_mp_program(tmp_path, "stdlib", method, "process")
+    def test_children_return_with_records_queued(self, tmp_path: Path, method: str) -> None:
+        """Children whose records are still queued behind a slow sink when they return (no
+        flush) have every line written."""
+        _run_mp_program(tmp_path, "pipeline", method)
 
     @pytest.mark.parametrize("method", METHODS)
     def test_without_threading_register_atexit(self, tmp_path: Path, method: str) -> None:
         """Where threading._register_atexit is missing, the fallback drains children."""
-        _run_mp_program(tmp_path, "no-register-atexit", method, "process")
+        _run_mp_program(tmp_path, "no-register-atexit", method)
 
 
 # -- one home for process hooks ----------------------------------------------------------------
