@@ -295,7 +295,6 @@ class RedactFilter(StatsFilter):
                     text = new
         return text
 
-    # Complexity D: one branch per container type walked (dict, list, set, bytes, ...).
     def redact_value(self, value: Any, depth: int = 0) -> Any:
         """Return ``value`` with secrets masked: a copy if anything changed, else itself."""
         kind = type(value)
@@ -306,49 +305,50 @@ class RedactFilter(StatsFilter):
         if depth >= _MAX_DEPTH:  # deeper than any formatter walks: fail closed
             return value if isinstance(value, _SAFE_TYPES) else self.mask
         if kind is dict or (kind is not tuple and kind is not list and isinstance(value, Mapping)):
-            out: dict[Any, Any] | None = None
-            for key, item in value.items():
-                if type(key) is str and self.is_secret_key(key):
-                    new = self.mask
-                else:
-                    new = self.redact_value(item, depth + 1)
-                if new is not item:
-                    if out is None:
-                        out = value.copy() if kind is dict else dict(value)
-                    out[key] = new
-            return value if out is None else out
+            return self._redact_mapping(value, depth)
         if isinstance(value, (list, tuple)):
-            items = None
-            for i, item in enumerate(value):
-                new = self.redact_value(item, depth + 1)
-                if new is not item:
-                    if items is None:
-                        items = list(value)
-                    items[i] = new
-            if items is None:
-                return value
-            if isinstance(value, list):
-                return items
-            if hasattr(value, "_make"):  # a namedtuple keeps its type
-                return value._make(items)
-            return tuple(items)
+            return self._redact_sequence(value, depth)
         if isinstance(value, str):  # a str subclass
             return self.redact_text(value) if self.patterns else value
         return self._redact_other(value, depth)
 
-    # Complexity D: dataclasses, namedtuples and reprs each need their own walk.
+    def _redact_mapping(self, value: Mapping[Any, Any], depth: int) -> Any:
+        """A mapping: secret keys masked, values walked; copied (as a dict) on change."""
+        out: dict[Any, Any] | None = None
+        for key, item in value.items():
+            if type(key) is str and self.is_secret_key(key):
+                new = self.mask
+            else:
+                new = self.redact_value(item, depth + 1)
+            if new is not item:
+                if out is None:
+                    out = value.copy() if type(value) is dict else dict(value)
+                out[key] = new
+        return value if out is None else out
+
+    def _redact_sequence(self, value: list[Any] | tuple[Any, ...], depth: int) -> Any:
+        """A list or tuple, walked; on change a list, the same namedtuple type, or a tuple."""
+        items = None
+        for i, item in enumerate(value):
+            new = self.redact_value(item, depth + 1)
+            if new is not item:
+                if items is None:
+                    items = list(value)
+                items[i] = new
+        if items is None:
+            return value
+        if isinstance(value, list):
+            return items
+        if hasattr(value, "_make"):  # a namedtuple keeps its type
+            return value._make(items)
+        return tuple(items)
+
     def _redact_other(self, value: Any, depth: int) -> Any:
         """Sets, bytes, dataclasses and any other object, as the formatters will show them."""
         if value is None or isinstance(value, _SAFE_TYPES):
             return value
         if isinstance(value, (set, frozenset)):
-            items = [self.redact_value(item, depth + 1) for item in value]
-            if all(new is old for new, old in zip(items, value, strict=True)):
-                return value
-            try:
-                return type(value)(items)
-            except Exception:  # noqa: BLE001 - a set subclass with another constructor
-                return set(items) if isinstance(value, set) else frozenset(items)
+            return self._redact_set(value, depth)
         if isinstance(value, (bytes, bytearray)):
             if not self.patterns:
                 return value
@@ -356,27 +356,11 @@ class RedactFilter(StatsFilter):
             new_text = self.redact_text(text)
             return value if new_text is text else new_text.encode("utf-8", "surrogateescape")
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            changed: dict[str, Any] = {}
-            for field in dataclasses.fields(value):
-                item = getattr(value, field.name)
-                if self.is_secret_key(field.name):
-                    new = self.mask
-                else:
-                    new = self.redact_value(item, depth + 1)
-                if new is not item:
-                    changed[field.name] = new
-            if not changed:
-                return value
-            duplicate = copy.copy(value)  # the caller's object stays as it is
-            for name, new in changed.items():
-                object.__setattr__(duplicate, name, new)  # frozen dataclasses too
-            return duplicate
-        if isinstance(value, (enum.Enum, type)):
+            return self._redact_dataclass(value, depth)
+        if isinstance(value, (enum.Enum, type)) or not self.patterns:
             return value
         # Anything else is written as the formatters convert it (its repr, mostly): that text
         # is what must not hold a secret.
-        if not self.patterns:
-            return value
         shown = json_default(value)
         if isinstance(shown, str):
             redacted = self.redact_text(shown)
@@ -384,18 +368,66 @@ class RedactFilter(StatsFilter):
         redacted_shown = self.redact_value(shown, depth + 1)
         return value if redacted_shown is shown else redacted_shown
 
-    # Complexity D: one branch per record field that can carry a secret.
+    def _redact_set(self, value: set[Any] | frozenset[Any], depth: int) -> Any:
+        """A set, walked; rebuilt as its own type on change (or a plain set if it can't be)."""
+        items = [self.redact_value(item, depth + 1) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        try:
+            return type(value)(items)
+        except Exception:  # noqa: BLE001 - a set subclass with another constructor
+            return set(items) if isinstance(value, set) else frozenset(items)
+
+    def _redact_dataclass(self, value: Any, depth: int) -> Any:
+        """A dataclass instance: secret field names masked, the rest walked; on change a
+        shallow copy, so that the caller's object stays as it is."""
+        changed: dict[str, Any] = {}
+        for field in dataclasses.fields(value):
+            item = getattr(value, field.name)
+            new = (
+                self.mask if self.is_secret_key(field.name) else self.redact_value(item, depth + 1)
+            )
+            if new is not item:
+                changed[field.name] = new
+        if not changed:
+            return value
+        duplicate = copy.copy(value)
+        for name, new in changed.items():
+            object.__setattr__(duplicate, name, new)  # frozen dataclasses too
+        return duplicate
+
     def _redact(self, record: logging.LogRecord) -> bool:
-        d = record.__dict__
+        """Mask secrets in every field of ``record`` that can carry one; True if any changed."""
+        changed = self._redact_extras(record.__dict__)
+        changed = self._redact_message(record) or changed
+        if self.patterns:
+            d = record.__dict__
+            if type(d.get("message")) is str:  # already rendered upstream
+                message = self.redact_text(d["message"])
+                if message is not d["message"]:
+                    d["message"] = message
+                    changed = True
+            if record.exc_info or record.exc_text or record.stack_info:
+                changed = self._redact_exception(record) or changed
+        return changed
+
+    def _redact_extras(self, d: dict[str, Any]) -> bool:
+        """The extras (and context) of a record's ``__dict__``; True if any changed."""
         changed = False
-        for key in d.keys() - _NOT_DATA:  # the extras (and context): a set difference in C
+        for key in d.keys() - _NOT_DATA:  # a set difference in C
             value = d[key]
             new = self.mask if self.is_secret_key(key) else self.redact_value(value)
             if new is not value:
                 d[key] = new
                 changed = True
+        return changed
+
+    def _redact_message(self, record: logging.LogRecord) -> bool:
+        """``msg`` and ``args``: a structured msg walked; a text one rendered with its args
+        and masked as a whole (a secret may span them); True if either changed."""
         msg, args = record.msg, record.args
         new_args = self.redact_value(args) if args else args
+        changed = False
         if type(msg) is not str and isinstance(msg, (Mapping, list, tuple)):  # structured
             new_msg = self.redact_value(msg)
             if new_msg is not msg:
@@ -414,13 +446,6 @@ class RedactFilter(StatsFilter):
         if new_args is not args:
             record.args = new_args
             changed = True
-        if self.patterns and type(d.get("message")) is str:  # already rendered upstream
-            message = self.redact_text(d["message"])
-            if message is not d["message"]:
-                d["message"] = message
-                changed = True
-        if self.patterns and (record.exc_info or record.exc_text or record.stack_info):
-            changed = self._redact_exception(record) or changed
         return changed
 
     def _redact_exception(self, record: logging.LogRecord) -> bool:

@@ -107,7 +107,6 @@ class EcsFormatter(JsonFormatter):
         self.event_dataset = event_dataset
         self.labels = {sanitize_label_key(k): v for k, v in (labels or {}).items()}
 
-    # Complexity D: one branch per optional ECS field set (error, trace, labels, ...).
     def add_fields(
         self,
         log_data: dict[str, Any],
@@ -143,15 +142,7 @@ class EcsFormatter(JsonFormatter):
             event["dataset"] = self.event_dataset
         if event:
             out["event"] = event
-        service = {
-            key: value
-            for key, value in (
-                ("name", self.service_name),
-                ("version", self.service_version),
-                ("environment", self.service_environment),
-            )
-            if value is not None
-        }
+        service = self._service()
         if service:
             out["service"] = service
         if schema.get("trace_id") is not None:
@@ -166,24 +157,21 @@ class EcsFormatter(JsonFormatter):
         context = schema.get("context")
         if context:
             out["context"] = context
-        extra: dict[str, Any] = {}
-        for key, value in schema.items():
-            if key in SCHEMA_KEYS:
-                continue
-            name = key[len(EXTRA_CLASH_PREFIX) :] if key.startswith(EXTRA_CLASH_PREFIX) else key
-            ecs_name = _ELASTICAPM.get(name)
-            if ecs_name is not None:
-                if value is not None:
-                    _set_field(out, ecs_name, value)
-                continue
-            if "." in name and name == key and _put(out, name, value):
-                continue  # an ECS field given as extra={"user.id": 7}
-            extra[name] = value
-        for key in ("sample_rate", "suppressed", "message_error"):
-            if key in schema:
-                extra[key] = schema[key]
+        extra = _extra(out, schema)
         if extra:
             out["extra"] = extra
+
+    def _service(self) -> dict[str, Any]:
+        """``service.*`` from the options that are set (read per record: they may change)."""
+        return {
+            key: value
+            for key, value in (
+                ("name", self.service_name),
+                ("version", self.service_version),
+                ("environment", self.service_environment),
+            )
+            if value is not None
+        }
 
     @staticmethod
     def _error(record: logging.LogRecord, schema: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +196,28 @@ class EcsFormatter(JsonFormatter):
         elif schema.get("stack"):
             error["stack_trace"] = schema["stack"]
         return error
+
+
+def _extra(out: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The extras for ``extra``: those named as ECS fields (``extra={"user.id": 7}``, or
+    elastic-apm's names) are set in ``out`` instead."""
+    extra: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in SCHEMA_KEYS:
+            continue
+        name = key[len(EXTRA_CLASH_PREFIX) :] if key.startswith(EXTRA_CLASH_PREFIX) else key
+        ecs_name = _ELASTICAPM.get(name)
+        if ecs_name is not None:
+            if value is not None:
+                _set_field(out, ecs_name, value)
+            continue
+        if "." in name and name == key and _put(out, name, value):
+            continue  # an ECS field given as extra={"user.id": 7}
+        extra[name] = value
+    for key in ("sample_rate", "suppressed", "message_error"):
+        if key in schema:
+            extra[key] = schema[key]
+    return extra
 
 
 def _set_field(out: dict[str, Any], dotted: str, value: Any) -> None:

@@ -279,34 +279,18 @@ class TraceBufferHandler(logging.Handler):
             self._write(out)
         return len(out)
 
-    # Complexity D: one branch per way a record ends, holds, triggers or passes a trace.
     def _sort(self, record: logging.LogRecord, now: float, out: list[logging.LogRecord]) -> None:
+        """Hold ``record``, or append it to ``out`` (after its trace's held records when it
+        triggers); end its trace when it is the trace's root span record."""
         d = record.__dict__
         if "event_id" not in d:  # used directly, not behind the queue: stamp it here
             stamp_record(record)
-        counts = self._counts
-        try:
-            key = self._key_fn(record)
-            if key is not None and key.__class__ is not str:
-                hash(key)
-        except Exception:  # noqa: BLE001 - a key that raises or is unhashable: no trace
-            counts["errors"] += 1
-            key = None
-        levelno = record.levelno
+        key = self._key_of(record)
         if key is None:
-            if levelno >= self.trigger and self.outside == "ring" and self._ring:
-                counts["triggers"] += 1
-                self._release(self._ring, out)
-                self._ring.clear()
-            if levelno < self.hold_below and self.outside == "ring":
-                if len(self._ring) == self._ring.maxlen:
-                    counts["ring_dropped"] += 1
-                self._ring.append((self._held(record), 0))
-                counts["held"] += 1
-                return
-            counts["passed"] += 1
-            out.append(record)
+            self._sort_outside(record, out)
             return
+        counts = self._counts
+        levelno = record.levelno
         fired = self._fired
         if key in fired:
             fired.move_to_end(key)
@@ -334,6 +318,37 @@ class TraceBufferHandler(logging.Handler):
             out.append(record)
         if _is_span_record(d) and (_END_MARK in d or "parent_span_id" not in d):
             self._end(key)
+
+    def _key_of(self, record: logging.LogRecord) -> Hashable | None:
+        """The record's trace key; None outside a trace, or when the key function raises or
+        gives an unhashable key (counted in ``errors``)."""
+        try:
+            key = self._key_fn(record)
+            if key is not None and key.__class__ is not str:
+                hash(key)
+        except Exception:  # noqa: BLE001 - a key that raises or is unhashable: no trace
+            self._counts["errors"] += 1
+            return None
+        return key
+
+    def _sort_outside(self, record: logging.LogRecord, out: list[logging.LogRecord]) -> None:
+        """A record outside any trace: passed, or with ``outside="ring"`` held in the shared
+        ring, which a trigger outside any trace releases."""
+        counts = self._counts
+        if self.outside == "ring":
+            levelno = record.levelno
+            if levelno >= self.trigger and self._ring:
+                counts["triggers"] += 1
+                self._release(self._ring, out)
+                self._ring.clear()
+            if levelno < self.hold_below:
+                if len(self._ring) == self._ring.maxlen:
+                    counts["ring_dropped"] += 1
+                self._ring.append((self._held(record), 0))
+                counts["held"] += 1
+                return
+        counts["passed"] += 1
+        out.append(record)
 
     def _hold(self, key: Hashable, record: logging.LogRecord, now: float) -> None:
         counts = self._counts
