@@ -20,10 +20,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
 
+import edn_format
 import pytest
 
 import lite_logging as ll
 from lite_logging.testing import isolated
+
+# edn_format builds its parser on first use, and ply logs each table line while it does: do
+# that now, before a test's pipeline (whose console stream pytest closes after the test)
+# catches those records ("ValueError: I/O operation on closed file" in the CI log).
+edn_format.loads("nil")
 
 
 class ListHandler(logging.Handler):

@@ -16,9 +16,6 @@ from conftest import ListHandler
 import lite_logging as ll
 from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
 
-edn_format.loads("nil")  # its parser logs while it is built: do that before any test's pipeline
-
-
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
