@@ -170,6 +170,51 @@ class TestMapping:
             otel.span_id.hex(),
         )
 
+    def test_trace_flags_from_our_span(
+        self, logger: logging.Logger, receiver: OtlpReceiver
+    ) -> None:
+        """A trace joined unsampled (flags 00) exports flags 0 on its records, the span
+        record and a child span's; a trace started here exports 1."""
+        _pipeline(logger, OtlpHandler(endpoint=receiver.endpoint))
+        unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+        with ll.span("joined", traceparent=unsampled, logger=logger):
+            logger.info("in unsampled")
+            with ll.span("child", logger=logger):
+                logger.info("in unsampled child")
+        with ll.span("ours", logger=logger):
+            logger.info("in sampled")
+        assert ll.flush(timeout=10)
+        flags = {r.body.string_value: r.flags for _, _, r in receiver.log_records()}
+        assert {
+            "in unsampled": 0,
+            "in unsampled child": 0,
+            "span child ok": 0,
+            "span joined ok": 0,
+            "in sampled": 1,
+            "span ours ok": 1,
+        } == flags
+
+    @pytest.mark.parametrize(("sampler", "expected"), [("ALWAYS_OFF", 0), ("ALWAYS_ON", 1)])
+    def test_trace_flags_from_otel_span(
+        self, logger: logging.Logger, receiver: OtlpReceiver, sampler: str, expected: int
+    ) -> None:
+        """Inside an OpenTelemetry span the flags are its span's: the sampler's decision
+        (and the SDK's W3C "random" bit, 0x02, on newer SDKs)."""
+        from opentelemetry.sdk.trace import TracerProvider, sampling
+
+        tracer = TracerProvider(sampler=getattr(sampling, sampler)).get_tracer("test")
+        _pipeline(logger, OtlpHandler(endpoint=receiver.endpoint))
+        with tracer.start_as_current_span("op") as otel_span:
+            logger.info("in otel span")
+        assert ll.flush(timeout=10)
+        [(_, _, otel)] = receiver.log_records()
+        context = otel_span.get_span_context()
+        assert (f"{context.trace_id:032x}", int(context.trace_flags), expected) == (
+            otel.trace_id.hex(),
+            otel.flags,
+            otel.flags & 1,
+        )
+
     @pytest.mark.parametrize(
         ("levelno", "expected"),
         [(0, 0), (5, 1), (10, 5), (20, 9), (25, 12), (30, 13), (40, 17), (50, 21), (60, 24)],

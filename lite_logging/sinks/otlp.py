@@ -164,7 +164,8 @@ class OtlpHandler(logging.Handler):
     ``observed_time_unix_nano`` (when the handler converted it), severity number (DEBUG 5,
     INFO 9, WARNING 13, ERROR 17, CRITICAL 21) and text (the level name), ``body`` (the
     rendered message), ``trace_id``/``span_id`` from the record (our span, or the OTel span
-    current at the call) with trace flags ``01``, and attributes: the extras under their
+    current at the call) with that span's trace flags (``record.trace_flags``, stamped in
+    a trace that is not sampled; ``01`` when absent), and attributes: the extras under their
     own names, the ambient context as ``context.KEY``, ``log.record.uid`` (the event id),
     ``code.file.path``, ``code.line.number``, ``code.function.name``, ``thread.id``,
     ``thread.name``, ``exception.type``/``.message``/``.stacktrace``, ``sample_rate`` and
