@@ -184,7 +184,7 @@ class TestSingleProcess:
         assert 43 == pipeline["enqueued"]
         assert {"pipeline=app": 43.0} == server.query("lite_logging_records_enqueued_total")
         assert {"pipeline=app": 43.0} == server.query("lite_logging_records_delivered_total")
-        assert {"pipeline=app,reason=queue_full": 0.0} == server.query(
+        assert {"pipeline=app,reason=block_timeout": 0.0} == server.query(
             "lite_logging_records_dropped_total"
         )
         assert {"pipeline=app": 0.0} == server.query("lite_logging_queue_depth")
@@ -194,8 +194,21 @@ class TestSingleProcess:
         assert {"handler=BatchFileHandler,pipeline=app": 43.0} == written
         errors = server.query("lite_logging_handler_errors_total")
         assert {"handler=BatchFileHandler,pipeline=app": 0.0} == errors
-        latency = server.query("lite_logging_handler_latency_seconds")
-        assert {"0.5", "0.9", "0.99"} == {k.rsplit("quantile=", 1)[1] for k in latency}
+        from prometheus_client.utils import floatToGoString
+
+        histogram = pipeline["handlers"]["BatchFileHandler"]["handle_seconds"]
+        assert {"handler=BatchFileHandler,pipeline=app": 43.0} == server.query(
+            "lite_logging_handler_latency_seconds_count"
+        )
+        buckets = server.query("lite_logging_handler_latency_seconds_bucket")
+        want = {
+            "handler=BatchFileHandler,le={},pipeline=app".format(
+                "+Inf" if le is None else floatToGoString(le)
+            ): float(n)
+            for le, n in histogram["buckets"]
+        }
+        assert want == buckets
+        assert 43.0 == buckets["handler=BatchFileHandler,le=+Inf,pipeline=app"]
         limited = server.query("lite_logging_filter_rate_limited_total")
         assert {"filter=limiter": float(expected["rate_limited"])} == limited
 

@@ -269,6 +269,7 @@ class TestDelivery:
         assert stats["failed_exports"] >= 1
         pipeline = ll.stats()["pipelines"]["q"]
         assert 5 == pipeline["handlers"]["otlp"]["errors"]
+        assert {"export_failed": 5} == pipeline["handlers"]["otlp"]["dropped_by"]
         assert pipeline["enqueued"] == pipeline["delivered"] + pipeline["dropped"]
         assert 1 == capsys.readouterr().err.count("OtlpHandler: dropped 5 records")
 

@@ -152,7 +152,7 @@ class PipelineCollector(Collector):
         dropped = family(
             "records_dropped_total",
             "counter",
-            "Records dropped by the overflow policy (reason: queue_full)",
+            "Records the queue dropped, by reason (block_timeout, queue_full, drop_oldest)",
             [*p_labels[:1], "reason", *extra_names],
         )
         delivered = family(
@@ -170,11 +170,25 @@ class PipelineCollector(Collector):
             "handler_records_written_total", "counter", "Records a handler wrote", h_labels
         )
         errors = family("handler_errors_total", "counter", "Records a handler failed on", h_labels)
-        latency = family(
-            "handler_latency_seconds",
-            "gauge",
-            "Time a handler took per record or batch, percentile over recent samples",
-            [*h_labels[:2], "quantile", *extra_names],
+        h_dropped = family(
+            "handler_records_dropped_total",
+            "counter",
+            "Records a handler will never write, by reason (handler_error, export_failed...)",
+            [*h_labels[:2], "reason", *extra_names],
+        )
+        resent = family(
+            "handler_records_resent_total",
+            "counter",
+            "Records a sink sent again after a reconnect",
+            h_labels,
+        )
+        retries = family(
+            "handler_retries_total", "counter", "Send attempts a sink repeated", h_labels
+        )
+        latency = HistogramMetricFamily(
+            f"{_PREFIX}_handler_latency_seconds",
+            "Time a handler took per record (each record of a batch at the batch's mean)",
+            labels=h_labels,
         )
         latency_max = family(
             "handler_latency_max_seconds", "gauge", "Longest time a handler took", h_labels
@@ -191,7 +205,9 @@ class PipelineCollector(Collector):
                     )
                 fam.add_metric([name, *extra_values], value)
             enqueued.add_metric([name, *extra_values], p.get("enqueued", 0))
-            dropped.add_metric([name, "queue_full", *extra_values], p.get("dropped", 0))
+            by_reason = p.get("dropped_by") or {"queue_full": p.get("dropped", 0)}
+            for reason, count in by_reason.items():
+                dropped.add_metric([name, reason, *extra_values], count)
             delivered.add_metric([name, *extra_values], p.get("delivered", 0))
             depth.add_metric([name, *extra_values], p.get("queue_depth", 0))
             depth_max.add_metric([name, *extra_values], p.get("max_queue_depth", 0))
@@ -201,12 +217,22 @@ class PipelineCollector(Collector):
                 hv = [name, hname, *extra_values]
                 written.add_metric(hv, h.get("written", 0))
                 errors.add_metric(hv, h.get("errors", 0))
-                us = h.get("handle_us", {})
-                for q, key in (("0.5", "p50"), ("0.9", "p90"), ("0.99", "p99")):
-                    latency.add_metric([name, hname, q, *extra_values], us.get(key, 0.0) / 1e6)
-                latency_max.add_metric(hv, us.get("max", 0.0) / 1e6)
+                for reason, count in h.get("dropped_by", {}).items():
+                    h_dropped.add_metric([name, hname, reason, *extra_values], count)
+                if "resent" in h:
+                    resent.add_metric(hv, h["resent"])
+                if "retries" in h:
+                    retries.add_metric(hv, h["retries"])
+                seconds = h.get("handle_seconds")
+                if seconds:
+                    buckets = [
+                        ("+Inf" if bound is None else _go_float(bound), n)
+                        for bound, n in seconds["buckets"]
+                    ]
+                    latency.add_metric(hv, buckets, sum_value=seconds["sum"])
+                latency_max.add_metric(hv, h.get("handle_us", {}).get("max", 0.0) / 1e6)
         yield from (enqueued, dropped, delivered, depth, depth_max, batches, listener_errors)
-        yield from (written, errors, latency, latency_max)
+        yield from (written, errors, h_dropped, resent, retries, latency, latency_max)
         yield from others.values()
 
         f_labels = ["filter", *extra_names]

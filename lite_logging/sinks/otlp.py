@@ -435,12 +435,15 @@ class OtlpHandler(logging.Handler):
     def stats(self) -> dict[str, Any]:
         """Counters: ``written`` (records the collector accepted), ``errors`` (records lost:
         conversion failures and dropped batches), ``dropped`` (records of batches given up
-        after ``retry_timeout``), ``batches`` (successful exports), ``retries`` (export
-        attempts repeated after a failure) and ``failed_exports`` (attempts that failed)."""
+        after ``retry_timeout``, or at close; ``dropped_by`` gives the reason,
+        ``export_failed``), ``batches`` (successful exports), ``retries`` (export attempts
+        repeated after a failure) and ``failed_exports`` (attempts that failed)."""
+        dropped = self._dropped
         return {
             "written": self._written,
             "errors": self._errors,
-            "dropped": self._dropped,
+            "dropped": dropped,
+            "dropped_by": {"export_failed": dropped} if dropped else {},
             "batches": self._batches,
             "retries": self._retries,
             "failed_exports": self._failed_exports,
