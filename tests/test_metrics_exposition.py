@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from conftest import ListHandler
@@ -232,6 +233,22 @@ class TestServe:
             server.server_close()
             thread.join(5)
             ll.metrics.REGISTRY.unregister("tests_serve_total")
+
+    @pytest.mark.parametrize(
+        ("interval", "env", "match"),
+        [(0, "x", '"interval".*0'), (True, "x", '"interval".*True'), (5, None, "MULTIPROC")],
+    )
+    def test_publish_health_checks_its_options(
+        self, monkeypatch: pytest.MonkeyPatch, interval: Any, env: str | None, match: str
+    ) -> None:
+        """publish_health() needs an interval > 0 and multi-process mode, and says which."""
+        monkeypatch.delenv("prometheus_multiproc_dir", raising=False)
+        if env is None:
+            monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+        else:
+            monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", env)
+        with pytest.raises(ValueError, match=match):
+            exposition.publish_health(interval)
 
     def test_multiprocess_registry_needs_dir(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without a directory, multi-process mode is an error naming it."""

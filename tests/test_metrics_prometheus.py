@@ -223,7 +223,8 @@ class TestMultiProcess:
     """Two workers in ``prometheus_client``'s multi-process mode, one exporter."""
 
     def test_workers_summed(self, tmp_path: Path, prometheus: Any) -> None:
-        """Prometheus sees the sum of both workers' counters and histogram buckets."""
+        """Prometheus sees the sum of both workers' counters and histogram buckets, and of
+        their pipelines' health (``publish_health()`` in each worker)."""
         mp_dir = tmp_path / "prom-mp"
         mp_dir.mkdir()
         env = {"PROMETHEUS_MULTIPROC_DIR": str(mp_dir)}
@@ -244,6 +245,15 @@ class TestMultiProcess:
                 buckets = server.query("app_job_seconds_bucket")
                 assert {"le=0.1": 7.0, "le=1.0": 7.0, "le=+Inf": 9.0} == buckets
                 assert {"": 9.0} == server.query("app_job_seconds_count")
+                # the pipeline's health, published by each worker: summed, no pid label
+                assert {"pipeline=app": 70.0} == server.query("lite_logging_records_enqueued_total")
+                assert {"handler=BatchFileHandler,pipeline=app": 70.0} == server.query(
+                    "lite_logging_handler_records_written_total"
+                )
+                assert {"pipeline=app,reason=block_timeout": 0.0} == server.query(
+                    "lite_logging_records_dropped_total"
+                )
+                assert {"pipeline=app": 0.0} == server.query("lite_logging_queue_depth")
                 exporter.close_stdin()
                 assert 0 == exporter.wait()
             for worker in (w1, w2):
