@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from . import _lifecycle
 from .metrics import _registry as _stats
+from .metrics import instruments as _instruments
 from .pipeline import control as queueing  # the old module name, kept in the lines below
 
 __all__ = ["isolated", "isolated_logging", "reset"]
@@ -35,7 +36,8 @@ _SIGNALS = (*_lifecycle.SIGNALS, signal.SIGINT)
 
 def reset() -> None:
     """Stop every listener, put back the signal handlers lite_logging installed, and
-    clear ``lite_logging.stats()`` and the ``drain_on_signals`` choice.
+    clear ``lite_logging.stats()``, the metrics registry (``ll.metrics.counter()``... made
+    so far) and the ``drain_on_signals`` choice.
 
     Records logged later through an ``AsyncQueueHandler`` are written synchronously (as
     after ``shutdown()``); the handlers stay where they are.
@@ -43,6 +45,7 @@ def reset() -> None:
     queueing.shutdown()
     _lifecycle._reset()
     _stats.clear()
+    _instruments.REGISTRY.clear()
 
 
 class _LoggerState(NamedTuple):
@@ -79,6 +82,9 @@ class _Snapshot:
         self.lifecycle = (_lifecycle._chosen, _lifecycle._timeout, dict(_lifecycle._replaced))
         with _stats._lock:
             self.stats = {kind: dict(entries) for kind, entries in _stats._registry.items()}
+        metrics = _instruments.REGISTRY
+        with metrics._lock:
+            self.metrics = dict(metrics._metrics)
 
     def restore(self) -> None:
         for log in _loggers():
@@ -108,6 +114,10 @@ class _Snapshot:
             for kind, entries in self.stats.items():
                 _stats._registry[kind].clear()
                 _stats._registry[kind].update(entries)
+        metrics = _instruments.REGISTRY
+        with metrics._lock:
+            metrics._metrics.clear()
+            metrics._metrics.update(self.metrics)
 
 
 def _signal_handlers() -> dict[int, Any]:
@@ -122,7 +132,8 @@ def isolated() -> Iterator[None]:
     ``propagate``, ``disabled``, the logger class, the record factory and
     ``logging.disable`` are restored; listeners started in the block and still running
     are stopped (after writing what they hold); SIGTERM, SIGHUP and SIGINT get their
-    handlers back; ``stats()`` forgets what the block registered.
+    handlers back; ``stats()`` and the metrics registry forget what the block registered
+    (a metric the block made is gone after it; one made before keeps its values).
     """
     snapshot = _Snapshot()
     try:

@@ -120,3 +120,66 @@ def any_value(value: Any) -> Any:
 def attributes(kvs: Any) -> dict[str, Any]:
     """Protobuf ``KeyValue`` list as a dict."""
     return {kv.key: any_value(kv.value) for kv in kvs}
+
+
+class GrpcOtlpReceiver:
+    """An OTLP/gRPC receiver on 127.0.0.1: a grpcio server running opentelemetry-proto's
+    ``LogsServiceServicer``, keeping every request it accepted.
+
+    The same interface as :class:`OtlpReceiver`: ``answers`` is a list of gRPC status code
+    names (``"UNAVAILABLE"``) to give the next requests (then ``"OK"``); ``stop()`` shuts the
+    server down (a collector that is down), ``start()`` serves again on the same port.
+    """
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.requests: list[ExportLogsServiceRequest] = []
+        self.answers: list[str] = []
+        self.statuses: list[str] = []
+        self._lock = threading.Lock()
+        self._server: Any = None
+
+    @property
+    def endpoint(self) -> str:
+        """The URL the gRPC exporter takes: ``http://`` for a plaintext channel."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> GrpcOtlpReceiver:
+        from concurrent import futures
+
+        import grpc
+        from opentelemetry.proto.collector.logs.v1 import logs_service_pb2_grpc
+
+        receiver = self
+
+        class Servicer(logs_service_pb2_grpc.LogsServiceServicer):  # type: ignore[misc]
+            def Export(self, request: ExportLogsServiceRequest, context: Any) -> Any:  # noqa: N802 - the service's name
+                with receiver._lock:
+                    status = receiver.answers.pop(0) if receiver.answers else "OK"
+                    receiver.statuses.append(status)
+                    if status == "OK":
+                        receiver.requests.append(request)
+                if status != "OK":
+                    context.abort(getattr(grpc.StatusCode, status), f"test answer {status}")
+                return ExportLogsServiceResponse()
+
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+        logs_service_pb2_grpc.add_LogsServiceServicer_to_server(Servicer(), server)
+        if server.add_insecure_port(f"127.0.0.1:{self.port}") == 0:
+            raise OSError(f"cannot bind 127.0.0.1:{self.port}")
+        server.start()
+        self._server = server
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop(grace=None).wait()
+
+    log_records = OtlpReceiver.log_records
+
+    def __enter__(self) -> GrpcOtlpReceiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from conftest import ListHandler
@@ -88,7 +89,7 @@ class TestPipelineCollector:
         assert 1.0 == got["lite_logging_records_delivered_total{pipeline=metrics-test}"]
         assert (
             0.0
-            == got["lite_logging_records_dropped_total{pipeline=metrics-test,reason=queue_full}"]
+            == got["lite_logging_records_dropped_total{pipeline=metrics-test,reason=block_timeout}"]
         )
         assert 10.0 == got["lite_logging_filter_sampled_out_total{filter=sampler}"]
         assert 1.0 == got["lite_logging_filter_kept_total{filter=sampler}"]
@@ -99,6 +100,109 @@ class TestPipelineCollector:
             ]
         )
         assert 0.0 == got["lite_logging_queue_depth{pipeline=metrics-test}"]
+
+    @pytest.mark.parametrize(
+        ("policy", "reason"), [("drop_newest", "queue_full"), ("drop_oldest", "drop_oldest")]
+    )
+    def test_queue_drops_by_reason(self, logger: logging.Logger, policy: str, reason: str) -> None:
+        """A full queue's drops are counted under the reason its policy gives."""
+        import queue
+
+        q: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+        handler = ll.AsyncQueueHandler(q, maxsize=2, policy=policy)  # nobody reads the queue
+        handler.set_name(f"full-{policy}")
+        logger.addHandler(handler)
+        for i in range(5):
+            logger.info("record %d", i)
+        got = scrape(exposition.PipelineCollector())
+        key = f"lite_logging_records_dropped_total{{pipeline=full-{policy},reason={reason}}}"
+        assert (3.0, 2) == (got[key], q.qsize())
+        assert {reason: 3} == ll.stats()["pipelines"][f"full-{policy}"]["dropped_by"]
+        logger.removeHandler(handler)
+        handler.close()
+
+    def test_handler_drops_by_reason(
+        self, logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Records a handler raised on, and those a sink says it dropped (SinkStats), are
+        counted per handler and reason; a sink's resent and retries are exported too."""
+
+        class Failing(ListHandler):
+            def emit(self, record: logging.LogRecord) -> None:
+                if record.getMessage().startswith("bad"):
+                    raise ValueError("cannot write this one")
+                super().emit(record)
+
+        class Sink(ListHandler):
+            def stats(self) -> dict[str, object]:
+                n = len(self.records)
+                return {
+                    "written": n - 1,
+                    "errors": 1,
+                    "dropped": 1,
+                    "dropped_by": {"export_failed": 1},
+                    "resent": 4,
+                    "retries": 2,
+                }
+
+        failing, sink = Failing(), Sink()
+        failing.set_name("failing")
+        sink.set_name("sink")
+        handler = ll.AsyncQueueHandler(handlers=[failing, sink])
+        handler.set_name("reasons")
+        logger.addHandler(handler)
+        for message in ("ok", "bad 1", "ok", "bad 2"):
+            logger.info(message)
+        assert ll.flush(timeout=10)
+        stats = ll.stats()["pipelines"]["reasons"]["handlers"]
+        got = scrape(exposition.PipelineCollector())
+
+        def sample(name: str, handler: str, **labels: str) -> float:
+            extra = "".join(f",{k}={v}" for k, v in labels.items())
+            return got[f"lite_logging_{name}{{handler={handler},pipeline=reasons{extra}}}"]
+
+        assert ({"handler_error": 2}, 2, 2) == (
+            stats["failing"]["dropped_by"],
+            stats["failing"]["dropped"],
+            stats["failing"]["written"],
+        )
+        assert ({"export_failed": 1}, 3, 4, 2) == (
+            stats["sink"]["dropped_by"],
+            stats["sink"]["written"],
+            stats["sink"]["resent"],
+            stats["sink"]["retries"],
+        )
+        assert 2.0 == sample("handler_records_dropped_total", "failing", reason="handler_error")
+        assert 1.0 == sample("handler_records_dropped_total", "sink", reason="export_failed")
+        assert 4.0 == sample("handler_records_resent_total", "sink")
+        assert 2.0 == sample("handler_retries_total", "sink")
+        assert "cannot write this one" in capsys.readouterr().err  # reported once a batch
+
+    def test_latency_histogram(self, logger: logging.Logger) -> None:
+        """Handler latency is a Prometheus histogram counting every record handled."""
+        target = ListHandler()
+        target.set_name("timed")
+        handler = ll.AsyncQueueHandler(handlers=[target])
+        handler.set_name("latency")
+        logger.addHandler(handler)
+        for i in range(25):
+            logger.info("record %d", i)
+            if i % 10 == 0:
+                assert ll.flush(timeout=10)  # several batches
+        assert ll.flush(timeout=10)
+        got = scrape(exposition.PipelineCollector())
+        prefix = "lite_logging_handler_latency_seconds"
+        labels = "handler=timed,pipeline=latency"
+        buckets = sorted(
+            (float(k.split("le=")[1].split(",")[0]), v)
+            for k, v in got.items()
+            if k.startswith(f"{prefix}_bucket{{handler=timed,le=") and "pipeline=latency" in k
+        )
+        counts = [n for _, n in buckets]
+        assert 25.0 == got[f"{prefix}_count{{{labels}}}"] == counts[-1]
+        assert (float("inf"), 23) == (buckets[-1][0], len(buckets))
+        assert counts == sorted(counts)  # cumulative
+        assert 0 < got[f"{prefix}_sum{{{labels}}}"] < 25 * buckets[-2][0]
 
     def test_const_labels(self, logger: logging.Logger) -> None:
         """const_labels (the pid, in multi-process mode) label every sample."""
@@ -129,6 +233,22 @@ class TestServe:
             server.server_close()
             thread.join(5)
             ll.metrics.REGISTRY.unregister("tests_serve_total")
+
+    @pytest.mark.parametrize(
+        ("interval", "env", "match"),
+        [(0, "x", '"interval".*0'), (True, "x", '"interval".*True'), (5, None, "MULTIPROC")],
+    )
+    def test_publish_health_checks_its_options(
+        self, monkeypatch: pytest.MonkeyPatch, interval: Any, env: str | None, match: str
+    ) -> None:
+        """publish_health() needs an interval > 0 and multi-process mode, and says which."""
+        monkeypatch.delenv("prometheus_multiproc_dir", raising=False)
+        if env is None:
+            monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+        else:
+            monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", env)
+        with pytest.raises(ValueError, match=match):
+            exposition.publish_health(interval)
 
     def test_multiprocess_registry_needs_dir(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without a directory, multi-process mode is an error naming it."""

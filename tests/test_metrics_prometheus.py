@@ -184,7 +184,7 @@ class TestSingleProcess:
         assert 43 == pipeline["enqueued"]
         assert {"pipeline=app": 43.0} == server.query("lite_logging_records_enqueued_total")
         assert {"pipeline=app": 43.0} == server.query("lite_logging_records_delivered_total")
-        assert {"pipeline=app,reason=queue_full": 0.0} == server.query(
+        assert {"pipeline=app,reason=block_timeout": 0.0} == server.query(
             "lite_logging_records_dropped_total"
         )
         assert {"pipeline=app": 0.0} == server.query("lite_logging_queue_depth")
@@ -194,8 +194,21 @@ class TestSingleProcess:
         assert {"handler=BatchFileHandler,pipeline=app": 43.0} == written
         errors = server.query("lite_logging_handler_errors_total")
         assert {"handler=BatchFileHandler,pipeline=app": 0.0} == errors
-        latency = server.query("lite_logging_handler_latency_seconds")
-        assert {"0.5", "0.9", "0.99"} == {k.rsplit("quantile=", 1)[1] for k in latency}
+        from prometheus_client.utils import floatToGoString
+
+        histogram = pipeline["handlers"]["BatchFileHandler"]["handle_seconds"]
+        assert {"handler=BatchFileHandler,pipeline=app": 43.0} == server.query(
+            "lite_logging_handler_latency_seconds_count"
+        )
+        buckets = server.query("lite_logging_handler_latency_seconds_bucket")
+        want = {
+            "handler=BatchFileHandler,le={},pipeline=app".format(
+                "+Inf" if le is None else floatToGoString(le)
+            ): float(n)
+            for le, n in histogram["buckets"]
+        }
+        assert want == buckets
+        assert 43.0 == buckets["handler=BatchFileHandler,le=+Inf,pipeline=app"]
         limited = server.query("lite_logging_filter_rate_limited_total")
         assert {"filter=limiter": float(expected["rate_limited"])} == limited
 
@@ -210,7 +223,8 @@ class TestMultiProcess:
     """Two workers in ``prometheus_client``'s multi-process mode, one exporter."""
 
     def test_workers_summed(self, tmp_path: Path, prometheus: Any) -> None:
-        """Prometheus sees the sum of both workers' counters and histogram buckets."""
+        """Prometheus sees the sum of both workers' counters and histogram buckets, and of
+        their pipelines' health (``publish_health()`` in each worker)."""
         mp_dir = tmp_path / "prom-mp"
         mp_dir.mkdir()
         env = {"PROMETHEUS_MULTIPROC_DIR": str(mp_dir)}
@@ -231,6 +245,15 @@ class TestMultiProcess:
                 buckets = server.query("app_job_seconds_bucket")
                 assert {"le=0.1": 7.0, "le=1.0": 7.0, "le=+Inf": 9.0} == buckets
                 assert {"": 9.0} == server.query("app_job_seconds_count")
+                # the pipeline's health, published by each worker: summed, no pid label
+                assert {"pipeline=app": 70.0} == server.query("lite_logging_records_enqueued_total")
+                assert {"handler=BatchFileHandler,pipeline=app": 70.0} == server.query(
+                    "lite_logging_handler_records_written_total"
+                )
+                assert {"pipeline=app,reason=block_timeout": 0.0} == server.query(
+                    "lite_logging_records_dropped_total"
+                )
+                assert {"pipeline=app": 0.0} == server.query("lite_logging_queue_depth")
                 exporter.close_stdin()
                 assert 0 == exporter.wait()
             for worker in (w1, w2):

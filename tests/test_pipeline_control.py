@@ -90,10 +90,17 @@ class TestStats:
             "handlers",
             "errors",
             "render_errors",
+            "dropped_by",
         ] == list(pipe)
-        assert ["written", "errors", "handle_us", "busy_s"] == list(
-            pipe["handlers"]["BatchCollect"]
-        )
+        assert [
+            "written",
+            "errors",
+            "handle_us",
+            "busy_s",
+            "dropped",
+            "dropped_by",
+            "handle_seconds",
+        ] == list(pipe["handlers"]["BatchCollect"])
         assert ["p50", "p90", "p99", "max"] == list(pipe["handlers"]["BatchCollect"]["handle_us"])
         assert (1, 1, 1) == (pipe["enqueued"], pipe["delivered"], pipe["batches"])
 

@@ -463,7 +463,8 @@ class TestCounting:
         )
 
     def test_layout_is_extended(self, listeners: Any) -> None:
-        """The pipeline gains "errors" and each handler "busy_s"; the SPEC's keys stay first."""
+        """The pipeline gains "errors" and each handler "busy_s", "dropped", "dropped_by"
+        and "handle_seconds"; the SPEC's keys stay first."""
         stats = _run(listeners(Collect()), [_record("a")])
         assert [
             "enqueued",
@@ -475,7 +476,15 @@ class TestCounting:
             "handlers",
             "errors",
         ] == list(stats)
-        assert ["written", "errors", "handle_us", "busy_s"] == list(stats["handlers"]["Collect"])
+        assert [
+            "written",
+            "errors",
+            "handle_us",
+            "busy_s",
+            "dropped",
+            "dropped_by",
+            "handle_seconds",
+        ] == list(stats["handlers"]["Collect"])
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ pytest.importorskip(
 )
 pytest.importorskip("opentelemetry.proto", reason="opentelemetry-proto is not installed")
 
-from otlp_receiver import OtlpReceiver, attributes
+from otlp_receiver import GrpcOtlpReceiver, OtlpReceiver, attributes
 
 import lite_logging as ll
 from lite_logging.sinks.otlp import OtlpHandler, severity_number
@@ -33,6 +33,41 @@ def receiver() -> Iterator[OtlpReceiver]:
     """A running OTLP/HTTP receiver on 127.0.0.1."""
     with OtlpReceiver() as r:
         yield r
+
+
+def _grpc_installed() -> bool:
+    try:
+        import grpc  # noqa: F401
+        from opentelemetry.exporter.otlp.proto.grpc import _log_exporter  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+_NO_GRPC = pytest.mark.skipif(
+    not _grpc_installed(),
+    reason="opentelemetry-exporter-otlp-proto-grpc is not installed (extra otel-grpc)",
+)
+PROTOCOLS = [
+    pytest.param("http/protobuf", id="http"),
+    pytest.param("grpc", id="grpc", marks=_NO_GRPC),
+]
+AnyReceiver = OtlpReceiver | GrpcOtlpReceiver
+
+
+def _receiver_for(protocol: str) -> AnyReceiver:
+    return GrpcOtlpReceiver() if protocol == "grpc" else OtlpReceiver()
+
+
+@pytest.fixture(params=PROTOCOLS)
+def any_receiver(request: pytest.FixtureRequest) -> Iterator[AnyReceiver]:
+    """A running OTLP receiver on 127.0.0.1, over HTTP and over gRPC."""
+    with _receiver_for(request.param) as r:
+        yield r
+
+
+def _protocol_of(receiver: AnyReceiver) -> str:
+    return "grpc" if isinstance(receiver, GrpcOtlpReceiver) else "http/protobuf"
 
 
 def _pipeline(logger: logging.Logger, handler: OtlpHandler, **options: Any) -> ll.AsyncQueueHandler:
@@ -61,9 +96,14 @@ class _Keep(logging.Filter):
 
 
 class TestMapping:
-    def test_fields_arrive_as_logged(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
-        """Every field of every record logged arrives in the LogRecord it maps to."""
-        handler = OtlpHandler(endpoint=receiver.endpoint, service_name="shop")
+    def test_fields_arrive_as_logged(
+        self, logger: logging.Logger, any_receiver: AnyReceiver
+    ) -> None:
+        """Every field of every record logged arrives in the LogRecord it maps to (HTTP, gRPC)."""
+        receiver = any_receiver
+        handler = OtlpHandler(
+            endpoint=receiver.endpoint, service_name="shop", protocol=_protocol_of(receiver)
+        )
         keep = _Keep()
         handler.addFilter(keep)
         _pipeline(logger, handler)
@@ -130,6 +170,51 @@ class TestMapping:
             otel.span_id.hex(),
         )
 
+    def test_trace_flags_from_our_span(
+        self, logger: logging.Logger, receiver: OtlpReceiver
+    ) -> None:
+        """A trace joined unsampled (flags 00) exports flags 0 on its records, the span
+        record and a child span's; a trace started here exports 1."""
+        _pipeline(logger, OtlpHandler(endpoint=receiver.endpoint))
+        unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+        with ll.span("joined", traceparent=unsampled, logger=logger):
+            logger.info("in unsampled")
+            with ll.span("child", logger=logger):
+                logger.info("in unsampled child")
+        with ll.span("ours", logger=logger):
+            logger.info("in sampled")
+        assert ll.flush(timeout=10)
+        flags = {r.body.string_value: r.flags for _, _, r in receiver.log_records()}
+        assert {
+            "in unsampled": 0,
+            "in unsampled child": 0,
+            "span child ok": 0,
+            "span joined ok": 0,
+            "in sampled": 1,
+            "span ours ok": 1,
+        } == flags
+
+    @pytest.mark.parametrize(("sampler", "expected"), [("ALWAYS_OFF", 0), ("ALWAYS_ON", 1)])
+    def test_trace_flags_from_otel_span(
+        self, logger: logging.Logger, receiver: OtlpReceiver, sampler: str, expected: int
+    ) -> None:
+        """Inside an OpenTelemetry span the flags are its span's: the sampler's decision
+        (and the SDK's W3C "random" bit, 0x02, on newer SDKs)."""
+        from opentelemetry.sdk.trace import TracerProvider, sampling
+
+        tracer = TracerProvider(sampler=getattr(sampling, sampler)).get_tracer("test")
+        _pipeline(logger, OtlpHandler(endpoint=receiver.endpoint))
+        with tracer.start_as_current_span("op") as otel_span:
+            logger.info("in otel span")
+        assert ll.flush(timeout=10)
+        [(_, _, otel)] = receiver.log_records()
+        context = otel_span.get_span_context()
+        assert (f"{context.trace_id:032x}", int(context.trace_flags), expected) == (
+            otel.trace_id.hex(),
+            otel.flags,
+            otel.flags & 1,
+        )
+
     @pytest.mark.parametrize(
         ("levelno", "expected"),
         [(0, 0), (5, 1), (10, 5), (20, 9), (25, 12), (30, 13), (40, 17), (50, 21), (60, 24)],
@@ -184,6 +269,7 @@ class TestDelivery:
         assert stats["failed_exports"] >= 1
         pipeline = ll.stats()["pipelines"]["q"]
         assert 5 == pipeline["handlers"]["otlp"]["errors"]
+        assert {"export_failed": 5} == pipeline["handlers"]["otlp"]["dropped_by"]
         assert pipeline["enqueued"] == pipeline["delivered"] + pipeline["dropped"]
         assert 1 == capsys.readouterr().err.count("OtlpHandler: dropped 5 records")
 
@@ -195,11 +281,36 @@ class TestDelivery:
         assert "two %s %s" == otel.body.string_value
         assert "message_error" in attributes(otel.attributes)
 
+    @_NO_GRPC
+    def test_grpc_unavailable_then_ok(self, logger: logging.Logger) -> None:
+        """A gRPC receiver answering UNAVAILABLE and then OK gets every record once."""
+        with GrpcOtlpReceiver() as receiver:
+            receiver.answers = ["UNAVAILABLE", "UNAVAILABLE"]
+            handler = OtlpHandler(
+                # timeout below the exporter's own first backoff (1 s): our retries go on
+                endpoint=receiver.endpoint,
+                protocol="grpc",
+                timeout=0.5,
+                retry_backoff=0.05,
+            )
+            _pipeline(logger, handler)
+            for i in range(10):
+                logger.info("record %d", i, extra={"seq": i})
+            assert ll.flush(timeout=30)
+            seqs = [attributes(r.attributes)["seq"] for _, _, r in receiver.log_records()]
+        assert ["UNAVAILABLE", "UNAVAILABLE", "OK"] == receiver.statuses[:3]
+        assert list(range(10)) == seqs
+        stats = handler.stats()
+        assert (10, 0, 0) == (stats["written"], stats["dropped"], stats["errors"])
+
     @pytest.mark.slow
-    def test_receiver_restart_mid_stream(self, logger: logging.Logger) -> None:
+    @pytest.mark.parametrize("protocol", PROTOCOLS)
+    def test_receiver_restart_mid_stream(self, logger: logging.Logger, protocol: str) -> None:
         """The receiver stopped and restarted mid-stream: with policy block nothing is lost."""
-        receiver = OtlpReceiver().start()
-        handler = OtlpHandler(endpoint=receiver.endpoint, timeout=1, retry_backoff=0.1)
+        receiver = _receiver_for(protocol).start()
+        handler = OtlpHandler(
+            endpoint=receiver.endpoint, protocol=protocol, timeout=1, retry_backoff=0.1
+        )
         _pipeline(logger, handler, maxsize=1000)
         sent = 5000
         stopped = threading.Event()
@@ -224,7 +335,8 @@ class TestDelivery:
         seqs = [attributes(r.attributes)["seq"] for _, _, r in receiver.log_records()]
         received = len(set(seqs))
         print(
-            f"OTLP restart: sent {sent}, received {received}, lost {sent - received}, "
+            f"OTLP ({protocol}) restart: sent {sent}, received {received}, "
+            f"lost {sent - received}, "
             f"duplicates {len(seqs) - received}, stats {handler.stats()}"
         )
         assert sent == received
@@ -233,8 +345,9 @@ class TestDelivery:
 
 
 class TestConfiguration:
-    def test_dictconfig(self, restore_logging: None, receiver: OtlpReceiver) -> None:
+    def test_dictconfig(self, restore_logging: None, any_receiver: AnyReceiver) -> None:
         """OtlpHandler configures through dictConfig behind an AsyncQueueHandler."""
+        receiver = any_receiver
         logging.config.dictConfig(
             {
                 "version": 1,
@@ -243,6 +356,7 @@ class TestConfiguration:
                     "otlp": {
                         "()": "lite_logging.OtlpHandler",
                         "endpoint": receiver.endpoint,
+                        "protocol": _protocol_of(receiver),
                         "service_name": "svc",
                         "resource_attributes": {"deployment.environment": "test"},
                     },
@@ -269,6 +383,22 @@ class TestConfiguration:
         """A bad option raises ValueError naming it and the value."""
         with pytest.raises(ValueError, match=f'"{option}".*{value!r}'):
             OtlpHandler(**{option: value})
+
+    @_NO_GRPC
+    def test_protocol_from_environment(
+        self, logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without protocol=, OTEL_EXPORTER_OTLP_(LOGS_)PROTOCOL chooses it, as in the SDK."""
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "grpc")
+        with GrpcOtlpReceiver() as receiver:
+            handler = OtlpHandler(endpoint=receiver.endpoint)
+            handler.handle(logger.makeRecord(logger.name, 20, __file__, 1, "by env", (), None))
+            [(_, _, otel)] = receiver.log_records()
+        assert ("grpc", "by env") == (handler.protocol, otel.body.string_value)
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json")
+        with pytest.raises(ValueError, match=r"\"OTEL_EXPORTER_OTLP_LOGS_PROTOCOL\".*'http/json'"):
+            OtlpHandler()
 
     def test_used_alone(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
         """Without a listener each record is exported by the caller, with its span's ids."""

@@ -304,6 +304,7 @@ class TestFailures:
         handler.close()
         stats = handler.stats()
         assert (0, 6, 6) == (stats["written"], stats["errors"], stats["dropped"])
+        assert {"unsent_at_close": 6} == stats["dropped_by"]
         assert stats["connect_failures"] >= 1
         assert 1 == len(reported)
 
@@ -324,7 +325,9 @@ class TestFailures:
         assert waited >= 0.1
         assert stats["buffered_bytes"] <= 1000
         assert stats["dropped"] >= 5
+        assert {"buffer_full": stats["dropped"]} == stats["dropped_by"]
         handler.close()
+        assert stats["dropped"] == handler.stats()["dropped_by"]["buffer_full"]
 
 
 def _ids(lines: list[str]) -> list[int]:

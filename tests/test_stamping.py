@@ -66,6 +66,22 @@ class TestStampRecord:
 
         assert ("a" * 32, "b" * 16) == (record.trace_id, record.span_id)
 
+    def test_trace_flags_only_in_an_unsampled_trace(self) -> None:
+        """A record in a trace joined with flags 00 carries trace_flags "00"; one in a trace
+        started here carries none (absent means sampled); neither shows it in JSON."""
+        unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+        with ll.span("joined", traceparent=unsampled, logger=logging.getLogger("x.quiet")):
+            in_unsampled = _record()
+            stamp_record(in_unsampled)
+        with ll.span("ours", logger=logging.getLogger("x.quiet")):
+            in_sampled = _record()
+            stamp_record(in_sampled)
+        line = ll.JsonFormatter().format(in_unsampled)
+
+        assert ("00", None) == (in_unsampled.trace_flags, in_sampled.__dict__.get("trace_flags"))
+        assert "trace_flags" not in line
+        assert "4bf92f3577b34da6a3ce929d0e0e4736" in line
+
     def test_extra_trace_id_wins(self) -> None:
         """A trace_id given through extra= is not overwritten by the ambient one."""
         token = tracing._current_ids.set(("a" * 32, "b" * 16))

@@ -44,6 +44,16 @@ class TestReset:
         )
         handler.close()
 
+    def test_clears_metrics(self) -> None:
+        """reset() forgets every metric made: the same name starts again from zero."""
+        ll.metrics.counter("tests_reset_hits_total", "Hits").inc(3)
+        reset()
+        assert ll.metrics.REGISTRY.get("tests_reset_hits_total") is None
+        ll.metrics.counter("tests_reset_hits_total", "Hits")
+        assert [{"labels": {}, "value": 0.0}] == ll.metrics.REGISTRY.snapshot()[
+            "tests_reset_hits_total"
+        ]
+
     @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
     def test_puts_back_signal_handlers(self) -> None:
         """reset() gives back what our SIGTERM/SIGHUP handlers replaced, and the
@@ -139,6 +149,19 @@ class TestIsolated:
             logging.getLogger(LOGGER).addFilter(ll.SamplingFilter(name="tests.testing.s"))
         assert before == ll.stats()
 
+    def test_metrics_made_in_the_block_forgotten(self) -> None:
+        """A metric made in the block is gone after it; one made before keeps its value."""
+        kept = ll.metrics.counter("tests_isolated_kept_total", "Kept")
+        kept.inc(2)
+        with isolated():
+            ll.metrics.counter("tests_isolated_made_total", "Made").inc()
+            kept.inc()
+        snapshot = ll.metrics.REGISTRY.snapshot()
+        assert (False, [{"labels": {}, "value": 3.0}]) == (
+            "tests_isolated_made_total" in snapshot,
+            snapshot["tests_isolated_kept_total"],
+        )
+
 
 @pytest.mark.slow
 class TestFixture:
@@ -166,7 +189,13 @@ class TestFixture:
                     ll.setup("prod", level="DEBUG")
                     assert logging.getLogger().level == logging.DEBUG
 
+                def test_counts():
+                    ll.metrics.counter("user_hits_total", "Hits").inc(3)
+
                 def test_sees_nothing_left():
+                    assert ll.metrics.REGISTRY.get("user_hits_total") is None
+                    ll.metrics.counter("user_hits_total", "Hits")
+                    assert ll.metrics.REGISTRY.snapshot()["user_hits_total"][0]["value"] == 0
                     assert logging.getLogger().level == logging.WARNING
                     assert not [
                         h for h in logging.getLogger().handlers
@@ -184,4 +213,4 @@ class TestFixture:
             cwd=tmp_path,
         )
         assert 0 == done.returncode, done.stdout + done.stderr
-        assert "2 passed" in done.stdout
+        assert "3 passed" in done.stdout

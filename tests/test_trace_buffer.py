@@ -317,6 +317,8 @@ class TestBounds:
         stats = buffer.stats()
         assert 100 == stats["traces"] + stats["evicted_traces"]
         assert stats["evicted_traces"] == stats["evicted_records"] > 0
+        assert {"trace_evicted": stats["evicted_records"]} == stats["dropped_by"]
+        assert stats["evicted_records"] == stats["dropped"]
 
     def test_max_age(self, logger: logging.Logger, sink: ListHandler) -> None:
         """A trace idle for max_age seconds is dropped and counted; an active one stays."""

@@ -51,7 +51,7 @@ EXTRA_CLASH_PREFIX = "extra."
 _STANDARD_ATTRS = frozenset(
     RECORD_ATTRS
     | set(RESERVED_ATTRS)
-    | {"event_id", "context", "trace_id", "span_id"}
+    | {"event_id", "context", "trace_id", "span_id", "trace_flags"}
     | {"sample_rate", "suppressed", MESSAGE_ERROR_KEY}
 )
 

@@ -6,8 +6,9 @@
   ``observe_spans()`` (a duration histogram per span name).
 - :mod:`.snapshot`: ``start_snapshots()``, periodic metric records through logging.
 - :mod:`.prometheus`: exposition through ``prometheus_client`` (extra ``prometheus``):
-  ``register()``, ``serve()``, the collectors. Imported on first use of ``serve`` or
-  ``register`` from here, so ``import lite_logging`` never imports ``prometheus_client``.
+  ``register()``, ``serve()``, ``publish_health()`` (multi-process), the collectors.
+  Imported on first use of ``serve``, ``register`` or ``publish_health`` from here, so
+  ``import lite_logging`` never imports ``prometheus_client``.
 - :mod:`._registry`: the registry behind ``lite_logging.stats()`` (pipelines and filters).
 """
 
@@ -42,12 +43,13 @@ __all__ = [
     "gauge",
     "histogram",
     "observe_spans",
+    "publish_health",
     "register",
     "serve",
     "start_snapshots",
 ]
 
-_LAZY = frozenset({"register", "serve"})
+_LAZY = frozenset({"publish_health", "register", "serve"})
 
 
 def __getattr__(name: str) -> Any:

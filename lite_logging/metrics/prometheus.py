@@ -51,9 +51,11 @@ from .instruments import (
 )
 
 __all__ = [
+    "HealthPublisher",
     "MetricsCollector",
     "PipelineCollector",
     "multiprocess_registry",
+    "publish_health",
     "register",
     "serve",
 ]
@@ -152,7 +154,7 @@ class PipelineCollector(Collector):
         dropped = family(
             "records_dropped_total",
             "counter",
-            "Records dropped by the overflow policy (reason: queue_full)",
+            "Records the queue dropped, by reason (block_timeout, queue_full, drop_oldest)",
             [*p_labels[:1], "reason", *extra_names],
         )
         delivered = family(
@@ -170,11 +172,25 @@ class PipelineCollector(Collector):
             "handler_records_written_total", "counter", "Records a handler wrote", h_labels
         )
         errors = family("handler_errors_total", "counter", "Records a handler failed on", h_labels)
-        latency = family(
-            "handler_latency_seconds",
-            "gauge",
-            "Time a handler took per record or batch, percentile over recent samples",
-            [*h_labels[:2], "quantile", *extra_names],
+        h_dropped = family(
+            "handler_records_dropped_total",
+            "counter",
+            "Records a handler will never write, by reason (handler_error, export_failed...)",
+            [*h_labels[:2], "reason", *extra_names],
+        )
+        resent = family(
+            "handler_records_resent_total",
+            "counter",
+            "Records a sink sent again after a reconnect",
+            h_labels,
+        )
+        retries = family(
+            "handler_retries_total", "counter", "Send attempts a sink repeated", h_labels
+        )
+        latency = HistogramMetricFamily(
+            f"{_PREFIX}_handler_latency_seconds",
+            "Time a handler took per record (each record of a batch at the batch's mean)",
+            labels=h_labels,
         )
         latency_max = family(
             "handler_latency_max_seconds", "gauge", "Longest time a handler took", h_labels
@@ -191,7 +207,9 @@ class PipelineCollector(Collector):
                     )
                 fam.add_metric([name, *extra_values], value)
             enqueued.add_metric([name, *extra_values], p.get("enqueued", 0))
-            dropped.add_metric([name, "queue_full", *extra_values], p.get("dropped", 0))
+            by_reason = p.get("dropped_by") or {"queue_full": p.get("dropped", 0)}
+            for reason, count in by_reason.items():
+                dropped.add_metric([name, reason, *extra_values], count)
             delivered.add_metric([name, *extra_values], p.get("delivered", 0))
             depth.add_metric([name, *extra_values], p.get("queue_depth", 0))
             depth_max.add_metric([name, *extra_values], p.get("max_queue_depth", 0))
@@ -201,12 +219,22 @@ class PipelineCollector(Collector):
                 hv = [name, hname, *extra_values]
                 written.add_metric(hv, h.get("written", 0))
                 errors.add_metric(hv, h.get("errors", 0))
-                us = h.get("handle_us", {})
-                for q, key in (("0.5", "p50"), ("0.9", "p90"), ("0.99", "p99")):
-                    latency.add_metric([name, hname, q, *extra_values], us.get(key, 0.0) / 1e6)
-                latency_max.add_metric(hv, us.get("max", 0.0) / 1e6)
+                for reason, count in h.get("dropped_by", {}).items():
+                    h_dropped.add_metric([name, hname, reason, *extra_values], count)
+                if "resent" in h:
+                    resent.add_metric(hv, h["resent"])
+                if "retries" in h:
+                    retries.add_metric(hv, h["retries"])
+                seconds = h.get("handle_seconds")
+                if seconds:
+                    buckets = [
+                        ("+Inf" if bound is None else _go_float(bound), n)
+                        for bound, n in seconds["buckets"]
+                    ]
+                    latency.add_metric(hv, buckets, sum_value=seconds["sum"])
+                latency_max.add_metric(hv, h.get("handle_us", {}).get("max", 0.0) / 1e6)
         yield from (enqueued, dropped, delivered, depth, depth_max, batches, listener_errors)
-        yield from (written, errors, latency, latency_max)
+        yield from (written, errors, h_dropped, resent, retries, latency, latency_max)
         yield from others.values()
 
         f_labels = ["filter", *extra_names]
@@ -264,7 +292,8 @@ def register(
 
 def multiprocess_registry(path: str | None = None) -> CollectorRegistry:
     """A fresh registry for multi-process mode: every worker's metrics summed from the files
-    in ``path`` (default ``PROMETHEUS_MULTIPROC_DIR``), and this process's pipeline health
+    in ``path`` (default ``PROMETHEUS_MULTIPROC_DIR``). The pipeline's health: summed over
+    the workers when they run :func:`publish_health`; otherwise this process's own,
     labelled ``pid``.
 
     Raises:
@@ -274,9 +303,174 @@ def multiprocess_registry(path: str | None = None) -> CollectorRegistry:
     if not path:
         raise ValueError(f'"path" or PROMETHEUS_MULTIPROC_DIR must name a directory: {path!r}')
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
-    registry.register(PipelineCollector({"pid": str(os.getpid())}))
+    registry.register(_MultiProcessHealth(path))
     return registry
+
+
+class _MultiProcessHealth(Collector):
+    """``MultiProcessCollector`` over ``path``, after this process's publisher (if any) wrote
+    its latest counters; when no worker published the pipeline's health, this process's own
+    (``PipelineCollector`` labelled ``pid``). Never both: one name, one family."""
+
+    def __init__(self, path: str) -> None:
+        self._files = MultiProcessCollector(None, path=path)  # type: ignore[no-untyped-call]
+        self._own = PipelineCollector({"pid": str(os.getpid())})
+
+    def collect(self) -> Iterator[Metric]:
+        publisher = _publisher
+        if publisher is not None and publisher._pid == os.getpid():
+            publisher.publish()
+        published = False
+        for family in self._files.collect():  # type: ignore[no-untyped-call]
+            published = published or family.name == _PUBLISHED_MARK
+            yield family
+        if not published:
+            yield from self._own.collect()
+
+    def describe(self) -> Iterable[Metric]:
+        return ()
+
+
+_PUBLISHED_MARK = f"{_PREFIX}_records_enqueued"  # a family name as prometheus_client reads it
+
+# Published pipeline counters: ll.stats() key -> (metric, help).
+_P_COUNTERS = (
+    ("enqueued", "records_enqueued_total", "Records accepted by the queue handler"),
+    ("delivered", "records_delivered_total", "Records handed to the handlers"),
+    ("batches", "batches_total", "Batches taken off the queue"),
+    ("errors", "listener_errors_total", "Errors in the listener itself"),
+)
+_H_COUNTERS = (
+    ("written", "handler_records_written_total", "Records a handler wrote"),
+    ("errors", "handler_errors_total", "Records a handler failed on"),
+    ("resent", "handler_records_resent_total", "Records a sink sent again after a reconnect"),
+    ("retries", "handler_retries_total", "Send attempts a sink repeated"),
+)
+
+
+class HealthPublisher:
+    """Writes this process's pipeline health into ``prometheus_client``'s multi-process
+    files, so the worker that answers a scrape serves every worker's, summed.
+
+    Start it with :func:`publish_health` in each worker. Every ``interval`` seconds (and
+    right before this process answers a scrape, and at :meth:`stop`) it reads ``ll.stats()``
+    and adds what each counter grew by since the last time to a ``prometheus_client``
+    counter of the same name as :class:`PipelineCollector`'s; queue depth and its high-water
+    mark are gauges combined over live workers (``livesum``, ``livemax``). The latency
+    histogram is not published (its buckets stay per process, in ``ll.stats()``).
+    Only this thread and scrapes of this process write; the logging path is not touched.
+
+    Args:
+        interval: seconds between two publications (> 0).
+    """
+
+    def __init__(self, interval: float = 5.0) -> None:
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval <= 0:
+            raise ValueError(f'"interval" must be a number of seconds > 0: {interval!r}')
+        if not multiprocess_dir():
+            raise ValueError("publish_health() needs PROMETHEUS_MULTIPROC_DIR: it is unset")
+        self.interval = float(interval)
+        self._pid = os.getpid()
+        self._metrics = MetricsRegistry()  # its values are prometheus_client's mmap files
+        self._last: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lite_logging-health", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.interval):
+            self.publish()
+
+    def stop(self) -> None:
+        """Publish one last time and stop the thread."""
+        self._stopped.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+        self.publish()
+
+    def publish(self) -> None:
+        """Write the counters now; a failure is reported on stderr, never raised."""
+        try:
+            with self._lock:
+                self._publish(_registry.collect())
+        except Exception:  # noqa: BLE001 - a scrape or the thread must not die of it
+            import traceback
+
+            traceback.print_exc()
+
+    def _publish(self, stats: dict[str, dict[str, dict[str, Any]]]) -> None:
+        pl = ("pipeline",)
+        hl = ("pipeline", "handler")
+        for name, p in stats.get("pipelines", {}).items():
+            for key, metric, doc in _P_COUNTERS:
+                self._count(metric, doc, pl, (name,), p.get(key, 0))
+            by_reason = p.get("dropped_by") or {"queue_full": p.get("dropped", 0)}
+            for reason, n in by_reason.items():
+                self._count(
+                    "records_dropped_total",
+                    "Records the queue dropped, by reason",
+                    ("pipeline", "reason"),
+                    (name, reason),
+                    n,
+                )
+            depth, high = p.get("queue_depth", 0), p.get("max_queue_depth", 0)
+            self._gauge("queue_depth", "Records waiting in the queue", "livesum", name, depth)
+            self._gauge("queue_depth_max", "High-water mark of the depth", "livemax", name, high)
+            for hname, h in p.get("handlers", {}).items():
+                for key, metric, doc in _H_COUNTERS:
+                    if key in h:
+                        self._count(metric, doc, hl, (name, hname), h[key])
+                for reason, n in h.get("dropped_by", {}).items():
+                    self._count(
+                        "handler_records_dropped_total",
+                        "Records a handler will never write",
+                        ("pipeline", "handler", "reason"),
+                        (name, hname, reason),
+                        n,
+                    )
+
+    def _count(
+        self, metric: str, doc: str, labels: tuple[str, ...], values: tuple[str, ...], total: Any
+    ) -> None:
+        """Add what ``total`` grew by since the last publication (all of it after a reset)."""
+        key = (metric, values)
+        total = int(total)
+        last = self._last.get(key, 0)
+        if total < last:  # the pipeline's counters restarted (a forked child): count afresh
+            last = 0
+        counter = self._metrics.counter(f"{_PREFIX}_{metric}", doc, labels)
+        counter.labels(*values).inc(total - last)
+        self._last[key] = total
+
+    def _gauge(self, metric: str, doc: str, mode: str, pipeline: str, value: Any) -> None:
+        gauge = self._metrics.gauge(
+            f"{_PREFIX}_{metric}", doc, ("pipeline",), multiprocess_mode=mode
+        )
+        gauge.labels(pipeline).set(value)
+
+
+_publisher: HealthPublisher | None = None
+_publisher_lock = threading.Lock()
+
+
+def publish_health(interval: float = 5.0) -> HealthPublisher:
+    """Start (once per process) the :class:`HealthPublisher` of this worker.
+
+    Call it in each worker (gunicorn's ``post_fork``, the app's start-up), after
+    ``PROMETHEUS_MULTIPROC_DIR`` is set. A second call in the same process returns the
+    running one; in a forked child it starts the child's own.
+
+    Raises:
+        ValueError: ``interval`` is not > 0, or ``PROMETHEUS_MULTIPROC_DIR`` is unset.
+    """
+    global _publisher
+    with _publisher_lock:
+        running = _publisher
+        if running is not None and running._pid == os.getpid() and not running._stopped.is_set():
+            return running
+        _publisher = HealthPublisher(interval)
+        return _publisher
 
 
 def serve(

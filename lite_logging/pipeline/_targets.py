@@ -71,21 +71,25 @@ class HandlerState:
             report(self.handler, record)
 
     def stats(self) -> dict[str, Any]:
-        written, errors = self.written, self.errors
+        """The handler's counters in ``ll.stats()``: the listener's, merged with the sink's
+        own (:class:`~lite_logging.metrics._registry.SinkStats`)."""
+        failed = self.errors  # records the handler raised on: lost to it
+        own: dict[str, Any] = {"written": self.written, "errors": failed}
+        dropped_by: dict[str, int] = {"handler_error": failed} if failed else {}
         if self.stats_fn is not None:
-            try:
-                own = self.stats_fn()
-                written = int(own.get("written", written))
-                # What the handler raised on, it did not count itself: add the two.
-                errors += int(own.get("errors", 0))
-            except Exception:  # noqa: BLE001 - a broken stats() must not break ll.stats()
-                pass
+            # a broken stats() must not break ll.stats()
+            with contextlib.suppress(Exception):
+                _stats.merge_sink_stats(own, dropped_by, self.stats_fn())
         since = self.busy_since
-        return {
-            "written": written,
-            "errors": errors,
+        return {  # the SPEC's keys first, then the extensions, then the sink's counters
+            "written": own.pop("written"),
+            "errors": own.pop("errors"),
             "handle_us": self.latency.summary(),
             "busy_s": round(_perf_counter() - since, 3) if since else 0.0,
+            "dropped": sum(dropped_by.values()),
+            "dropped_by": dropped_by,
+            "handle_seconds": self.latency.histogram(),
+            **own,
         }
 
     def deliver(self, batch: list[logging.LogRecord], respect: bool) -> None:
@@ -112,7 +116,8 @@ class HandlerState:
         self.busy_since = 0.0
         if records:
             # One sample per batch: the mean time per record (two clock reads per batch).
-            self.latency.add((_perf_counter() - started) * 1e6 / len(records))
+            n = len(records)
+            self.latency.add((_perf_counter() - started) * 1e6 / n, n)
 
     def _deliver_batch(
         self, batch_fn: Callable[[list[logging.LogRecord]], None], records: list[logging.LogRecord]

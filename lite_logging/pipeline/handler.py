@@ -41,6 +41,13 @@ _monotonic = time.monotonic
 _exception_formatter = logging.Formatter()
 _STOP_WAIT = 5.0  # the longest a producer that raced a stop waits for the listener to end (s)
 _WAIT_SLICE = 0.1  # it re-checks whether the listener stopped this often (s)
+# stats()["dropped_by"]: the reason of the queue's drops, by policy (a record cut as a
+# handler's recursion, or interrupted while it waited, is counted with them: rare).
+_DROP_REASONS = {
+    "block": "block_timeout",
+    "drop_newest": "queue_full",
+    "drop_oldest": "drop_oldest",
+}
 _SimpleQueue = _queue.SimpleQueue
 _LogRecord = logging.LogRecord
 _sync_guard = threading.local()  # on: this thread is writing synchronously already
@@ -503,6 +510,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
                 "errors": 0,
             }
         result["render_errors"] = self.render_errors
+        dropped = result["dropped"]
+        result["dropped_by"] = {_DROP_REASONS[self._overflow.name]: dropped}
         return result
 
     def _close_before(self, targets: list[logging.Handler]) -> None:

@@ -10,7 +10,7 @@ import logging
 
 from .context import current_context
 from .ids import new_event_id
-from .tracing import current_trace_ids
+from .tracing import current_trace_flags, current_trace_ids
 
 __all__ = ["ContextFilter", "stamp_record"]
 
@@ -20,6 +20,9 @@ def stamp_record(record: logging.LogRecord) -> None:
 
     ``context`` is the current context mapping itself (it is never mutated, only replaced),
     so stamping costs no copy. Values given through ``extra=`` win over the ambient ones.
+    In a trace that is not sampled (a joined ``traceparent`` with flags ``00``, an
+    OpenTelemetry span its sampler dropped) ``trace_flags`` is set too, to its W3C flags;
+    absent, they are ``"01"``. No output line shows it; OTLP exports it as the flags.
     """
     d = record.__dict__
     if "event_id" in d:
@@ -31,6 +34,9 @@ def stamp_record(record: logging.LogRecord) -> None:
         ids = current_trace_ids()
         if ids is not None:
             d["trace_id"], d["span_id"] = ids
+            flags = current_trace_flags()
+            if flags != "01" and flags is not None:
+                d["trace_flags"] = flags
 
 
 class ContextFilter(logging.Filter):

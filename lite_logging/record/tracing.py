@@ -47,6 +47,7 @@ __all__ = [
     "Span",
     "continue_trace",
     "current_span",
+    "current_trace_flags",
     "current_trace_ids",
     "span",
     "traceparent",
@@ -215,6 +216,24 @@ def current_trace_ids() -> tuple[str, str] | None:
         return ids
     parent = _otel_parent()
     return None if parent is None else (parent[0], parent[1])
+
+
+def current_trace_flags() -> str | None:
+    """Return the W3C trace-flags (``"01"`` sampled, ``"00"`` not) of the current span.
+
+    The innermost lite_logging span's (``"01"`` for a trace started here, as received for
+    a joined one); without one, the current OpenTelemetry span's, which carries its
+    sampler's decision. ``None`` outside any span.
+    """
+    current = _current_span.get()
+    if current is not None:
+        return current.trace_flags
+    if _current_ids.get() is not None:  # set without a handle: only by code poking at it
+        return _SAMPLED
+    if _OTEL_TRACE not in sys.modules:
+        return None
+    parent = _otel_parent()
+    return None if parent is None else parent[2]
 
 
 def current_span() -> Span | None:
@@ -398,6 +417,8 @@ def _span_fields(current: Span) -> dict[str, Any]:
     }
     if current.parent_span_id is not None:
         fields["parent_span_id"] = current.parent_span_id
+    if current.trace_flags != _SAMPLED:  # as stamping does: only a trace not sampled
+        fields["trace_flags"] = current.trace_flags
     fields["attributes"] = dict(current.attributes)
     return fields
 

@@ -123,6 +123,22 @@ def _exception_fields(record: logging.LogRecord) -> tuple[str, str, str] | None:
     return name.rsplit(".", 1)[-1], message, text.rstrip("\n")
 
 
+def _protocol(protocol: str | None) -> str:
+    """``protocol``, else the one OpenTelemetry's environment variables name, checked."""
+    key = "protocol"
+    if protocol is None:
+        for variable in ("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"):
+            value = os.environ.get(variable, "").strip()
+            if value:
+                key, protocol = variable, value
+                break
+        else:
+            return _PROTOCOLS[0]
+    if protocol not in _PROTOCOLS:
+        raise ValueError(f'"{key}" must be one of {_PROTOCOLS}: {protocol!r}')
+    return protocol
+
+
 class _ExcludeLoggers(logging.Filter):
     """Declines records of the exporter's own loggers (and the HTTP libraries it uses):
     sent to the collector they would describe the export they travel in, and a collector
@@ -148,7 +164,8 @@ class OtlpHandler(logging.Handler):
     ``observed_time_unix_nano`` (when the handler converted it), severity number (DEBUG 5,
     INFO 9, WARNING 13, ERROR 17, CRITICAL 21) and text (the level name), ``body`` (the
     rendered message), ``trace_id``/``span_id`` from the record (our span, or the OTel span
-    current at the call) with trace flags ``01``, and attributes: the extras under their
+    current at the call) with that span's trace flags (``record.trace_flags``, stamped in
+    a trace that is not sampled; ``01`` when absent), and attributes: the extras under their
     own names, the ambient context as ``context.KEY``, ``log.record.uid`` (the event id),
     ``code.file.path``, ``code.line.number``, ``code.function.name``, ``thread.id``,
     ``thread.name``, ``exception.type``/``.message``/``.stacktrace``, ``sample_rate`` and
@@ -164,8 +181,11 @@ class OtlpHandler(logging.Handler):
             (else OpenTelemetry's ``unknown_service``).
         resource_attributes: more resource attributes (``{"deployment.environment": "prod"}``).
         headers: HTTP headers / gRPC metadata for every request (an API key, say).
-        protocol: ``"http/protobuf"`` (default) or ``"grpc"`` (needs
-            ``opentelemetry-exporter-otlp-proto-grpc``).
+        protocol: ``"http/protobuf"`` or ``"grpc"`` (extra ``otel-grpc``:
+            ``opentelemetry-exporter-otlp-proto-grpc``). ``None``: OpenTelemetry's
+            ``OTEL_EXPORTER_OTLP_LOGS_PROTOCOL``, else ``OTEL_EXPORTER_OTLP_PROTOCOL``, else
+            ``"http/protobuf"``. With gRPC the endpoint is ``scheme://host:port``: an
+            ``http://`` endpoint gets a plaintext channel, ``https://`` TLS (the exporter's rule).
         timeout: seconds one export call may take, the exporter's own retries of 429/503
             and refused connections included.
         retry_timeout: seconds a batch is tried (with backoff from ``retry_backoff`` doubling
@@ -180,7 +200,7 @@ class OtlpHandler(logging.Handler):
     Raises:
         ValueError: an option is out of range, naming it and the bad value.
         ImportError: the exporter for ``protocol`` is not installed (``pip install
-            lite-logging[otel-export]``).
+            lite-logging[otel-export]``, or ``[otel-grpc]`` for gRPC).
     """
 
     lock: threading.RLock  # Handler.createLock() always sets it; never None here
@@ -193,7 +213,7 @@ class OtlpHandler(logging.Handler):
         service_name: str | None = None,
         resource_attributes: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        protocol: str = "http/protobuf",
+        protocol: str | None = None,
         timeout: float = 10.0,
         retry_timeout: float = 30.0,
         retry_backoff: float = 0.5,
@@ -201,8 +221,7 @@ class OtlpHandler(logging.Handler):
         exclude_loggers: Iterable[str] = _DEFAULT_EXCLUDE,
         exporter: Any = None,
     ) -> None:
-        if protocol not in _PROTOCOLS:
-            raise ValueError(f'"protocol" must be one of {_PROTOCOLS}: {protocol!r}')
+        protocol = _protocol(protocol)
         for name, value, low in (
             ("timeout", timeout, 0.0),
             ("retry_timeout", retry_timeout, -1.0),
@@ -416,12 +435,15 @@ class OtlpHandler(logging.Handler):
     def stats(self) -> dict[str, Any]:
         """Counters: ``written`` (records the collector accepted), ``errors`` (records lost:
         conversion failures and dropped batches), ``dropped`` (records of batches given up
-        after ``retry_timeout``), ``batches`` (successful exports), ``retries`` (export
-        attempts repeated after a failure) and ``failed_exports`` (attempts that failed)."""
+        after ``retry_timeout``, or at close; ``dropped_by`` gives the reason,
+        ``export_failed``), ``batches`` (successful exports), ``retries`` (export attempts
+        repeated after a failure) and ``failed_exports`` (attempts that failed)."""
+        dropped = self._dropped
         return {
             "written": self._written,
             "errors": self._errors,
-            "dropped": self._dropped,
+            "dropped": dropped,
+            "dropped_by": {"export_failed": dropped} if dropped else {},
             "batches": self._batches,
             "retries": self._retries,
             "failed_exports": self._failed_exports,
@@ -482,10 +504,15 @@ class _OtelApi:
         self, protocol: str, endpoint: str | None, headers: Mapping[str, str] | None, timeout: float
     ) -> Any:
         if protocol == "grpc":
-            from opentelemetry.exporter.otlp.proto.grpc._log_exporter import (  # type: ignore[import-not-found]  # optional
-                OTLPLogExporter as GrpcExporter,
-            )
-
+            try:
+                from opentelemetry.exporter.otlp.proto.grpc._log_exporter import (
+                    OTLPLogExporter as GrpcExporter,
+                )
+            except ImportError as exc:
+                raise ImportError(
+                    f'"protocol" {protocol!r} needs opentelemetry-exporter-otlp-proto-grpc'
+                    " (pip install lite-logging[otel-grpc])"
+                ) from exc
             return GrpcExporter(
                 endpoint=endpoint,
                 headers=tuple((headers or {}).items()) or None,

@@ -247,6 +247,7 @@ class BatchSyslogHandler(logging.Handler):
         self._written = 0
         self._errors = 0
         self._dropped = 0
+        self._dropped_by: dict[str, int] = {}  # the same records by reason
         self._degraded = 0
         self._batches = 0
         self._bytes = 0
@@ -400,7 +401,7 @@ class BatchSyslogHandler(logging.Handler):
             self._send_until(time.monotonic() + self.timeout)
             if self._unsent:
                 self._errors += len(self._unsent)
-                self._dropped += len(self._unsent)
+                self._drop("unsent_at_close", len(self._unsent))
                 self._unsent.clear()
                 self._unsent_size = 0
                 try:
@@ -430,7 +431,7 @@ class BatchSyslogHandler(logging.Handler):
         while self._unsent_size > self.buffer_bytes and unsent:
             self._unsent_size -= len(unsent.popleft())
             self._errors += 1
-            self._dropped += 1
+            self._drop("buffer_full")
 
     def _send_until(self, deadline: float, record: logging.LogRecord | None = None) -> bool:
         """Try to send what waits until it is sent (True) or ``deadline`` passes."""
@@ -579,7 +580,7 @@ class BatchSyslogHandler(logging.Handler):
             except OSError:  # EMSGSIZE: longer than a datagram may be
                 self._send_failures += 1
                 self._errors += 1
-                self._dropped += 1
+                self._drop("send_failed")
                 self._fail(record)
         if sent:
             self._failing = False
@@ -603,16 +604,23 @@ class BatchSyslogHandler(logging.Handler):
         with contextlib.suppress(Exception):
             self.handleError(record)
 
+    def _drop(self, reason: str, count: int = 1) -> None:
+        """Count ``count`` messages lost for good, and why (lock held)."""
+        self._dropped += count
+        self._dropped_by[reason] = self._dropped_by.get(reason, 0) + count
+
     def stats(self) -> dict[str, Any]:
         """Counters: ``written`` (messages handed to the kernel, first sends only),
-        ``errors`` (records degraded or lost), ``dropped`` (lost: buffer full past
-        ``block_timeout``, unsent at close, UDP send failures), ``degraded``, ``batches``
+        ``errors`` (records degraded or lost), ``dropped`` (lost) and ``dropped_by`` (the
+        same by reason: ``buffer_full`` past ``block_timeout``, ``unsent_at_close``,
+        ``send_failed`` over UDP), ``degraded``, ``batches``
         (sends), ``bytes``, ``resent`` (messages sent again after a reconnect),
         ``reconnects``, ``connect_failures``, ``send_failures`` and ``buffered_bytes``."""
         return {
             "written": self._written,
             "errors": self._errors,
             "dropped": self._dropped,
+            "dropped_by": dict(self._dropped_by),
             "degraded": self._degraded,
             "batches": self._batches,
             "bytes": self._bytes,

@@ -493,12 +493,27 @@ class TraceBufferHandler(logging.Handler):
         C call under the GIL.
         """
         traces = list(self._traces.values())
+        counts = dict(self._counts)
+        dropped_by = {reason: counts[key] for key, reason in _DROP_REASONS if counts[key]}
         return {
-            **dict(self._counts),
+            **counts,
+            "dropped": sum(dropped_by.values()),
+            "dropped_by": dropped_by,
             "traces": len(traces),
             "held_now": sum(len(t.records) for t in traces) + len(self._ring),
             "bytes": self._nbytes,
         }
+
+
+# stats()["dropped_by"]: the counter of held records dropped, and its reason.
+_DROP_REASONS = (
+    ("ended_records", "trace_ended"),
+    ("expired_records", "trace_expired"),
+    ("evicted_records", "trace_evicted"),
+    ("trimmed_records", "trace_trimmed"),
+    ("ring_dropped", "ring_full"),
+    ("closed_records", "closed"),
+)
 
 
 def _configurator_handlers() -> Any:

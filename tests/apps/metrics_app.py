@@ -2,7 +2,8 @@
 
     metrics_app.py single PORT OUT      one process: app metrics + pipeline health + records
     metrics_app.py worker N              multi-process worker (PROMETHEUS_MULTIPROC_DIR set):
-                                         counts N-dependent amounts, prints "done"
+                                         counts N-dependent amounts, logs 10 * N records and
+                                         publishes its pipeline health, prints "done"
     metrics_app.py serve PORT            multi-process exporter: serves every worker's sum
 
 Each prints one JSON line with what it counted ("expected ..."), then "ready" (or "done"),
@@ -90,9 +91,22 @@ def worker(n: int) -> None:
     for _ in range(n):
         work.observe(0.05)
     work.observe(5.0)
+    # The pipeline's health, published into the multi-process files (10 * n records).
+    handler = ll.AsyncQueueHandler(handlers=[ll.BatchFileHandler(f"worker-{n}.jsonl")])
+    handler.set_name("app")
+    log = logging.getLogger("worker")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    for i in range(10 * n):
+        log.info("job %d", i)
+    ll.flush()
+    publisher = metrics.publish_health(interval=60)  # published below, not by the clock
+    publisher.publish()
     print(json.dumps({"fast": n, "slow": 1, "observations": n + 1}), flush=True)
     print("done", flush=True)
     sys.stdin.read()
+    publisher.stop()
+    ll.shutdown()
 
 
 def serve(port: int) -> None:
