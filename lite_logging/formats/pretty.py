@@ -194,9 +194,11 @@ class PrettyFormatter(SchemaFormatter):
     select what is shown the same way.
 
     Args:
-        fmt, datefmt, style, validate: as for ``logging.Formatter``; ``datefmt`` is a
-            ``time.strftime`` format for the time column (default ``%H:%M:%S`` plus
-            milliseconds, local time).
+        fmt: as for ``logging.Formatter``.
+        datefmt: as for ``logging.Formatter``; a ``time.strftime`` format for the time
+            column (default ``%H:%M:%S`` plus milliseconds, local time).
+        style: as for ``logging.Formatter``.
+        validate: as for ``logging.Formatter``.
         width: wrap ``format()``'s lines at this many columns (``None``: no wrapping).
             ``RichHandler`` wraps at its console's width.
         show_locals: show local variables in tracebacks (off: they may hold secrets).

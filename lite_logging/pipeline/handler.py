@@ -74,7 +74,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             ``"drop_oldest"`` (evict the oldest queued record). Every drop is counted.
         block_timeout: seconds the ``block`` policy waits; ``None`` waits as long as the
             listener runs.
-        batch_size, flush_interval: passed to the listener it creates.
+        batch_size: passed to the listener it creates.
+        flush_interval: passed to the listener it creates.
         respect_handler_level: passed to the listener it creates. True by default here
             (a target handler's level applies, as the SPEC's record path says), unlike the
             stdlib QueueListener's False, which ``BatchingQueueListener`` itself keeps.

@@ -32,7 +32,9 @@ class RichHandler(logging.Handler):
         console: a ready rich ``Console`` to print on.
         width: wrap at this many columns; default the console's width (the terminal's,
             else ``COLUMNS``, else 80).
-        show_locals, show_source, max_frames: for the default ``PrettyFormatter``.
+        show_locals: for the default ``PrettyFormatter``.
+        show_source: for the default ``PrettyFormatter``.
+        max_frames: for the default ``PrettyFormatter``.
 
     Raises:
         ValueError: a ``width`` below 20.
