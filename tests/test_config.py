@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ class TestSetup:
         assert "x=1" == parsed[edn_format.Keyword("message")]
 
     def test_file_option(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """file=PATH adds a BatchFileHandler target writing JSON lines."""
+        """file=PATH adds a BatchFileHandler target writing JSON lines (its missing folder made)."""
         path = tmp_path / "logs" / "app.jsonl"
         ll.setup("prod", file=path)
         logging.getLogger("f").warning("to both")
@@ -96,6 +97,8 @@ class TestSetup:
         [
             ({"profile": "staging"}, '"profile"'),
             ({"level": "LOUD"}, '"level"'),
+            ({"level": -5}, '"level" must be a level name or a non-negative int: -5'),
+            ({"file": 42}, '"file" must be a path: 42'),
             ({"format": "xml"}, '"format".*xml'),
             ({"colour": True, "sink": 1}, r"\['colour', 'sink'\]"),
         ],
@@ -104,6 +107,25 @@ class TestSetup:
         """A bad profile, level, format or unknown option raises ValueError naming it."""
         with pytest.raises(ValueError, match=match):
             ll.setup(**kwargs)
+
+    @pytest.mark.parametrize(
+        ("where", "reason"),
+        [("a-file/out.jsonl", "Not a directory"), (".", "Is a directory")],
+    )
+    def test_unwritable_file_names_option_and_path(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, reason: str
+    ) -> None:
+        """A file that cannot be opened fails before dictConfig, naming "file" and the path;
+        the running configuration stays as it was."""
+        ll.setup("prod")
+        (tmp_path / "a-file").write_text("")
+        bad = tmp_path / where
+        with pytest.raises(ValueError, match="cannot be opened") as caught:
+            ll.setup("prod", file=bad)
+        assert f'"file" cannot be opened for writing ({reason}): {bad!r}' == str(caught.value)
+        logging.getLogger("tests.config.still").warning("still configured")
+        ll.flush()
+        assert ['"still configured"'] == re.findall(r'"still configured"', capsys.readouterr().out)
 
 
 class TestLoggerClass:

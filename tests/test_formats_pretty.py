@@ -183,8 +183,13 @@ class TestPrettyFormatter:
     @pytest.mark.parametrize(
         ("options", "expected"),
         [
-            ({"width": 10}, '"width" must be at least 20 or None: 10'),
-            ({"max_frames": 0}, '"max_frames" must be >= 1: 0'),
+            ({"width": 10}, '"width" must be an int of at least 20, or None: 10'),
+            ({"width": "wide"}, "\"width\" must be an int of at least 20, or None: 'wide'"),
+            ({"width": True}, '"width" must be an int of at least 20, or None: True'),
+            ({"max_frames": 0}, '"max_frames" must be an int >= 1: 0'),
+            ({"max_frames": "5"}, "\"max_frames\" must be an int >= 1: '5'"),
+            ({"show_locals": "yes"}, "\"show_locals\" must be a bool: 'yes'"),
+            ({"show_source": None}, '"show_source" must be a bool: None'),
         ],
     )
     def test_bad_options(self, options: dict[str, Any], expected: str) -> None:

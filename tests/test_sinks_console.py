@@ -223,6 +223,23 @@ class TestRichHandler:
         assert "  │ Traceback (most recent call last):" == lines[1]
         assert "  │ ValueError: queued failure" == lines[-1]
 
+    @pytest.mark.parametrize(
+        ("options", "expected"),
+        [
+            ({"width": "wide"}, "\"width\" must be an int of at least 20, or None: 'wide'"),
+            ({"width": 5}, '"width" must be an int of at least 20, or None: 5'),
+            ({"level": -5}, '"level" must be a level name or a non-negative int: -5'),
+            ({"level": "LOUD"}, "\"level\" must be a level name or a non-negative int: 'LOUD'"),
+            ({"stream": 5}, '"stream" must be a text stream with a write() method: 5'),
+            ({"max_frames": 0}, '"max_frames" must be an int >= 1: 0'),
+            ({"show_locals": 1}, '"show_locals" must be a bool: 1'),
+        ],
+    )
+    def test_bad_options(self, options: dict[str, Any], expected: str) -> None:
+        """A bad option fails at construction with ValueError naming the option and value."""
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            ll.RichHandler(**options)
+
     def test_other_formatter_is_escaped(self) -> None:
         """With a plain Formatter: its first line as is, later lines marked, controls escaped."""
         handler, stream = _handler()

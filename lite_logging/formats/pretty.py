@@ -34,7 +34,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeGuard
 
 from ._encoding import safe_repr, to_jsonable
 from ._schema import SchemaFormatter
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.traceback import Trace
 
-__all__ = ["PrettyFormatter", "check_width", "make_console", "render_text"]
+__all__ = ["PrettyFormatter", "check_options", "make_console", "render_text"]
 
 # Shown as escapes, never sent raw to the terminal: C0/C1 controls and DEL (ANSI escape
 # sequences, line breaks, bells), line/paragraph separators, bidi marks, overrides and
@@ -84,10 +84,24 @@ _PLACED = ("timestamp", "level", "logger", "message", "event_id", "context")
 _TAIL = ("trace_id", "span_id", "source", "exception", "stack")
 
 
-def check_width(width: int | None) -> None:
-    """Raise ``ValueError`` for a ``width`` option too narrow to indent message bodies."""
-    if width is not None and width < _MIN_BODY_WIDTH:
-        raise ValueError(f'"width" must be at least {_MIN_BODY_WIDTH} or None: {width!r}')
+def check_options(
+    *, width: object, show_locals: object, show_source: object, max_frames: object
+) -> None:
+    """Raise ``ValueError`` naming the option and its value for a bad pretty-console option:
+    shared by ``PrettyFormatter`` and ``RichHandler``, so both fail at construction."""
+    if width is not None and not (_is_int(width) and width >= _MIN_BODY_WIDTH):
+        raise ValueError(
+            f'"width" must be an int of at least {_MIN_BODY_WIDTH}, or None: {width!r}'
+        )
+    for key, flag in (("show_locals", show_locals), ("show_source", show_source)):
+        if not isinstance(flag, bool):
+            raise ValueError(f'"{key}" must be a bool: {flag!r}')
+    if not (_is_int(max_frames) and max_frames >= 1):
+        raise ValueError(f'"max_frames" must be an int >= 1: {max_frames!r}')
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -207,7 +221,8 @@ class PrettyFormatter(SchemaFormatter):
         **kwargs: python-json-logger options: ``rename_fields``, ``static_fields``...
 
     Raises:
-        ValueError: a ``width`` below 20 or a ``max_frames`` below 1.
+        ValueError: a ``width`` that is not an int of at least 20, a ``max_frames`` below 1,
+            a ``show_locals``/``show_source`` that is not a bool: naming the option and value.
         ImportError: rich is not installed.
     """
 
@@ -224,10 +239,10 @@ class PrettyFormatter(SchemaFormatter):
         max_frames: int = 20,
         **kwargs: Any,
     ) -> None:
+        check_options(
+            width=width, show_locals=show_locals, show_source=show_source, max_frames=max_frames
+        )
         super().__init__(fmt, datefmt, style, validate, **kwargs)
-        check_width(width)
-        if max_frames < 1:
-            raise ValueError(f'"max_frames" must be >= 1: {max_frames!r}')
         from rich.console import Console  # rich only once a pretty formatter is built
 
         self.width = width

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from typing import IO, TYPE_CHECKING, Any
 
-from ..formats.pretty import PrettyFormatter, check_width, make_console, render_text
+from .._levels import parse_level
+from ..formats.pretty import PrettyFormatter, check_options, make_console, render_text
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -37,7 +38,8 @@ class RichHandler(logging.Handler):
         max_frames: for the default ``PrettyFormatter``.
 
     Raises:
-        ValueError: a ``width`` below 20.
+        ValueError: a bad option (a ``width`` that is not an int of at least 20, an unknown
+            ``level``, a ``stream`` without ``write()``...), naming it and its value.
         ImportError: rich is not installed.
     """
 
@@ -52,8 +54,12 @@ class RichHandler(logging.Handler):
         show_source: bool = True,
         max_frames: int = 20,
     ) -> None:
-        super().__init__(level)
-        check_width(width)
+        check_options(
+            width=width, show_locals=show_locals, show_source=show_source, max_frames=max_frames
+        )
+        if stream is not None and not callable(getattr(stream, "write", None)):
+            raise ValueError(f'"stream" must be a text stream with a write() method: {stream!r}')
+        super().__init__(parse_level("level", level))
         self.console = make_console(stream, width) if console is None else console
         self.width = width
         self.setFormatter(
