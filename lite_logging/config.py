@@ -115,6 +115,8 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
         "handlers": targets,
         "respect_handler_level": True,
     }
+    if console.get("()") == "lite_logging.RichHandler":
+        handlers["queue"]["keep_exc_info"] = True  # for rich tracebacks on the console
     config: dict[str, Any] = {
         "version": 1,
         "disable_existing_loggers": False,

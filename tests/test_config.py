@@ -52,6 +52,22 @@ class TestSetup:
         assert ll.flush(timeout=10)
         assert [ll.RichHandler] == [type(h) for h in listener.handlers]  # type: ignore[union-attr]
 
+    def test_dev_shows_rich_tracebacks(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """dev: an exception logged through the async pipeline is a rich traceback (a framed
+        box with the failing source line), not the plain text the queue carries."""
+        ll.setup("dev")
+        try:
+            {}["missing"]
+        except KeyError:
+            logging.getLogger("dev").exception("lookup failed")
+        assert ll.flush(timeout=10)
+        err = capsys.readouterr().err
+        assert "lookup failed" in err
+        assert "╭" in err
+        assert "Traceback (most recent call last)" in err
+        assert re.search(r"│ ❱ +\d+ .*\{\}\[\"missing\"\]", err), err
+        assert "  KeyError: 'missing'" in err.splitlines()
+
     def test_edn_format(self, capsys: pytest.CaptureFixture[str]) -> None:
         """format="edn": every line parses with a real EDN reader."""
         ll.setup("prod", format="edn")
