@@ -69,7 +69,8 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
         The configuration dict (a copy of it was passed to ``logging.config.dictConfig``).
 
     Raises:
-        ValueError: an unknown profile, level, format or option, naming it.
+        ValueError: an unknown profile, level, format or option, or a ``file`` that cannot be
+            opened for writing, naming it and the value.
     """
     if profile not in _PROFILES:
         raise ValueError(f'"profile" must be one of {_PROFILES}: {profile!r}')
@@ -83,8 +84,8 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     if fmt not in _FORMATS:
         raise ValueError(f'"format" must be one of {_FORMATS}: {fmt!r}')
     file = options.get("file")
-    if file is not None and not isinstance(file, str | os.PathLike):
-        raise ValueError(f'"file" must be a path: {file!r}')
+    if file is not None:
+        _check_file(file)
     on_signals = options.get("drain_on_signals")
     if on_signals is not None and not isinstance(on_signals, bool):
         raise ValueError(f'"drain_on_signals" must be a bool: {on_signals!r}')
@@ -114,6 +115,8 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
         "handlers": targets,
         "respect_handler_level": True,
     }
+    if console.get("()") == "lite_logging.RichHandler":
+        handlers["queue"]["keep_exc_info"] = True  # for rich tracebacks on the console
     config: dict[str, Any] = {
         "version": 1,
         "disable_existing_loggers": False,
@@ -126,6 +129,27 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     _set_logger_class(logger_class)  # before dictConfig creates the loggers it names
     logging.config.dictConfig(copy.deepcopy(config))
     return config
+
+
+def _check_file(file: object) -> None:
+    """Raise ``ValueError`` naming ``file`` unless it is a path we can open for appending.
+
+    Checked before dictConfig runs, which would otherwise tear down the running
+    configuration first and then fail with its generic "Unable to configure handler".
+    Missing parent folders are created, as ``BatchFileHandler`` does.
+    """
+    if not isinstance(file, str | os.PathLike):
+        raise ValueError(f'"file" must be a path: {file!r}')
+    try:
+        path = os.fspath(file)
+        try:
+            open(path, "ab").close()
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            open(path, "ab").close()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValueError(f'"file" cannot be opened for writing ({reason}): {file!r}') from exc
 
 
 def _set_logger_class(choice: bool | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,22 @@ class TestSetup:
         assert ll.flush(timeout=10)
         assert [ll.RichHandler] == [type(h) for h in listener.handlers]  # type: ignore[union-attr]
 
+    def test_dev_shows_rich_tracebacks(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """dev: an exception logged through the async pipeline is a rich traceback (a framed
+        box with the failing source line), not the plain text the queue carries."""
+        ll.setup("dev")
+        try:
+            {}["missing"]
+        except KeyError:
+            logging.getLogger("dev").exception("lookup failed")
+        assert ll.flush(timeout=10)
+        err = capsys.readouterr().err
+        assert "lookup failed" in err
+        assert "╭" in err
+        assert "Traceback (most recent call last)" in err
+        assert re.search(r"│ ❱ +\d+ .*\{\}\[\"missing\"\]", err), err
+        assert "  KeyError: 'missing'" in err.splitlines()
+
     def test_edn_format(self, capsys: pytest.CaptureFixture[str]) -> None:
         """format="edn": every line parses with a real EDN reader."""
         ll.setup("prod", format="edn")
@@ -58,7 +75,7 @@ class TestSetup:
         assert "x=1" == parsed[edn_format.Keyword("message")]
 
     def test_file_option(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """file=PATH adds a BatchFileHandler target writing JSON lines."""
+        """file=PATH adds a BatchFileHandler target writing JSON lines (its missing folder made)."""
         path = tmp_path / "logs" / "app.jsonl"
         ll.setup("prod", file=path)
         logging.getLogger("f").warning("to both")
@@ -93,6 +110,8 @@ class TestSetup:
         [
             ({"profile": "staging"}, '"profile"'),
             ({"level": "LOUD"}, '"level"'),
+            ({"level": -5}, '"level" must be a level name or a non-negative int: -5'),
+            ({"file": 42}, '"file" must be a path: 42'),
             ({"format": "xml"}, '"format".*xml'),
             ({"colour": True, "sink": 1}, r"\['colour', 'sink'\]"),
         ],
@@ -101,6 +120,25 @@ class TestSetup:
         """A bad profile, level, format or unknown option raises ValueError naming it."""
         with pytest.raises(ValueError, match=match):
             ll.setup(**kwargs)
+
+    @pytest.mark.parametrize(
+        ("where", "reason"),
+        [("a-file/out.jsonl", "Not a directory"), (".", "Is a directory")],
+    )
+    def test_unwritable_file_names_option_and_path(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, reason: str
+    ) -> None:
+        """A file that cannot be opened fails before dictConfig, naming "file" and the path;
+        the running configuration stays as it was."""
+        ll.setup("prod")
+        (tmp_path / "a-file").write_text("")
+        bad = tmp_path / where
+        with pytest.raises(ValueError, match="cannot be opened") as caught:
+            ll.setup("prod", file=bad)
+        assert f'"file" cannot be opened for writing ({reason}): {bad!r}' == str(caught.value)
+        logging.getLogger("tests.config.still").warning("still configured")
+        ll.flush()
+        assert ['"still configured"'] == re.findall(r'"still configured"', capsys.readouterr().out)
 
 
 class TestLoggerClass:

@@ -183,14 +183,131 @@ class TestPrettyFormatter:
     @pytest.mark.parametrize(
         ("options", "expected"),
         [
-            ({"width": 10}, '"width" must be at least 20 or None: 10'),
-            ({"max_frames": 0}, '"max_frames" must be >= 1: 0'),
+            ({"width": 10}, '"width" must be an int of at least 20, or None: 10'),
+            ({"width": "wide"}, "\"width\" must be an int of at least 20, or None: 'wide'"),
+            ({"width": True}, '"width" must be an int of at least 20, or None: True'),
+            ({"max_frames": 0}, '"max_frames" must be an int >= 1: 0'),
+            ({"max_frames": "5"}, "\"max_frames\" must be an int >= 1: '5'"),
+            ({"show_locals": "yes"}, "\"show_locals\" must be a bool: 'yes'"),
+            ({"show_source": None}, '"show_source" must be a bool: None'),
         ],
     )
     def test_bad_options(self, options: dict[str, Any], expected: str) -> None:
         """A bad option fails at construction, naming the key and the value."""
         with pytest.raises(ValueError, match=re.escape(expected)):
             ll.PrettyFormatter(**options)
+
+
+class TestLongValues:
+    """A huge message or value is cut for the console, with a marker saying how much."""
+
+    def test_ten_megabyte_message_and_value_are_cut(self) -> None:
+        """10 MB each: 10,000 characters shown and the rest counted; one line per record
+        when not wrapped, and the output stays small (it was 20 MB, wrapped: 28 MB)."""
+        handler, stream = _handler(width=None)
+        handler.handle(_record("x" * 10_000_000, (), blob="y" * 10_000_000))
+        (line,) = stream.getvalue().splitlines()
+        assert 2 == line.count("\u2026[9,990,000 more chars]")
+        assert "x" * 10_000 + "\u2026[9,990,000 more chars] blob=" + "y" * 10_000 in line
+        assert len(line) < 20_200
+
+    def test_wrapped_cost_stays_bounded(self) -> None:
+        """Wrapped at 160 columns a 10 MB message costs ~75 short lines, not 73,000."""
+        handler, stream = _handler(width=160)
+        handler.handle(_record("x" * 10_000_000, ()))
+        lines = stream.getvalue().splitlines()
+        assert 1 + 10_000 // (160 - 22) < len(lines) < 80
+        assert (
+            lines[-1].rstrip().endswith("\u2026[9,990,000 more chars] /srv/shop/api.py:17 in login")
+        )
+
+    @pytest.mark.parametrize(
+        ("message", "expected"),
+        [
+            ("a" * 30 + "\nsecond", ["a" * 20 + "\u2026[17 more chars]"]),
+            ("first\n" + "b" * 30, ["first", "\u2502 " + "b" * 14 + "\u2026[16 more chars]"]),
+        ],
+    )
+    def test_cut_multiline_message(self, message: str, expected: list[str]) -> None:
+        """The cut counts the whole message; the marker ends its last shown line."""
+        text = ll.PrettyFormatter(max_chars=20, show_source=False).format(_record(message, ()))
+        shown = [line.split("shop.api: ", 1)[-1].strip() for line in text.splitlines()]
+        assert expected == shown
+
+    def test_non_string_values_and_exception_text_are_cut(self) -> None:
+        """A long JSON value and a long exception-text line are cut the same way."""
+        record = _record("m", (), items=list(range(1000)))
+        record.exc_text = "Traceback (most recent call last):\nValueError: " + "z" * 100
+        text = ll.PrettyFormatter(max_chars=50, show_source=False).format(record)
+        assert (
+            "items=[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,\u2026[4,840 more chars]"
+            in text
+        )
+        assert "  \u2502 ValueError: " + "z" * 38 + "\u2026[62 more chars]" in text
+
+    def test_none_never_cuts(self) -> None:
+        """max_chars=None shows everything."""
+        text = ll.PrettyFormatter(max_chars=None).format(_record("x" * 50_000, ()))
+        assert "x" * 50_000 in text
+        assert "more chars]" not in text
+
+    @pytest.mark.parametrize("bad", [0, -1, "10", 1.5])
+    def test_bad_max_chars(self, bad: object) -> None:
+        """A bad max_chars fails at construction, naming it and the value."""
+        expected = f'"max_chars" must be an int >= 1, or None: {bad!r}'
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            ll.PrettyFormatter(max_chars=bad)  # type: ignore[arg-type]
+
+
+class TestSpanRecords:
+    def test_name_and_status_not_repeated(self) -> None:
+        """A span record shows its name and status once (in its message) and a duration
+        rounded to microseconds; its other fields stay."""
+        handler, stream = _handler(width=None)
+        logger = logging.getLogger("tests.pretty.span")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        try:
+            with ll.span("checkout", logger=logger, user=42):
+                pass
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(logging.NOTSET)
+        (line,) = stream.getvalue().splitlines()
+        body = line.split("tests.pretty.span: ", 1)[1]
+        assert body.startswith('span checkout ok attributes={"user": 42} duration_ms=')
+        assert "span_name=" not in body
+        assert "status=" not in body
+        assert re.search(r" duration_ms=\d+\.\d{1,3} trace=[0-9a-f]{8} span=[0-9a-f]{8} ", body)
+
+    def test_other_records_keep_such_fields(self) -> None:
+        """A record whose message is not "span NAME STATUS" keeps span_name and status."""
+        text = ll.PrettyFormatter().format(
+            _record("span checkout done", (), span_name="checkout", status="ok")
+        )
+        assert "span_name=checkout status=ok" in text
+
+
+class TestTracebackPaths:
+    def test_frames_under_the_working_directory_are_relative(
+        self, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A traceback frame in a file under the working directory shows a relative path,
+        and its source line is still shown."""
+        script = tmp_path / "pkg" / "job.py"
+        script.parent.mkdir()
+        script.write_text("def run():\n    raise ValueError('from job')\n")
+        namespace: dict[str, Any] = {}
+        exec(compile(script.read_text(), str(script), "exec"), namespace)
+        monkeypatch.chdir(tmp_path)
+        try:
+            namespace["run"]()
+        except ValueError:
+            record = _record("failed", (), logging.ERROR, sys.exc_info())
+        text = ll.PrettyFormatter().format(record)
+        assert "pkg/job.py:2 in run" in text
+        assert str(tmp_path) not in text
+        assert "raise ValueError('from job')" in text
 
 
 class TestInjection:

@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
+from lite_logging.formats import _schema
 from lite_logging.formats._encoding import format_timestamp, to_jsonable
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -434,3 +435,45 @@ class TestExtrasByLayout:
 
         record = Early("app", logging.INFO, __file__, 1, "m", (), None)
         assert "t-1" == self._line(ll.JsonFormatter(), record)["tenant_id"]
+
+
+class TestSourcePath:
+    """``source.file``: short, so a line fits a console wherever the program runs from."""
+
+    @pytest.fixture(autouse=True)
+    def _fresh_cache(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(_schema, "_source_cache", {})
+
+    def test_package_outside_sys_path(self, tmp_path: pathlib.Path) -> None:
+        """A package no sys.path entry holds (an editable install): from its top folder."""
+        module = tmp_path / "src" / "shop" / "api" / "views.py"
+        module.parent.mkdir(parents=True)
+        for folder in (module.parent, module.parent.parent):
+            (folder / "__init__.py").write_text("")
+        module.write_text("")
+        assert "shop/api/views.py" == _schema.source_path(str(module))
+
+    def test_loose_file_under_the_working_directory(
+        self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A file in no package and on no sys.path entry: relative to the working directory."""
+        monkeypatch.chdir(tmp_path)
+        script = tmp_path / "tools" / "job.py"
+        assert "tools/job.py" == _schema.source_path(str(script))
+
+    def test_elsewhere_stays_absolute(
+        self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Outside sys.path, packages and the working directory, the path is kept whole."""
+        (tmp_path / "here").mkdir()
+        monkeypatch.chdir(tmp_path / "here")
+        elsewhere = str(tmp_path / "there" / "job.py")
+        assert elsewhere == _schema.source_path(elsewhere)
+
+    def test_sys_path_entry_wins(self, tmp_path: pathlib.Path) -> None:
+        """On sys.path, the longest entry holding the file decides (as before)."""
+        module = tmp_path / "shop" / "api.py"
+        module.parent.mkdir()
+        (module.parent / "__init__.py").write_text("")
+        assert "shop/api.py" == _schema._relative(str(module), [str(tmp_path)])
+        assert "api.py" == _schema._relative(str(module), [str(tmp_path), str(module.parent)])

@@ -68,6 +68,27 @@ class TestPrepare:
         assert "ValueError: boom" in copy.exc_text
         assert record.exc_info is not None
 
+    def test_keep_exc_info(self, logger: logging.Logger, pipeline: Any) -> None:
+        """keep_exc_info=True: the copy keeps the exception object besides its text, and the
+        target gets it (RichHandler draws its rich traceback from it)."""
+        target = BatchCollect()
+        pipeline(target, keep_exc_info=True)
+        try:
+            raise ValueError("boom")
+        except ValueError as exc:
+            raised = exc
+            logger.exception("failed")
+        assert ll.flush(timeout=10)
+        (queued,) = target.records
+        assert queued.exc_info is not None
+        assert raised is queued.exc_info[1]
+        assert "ValueError: boom" in queued.exc_text
+
+    def test_keep_exc_info_must_be_a_bool(self) -> None:
+        """A keep_exc_info that is not a bool fails at construction, naming it."""
+        with pytest.raises(ValueError, match="\"keep_exc_info\" must be a bool: 'yes'"):
+            AsyncQueueHandler(keep_exc_info="yes")  # type: ignore[arg-type]
+
     def test_stack_info_kept(self, logger: logging.Logger, pipeline: Any) -> None:
         """stack_info travels as the text it already is."""
         target = BatchCollect()

@@ -18,6 +18,11 @@ import lite_logging as ll
 
 _HEAD = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) (\S+) +(.*)$")
 _ANSI = re.compile(r"\x1b\[")
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _strip_sgr(text: str) -> str:
+    return _SGR.sub("", text)
 
 
 @pytest.fixture(autouse=True)
@@ -97,14 +102,44 @@ class TestRichHandler:
         handler.handle(_record(level=logging.ERROR))
         assert _ANSI.search(stream.getvalue()) is None
 
-    def test_console_width_wraps(self) -> None:
-        """Without a width the console's applies: 80 columns for a non-terminal stream."""
+    def test_no_wrapping_when_not_a_terminal(self) -> None:
+        """Not a terminal and no COLUMNS (docker logs, CI): each record stays one line."""
+        stream = io.StringIO()
+        handler = ll.RichHandler(stream=stream)
+        for n in range(3):
+            handler.handle(_record(n=n, **{f"key{i}": "v" * 10 for i in range(10)}))
+        lines = stream.getvalue().splitlines()
+        assert 3 == len(lines)
+        assert [f"n={n}" for n in range(3)] == [line.split()[7] for line in lines]
+        assert all(len(line) > 160 for line in lines)
+
+    def test_columns_wraps_when_not_a_terminal(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Not a terminal, with COLUMNS set: wrapped at COLUMNS, under the message."""
+        monkeypatch.setenv("COLUMNS", "100")
         stream = io.StringIO()
         handler = ll.RichHandler(stream=stream)
         handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(10)}))
         lines = stream.getvalue().splitlines()
         assert len(lines) > 1
-        assert all(len(line) <= 80 for line in lines)
+        assert 100 >= max(len(line) for line in lines) > 80
+        assert all(line.startswith(" " * 22) for line in lines[1:])
+
+    def test_terminal_width_wraps(self) -> None:
+        """On a terminal, lines wrap at the terminal's width."""
+        from rich.console import Console
+
+        class _Tty(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        stream = _Tty()
+        handler = ll.RichHandler(stream=stream)
+        assert isinstance(handler.console, Console)
+        handler.console.size = (90, 40)  # what rich reads from the terminal
+        handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(10)}))
+        lines = [_strip_sgr(line) for line in stream.getvalue().splitlines()]
+        assert len(lines) > 1
+        assert 90 >= max(len(line) for line in lines) > 80
 
     def test_given_console(self) -> None:
         """A ready rich Console is used as given: its width, its file."""
@@ -222,6 +257,23 @@ class TestRichHandler:
         assert match.group(3).startswith("test_pretty.async: failed for cart-7 sku=a-1 ")
         assert "  │ Traceback (most recent call last):" == lines[1]
         assert "  │ ValueError: queued failure" == lines[-1]
+
+    @pytest.mark.parametrize(
+        ("options", "expected"),
+        [
+            ({"width": "wide"}, "\"width\" must be an int of at least 20, or None: 'wide'"),
+            ({"width": 5}, '"width" must be an int of at least 20, or None: 5'),
+            ({"level": -5}, '"level" must be a level name or a non-negative int: -5'),
+            ({"level": "LOUD"}, "\"level\" must be a level name or a non-negative int: 'LOUD'"),
+            ({"stream": 5}, '"stream" must be a text stream with a write() method: 5'),
+            ({"max_frames": 0}, '"max_frames" must be an int >= 1: 0'),
+            ({"show_locals": 1}, '"show_locals" must be a bool: 1'),
+        ],
+    )
+    def test_bad_options(self, options: dict[str, Any], expected: str) -> None:
+        """A bad option fails at construction with ValueError naming the option and value."""
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            ll.RichHandler(**options)
 
     def test_other_formatter_is_escaped(self) -> None:
         """With a plain Formatter: its first line as is, later lines marked, controls escaped."""

@@ -67,7 +67,8 @@ _SOURCE_CACHE_MAX = 4096
 
 
 def source_path(pathname: str) -> str:
-    """``pathname`` relative to the longest ``sys.path`` entry holding it (``shop/api.py``).
+    """``pathname`` relative to the longest ``sys.path`` entry holding it (``shop/api.py``),
+    else to its top-level package's folder, else to the working directory when under it.
 
     Cached per path name: a process has few source files, so this is a dict lookup.
     Never raises: when ``sys.path`` is unusable (``None`` during interpreter teardown, when
@@ -92,7 +93,26 @@ def _relative(pathname: str, entries: list[str]) -> str:
         root = os.path.abspath(entry or os.curdir)
         if len(root) > len(best) and pathname.startswith(root + os.sep):
             best = root
-    return pathname[len(best) + 1 :] if best else pathname
+    return pathname[len(best) + 1 :] if best else _outside_sys_path(pathname)
+
+
+def _outside_sys_path(pathname: str) -> str:
+    """A path no ``sys.path`` entry holds (an editable install's package, found by an
+    import hook): from its top-level package folder (``shop/api.py``), else relative to the
+    working directory when under it, else as given."""
+    if not os.path.isabs(pathname):
+        return pathname
+    folder = os.path.dirname(pathname)
+    package = ""
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        package = folder
+        folder = os.path.dirname(folder)
+        if folder == package:  # the root
+            break
+    top = os.path.dirname(package) if package else os.getcwd()
+    if pathname.startswith(top.rstrip(os.sep) + os.sep):
+        return pathname[len(top.rstrip(os.sep)) + 1 :]
+    return pathname
 
 
 def _field_name(key: object) -> str:

@@ -82,14 +82,31 @@ class _Lines:
             self.fold(pieces)
 
     def fold(self, pieces: Pieces) -> None:
-        """Add a word wider than the line, cell by cell."""
+        """Add a word wider than the line, cell by cell (ASCII a line's worth at a time:
+        one piece per line, not per character)."""
         for text, style in pieces:
+            if text.isascii():  # one cell per character (controls are escaped already)
+                self._fold_ascii(text, style)
+                continue
             for char in text:
                 size = self.cell_len(char)
                 if self.column + size > self.width and self.column > self.start:
                     self.new_line()
                 self.line.append((char, style))
                 self.column += size
+
+    def _fold_ascii(self, text: str, style: str) -> None:
+        start = 0
+        while start < len(text):
+            room = self.width - self.column
+            if room <= 0:
+                if self.column > self.start:
+                    self.new_line()
+                room = max(self.width - self.column, 1)
+            chunk = text[start : start + room]
+            self.line.append((chunk, style))
+            self.column += len(chunk)
+            start += len(chunk)
 
     def new_line(self) -> None:
         self.line = list(self.indent_by)

@@ -70,10 +70,14 @@ class EcsFormatter(JsonFormatter):
     a dotted key such as ``"user.id"`` is an ECS field and is written de-dotted at the top).
 
     Args:
-        fmt, datefmt, style, validate: as for ``logging.Formatter``.
+        fmt: as for ``logging.Formatter``.
+        datefmt: as for ``logging.Formatter``.
+        style: as for ``logging.Formatter``.
+        validate: as for ``logging.Formatter``.
         service_name: ``service.name``; also gives ``event.dataset`` its default
             ``"SERVICE.log"``.
-        service_version, service_environment: ``service.version``, ``service.environment``.
+        service_version: ``service.version``.
+        service_environment: ``service.environment``.
         event_dataset: ``event.dataset``.
         labels: static ``labels`` for every line (keys sanitized, values as given).
         **kwargs: ``JsonFormatter``'s options (``use_orjson``, ``json_default``...).

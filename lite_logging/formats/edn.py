@@ -316,8 +316,11 @@ class EdnFormatter(SchemaFormatter):
          :message "user 42 logged in", :event_id #uuid "019ac0c4-...", :user_id 42, ...}
 
     Args:
-        fmt, datefmt, style, validate: as for ``logging.Formatter``; ``fmt`` selects extra
-            record attributes to add, python-json-logger's way.
+        fmt: as for ``logging.Formatter``; selects extra record attributes to add,
+            python-json-logger's way.
+        datefmt: as for ``logging.Formatter``.
+        style: as for ``logging.Formatter``.
+        validate: as for ``logging.Formatter``.
         **kwargs: python-json-logger options: ``rename_fields``, ``static_fields``,
             ``defaults``, ``prefix``, ``exc_info_as_array``...
     """

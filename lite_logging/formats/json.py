@@ -31,8 +31,11 @@ class JsonFormatter(SchemaFormatter, pjl_json.JsonFormatter):
     :func:`~lite_logging.formats._encoding.to_jsonable` and the stdlib encoder.
 
     Args:
-        fmt, datefmt, style, validate: as for ``logging.Formatter``; ``fmt`` selects extra
-            record attributes to add (``"%(process)d %(threadName)s"``), python-json-logger's way.
+        fmt: as for ``logging.Formatter``; selects extra record attributes to add
+            (``"%(process)d %(threadName)s"``), python-json-logger's way.
+        datefmt: as for ``logging.Formatter``.
+        style: as for ``logging.Formatter``.
+        validate: as for ``logging.Formatter``.
         use_orjson: encode with orjson; ``None`` (default) uses it when installed. Only
             speed depends on it, never the output.
         **kwargs: python-json-logger options: ``prefix``, ``rename_fields``,

@@ -34,7 +34,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeGuard
 
 from ._encoding import safe_repr, to_jsonable
 from ._schema import SchemaFormatter
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.traceback import Trace
 
-__all__ = ["PrettyFormatter", "check_width", "make_console", "render_text"]
+__all__ = ["DEFAULT_MAX_CHARS", "PrettyFormatter", "check_options", "make_console", "render_text"]
 
 # Shown as escapes, never sent raw to the terminal: C0/C1 controls and DEL (ANSI escape
 # sequences, line breaks, bells), line/paragraph separators, bidi marks, overrides and
@@ -78,16 +78,39 @@ _GUTTER = "  "  # a rich traceback
 _MESSAGE_MARK = _UNDER + "\u2502 "  # the message's second and later lines: "│ "
 _BLOCK_MARK = _GUTTER + "\u2502 "  # the lines of exception and stack texts
 _TRACEBACK_WIDTH = 100
+DEFAULT_MAX_CHARS = 10_000
+"""The most characters of a message or value the console shows by default."""
 
 # Fields shown in their own place (or not at all: the event id is for machines).
 _PLACED = ("timestamp", "level", "logger", "message", "event_id", "context")
 _TAIL = ("trace_id", "span_id", "source", "exception", "stack")
 
 
-def check_width(width: int | None) -> None:
-    """Raise ``ValueError`` for a ``width`` option too narrow to indent message bodies."""
-    if width is not None and width < _MIN_BODY_WIDTH:
-        raise ValueError(f'"width" must be at least {_MIN_BODY_WIDTH} or None: {width!r}')
+def check_options(
+    *,
+    width: object,
+    show_locals: object,
+    show_source: object,
+    max_frames: object,
+    max_chars: object = None,
+) -> None:
+    """Raise ``ValueError`` naming the option and its value for a bad pretty-console option:
+    shared by ``PrettyFormatter`` and ``RichHandler``, so both fail at construction."""
+    if width is not None and not (_is_int(width) and width >= _MIN_BODY_WIDTH):
+        raise ValueError(
+            f'"width" must be an int of at least {_MIN_BODY_WIDTH}, or None: {width!r}'
+        )
+    for key, flag in (("show_locals", show_locals), ("show_source", show_source)):
+        if not isinstance(flag, bool):
+            raise ValueError(f'"{key}" must be a bool: {flag!r}')
+    if not (_is_int(max_frames) and max_frames >= 1):
+        raise ValueError(f'"max_frames" must be an int >= 1: {max_frames!r}')
+    if max_chars is not None and not (_is_int(max_chars) and max_chars >= 1):
+        raise ValueError(f'"max_chars" must be an int >= 1, or None: {max_chars!r}')
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -111,6 +134,13 @@ def _split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").split("\n")
 
 
+def _cut(text: str, limit: int | None) -> tuple[str, str]:
+    """``text`` cut to ``limit`` characters, and the marker saying how much was cut ("")."""
+    if limit is None or len(text) <= limit:
+        return text, ""
+    return text[:limit], f"\u2026[{len(text) - limit:,} more chars]"
+
+
 def _marked(text: str) -> str:
     """``text`` escaped, its second and later lines marked: for exception texts in rich."""
     return "\n\u2502 ".join(_escape(line) for line in _split_lines(text))
@@ -129,24 +159,26 @@ def _level_cell(levelname: str) -> str:
     return cell
 
 
-def _value(value: object) -> str:
-    """One value, compact and on one line: bare word, quoted string, number or JSON."""
+def _value(value: object, limit: int | None = None) -> tuple[str, str]:
+    """One value, compact and on one line: bare word, quoted string, number or JSON; cut
+    to ``limit`` characters (before escaping), with the marker saying how much was cut."""
     kind = type(value)  # not isinstance: it would ask the value's own __class__, which may raise
     if issubclass(kind, str):
-        text = str.__str__(value)
+        text, cut = _cut(str.__str__(value), limit)
         if _BARE.fullmatch(text) and _UNSAFE.search(text) is None:
-            return text
+            return text, cut
         quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-        return '"' + _escape(quoted) + '"'
+        return '"' + _escape(quoted) + '"', cut
     if value is None or issubclass(kind, bool | int | float):
-        return safe_repr(value)
+        return _cut(safe_repr(value), limit)
     try:
         data = to_jsonable(value)
         if isinstance(data, str):
-            return _value(data)
-        return _escape(json.dumps(data, ensure_ascii=False, separators=(", ", ": ")))
+            return _value(data, limit)
+        text, cut = _cut(json.dumps(data, ensure_ascii=False, separators=(", ", ": ")), limit)
     except Exception:  # noqa: BLE001 - an odd value must not cost the line
-        return _escape(safe_repr(value))
+        text, cut = _cut(safe_repr(value), limit)
+    return _escape(text), cut
 
 
 def _text(obj: object) -> str:
@@ -164,13 +196,14 @@ def _level_style(levelno: int) -> str:
     return "dim"
 
 
-def _sanitize_trace(trace: Trace) -> None:
+def _sanitize_trace(trace: Trace, limit: int | None) -> None:
     """Escape the texts in a rich ``Trace`` (messages are data, not terminal input): one-line
-    names escaped, multi-line messages and notes escaped with their later lines marked."""
+    names escaped, multi-line messages and notes escaped with their later lines marked,
+    messages cut to ``limit`` characters; file names under the working directory relative."""
     for stack in trace.stacks:
         stack.exc_type = _escape(stack.exc_type)
-        stack.exc_value = _marked(stack.exc_value)
-        stack.notes = [_marked(note) for note in stack.notes]
+        stack.exc_value = _marked("".join(_cut(stack.exc_value, limit)))
+        stack.notes = [_marked("".join(_cut(note, limit))) for note in stack.notes]
         syntax_error = stack.syntax_error
         if syntax_error is not None:
             syntax_error.msg = _marked(syntax_error.msg)
@@ -178,11 +211,23 @@ def _sanitize_trace(trace: Trace) -> None:
             syntax_error.line = _escape(syntax_error.line.rstrip("\r\n"))
             syntax_error.notes = [_marked(note) for note in syntax_error.notes]
         for frame in stack.frames:
-            frame.filename = _escape(frame.filename)
+            frame.filename = _escape(_from_cwd(frame.filename))
             frame.name = _escape(frame.name)
             frame.line = _escape(frame.line)
         for group_trace in stack.exceptions:
-            _sanitize_trace(group_trace)
+            _sanitize_trace(group_trace, limit)
+
+
+def _from_cwd(filename: str) -> str:
+    """``filename`` relative to the working directory when it lies under it (rich still
+    finds the file to show its code), else as it is."""
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was removed
+        return filename
+    if filename.startswith(cwd + os.sep):
+        return filename[len(cwd) + 1 :]
+    return filename
 
 
 class PrettyFormatter(SchemaFormatter):
@@ -194,18 +239,26 @@ class PrettyFormatter(SchemaFormatter):
     select what is shown the same way.
 
     Args:
-        fmt, datefmt, style, validate: as for ``logging.Formatter``; ``datefmt`` is a
-            ``time.strftime`` format for the time column (default ``%H:%M:%S`` plus
-            milliseconds, local time).
+        fmt: as for ``logging.Formatter``.
+        datefmt: as for ``logging.Formatter``; a ``time.strftime`` format for the time
+            column (default ``%H:%M:%S`` plus milliseconds, local time).
+        style: as for ``logging.Formatter``.
+        validate: as for ``logging.Formatter``.
         width: wrap ``format()``'s lines at this many columns (``None``: no wrapping).
             ``RichHandler`` wraps at its console's width.
         show_locals: show local variables in tracebacks (off: they may hold secrets).
         show_source: show ``file:line in function``.
         max_frames: the most traceback frames shown per exception.
+        max_chars: the most characters shown of the message and of each value (and of
+            each line of an exception text); the rest is cut and replaced by a marker
+            ``…[N more chars]``, so a huge value costs the console little (a 10 MB message
+            wrapped for a terminal took 90 s and 1.7 GB uncut). ``None``: never cut.
         **kwargs: python-json-logger options: ``rename_fields``, ``static_fields``...
 
     Raises:
-        ValueError: a ``width`` below 20 or a ``max_frames`` below 1.
+        ValueError: a ``width`` that is not an int of at least 20, a ``max_frames`` or
+            ``max_chars`` below 1, a ``show_locals``/``show_source`` that is not a bool:
+            naming the option and the value.
         ImportError: rich is not installed.
     """
 
@@ -220,18 +273,24 @@ class PrettyFormatter(SchemaFormatter):
         show_locals: bool = False,
         show_source: bool = True,
         max_frames: int = 20,
+        max_chars: int | None = DEFAULT_MAX_CHARS,
         **kwargs: Any,
     ) -> None:
+        check_options(
+            width=width,
+            show_locals=show_locals,
+            show_source=show_source,
+            max_frames=max_frames,
+            max_chars=max_chars,
+        )
         super().__init__(fmt, datefmt, style, validate, **kwargs)
-        check_width(width)
-        if max_frames < 1:
-            raise ValueError(f'"max_frames" must be >= 1: {max_frames!r}')
         from rich.console import Console  # rich only once a pretty formatter is built
 
         self.width = width
         self.show_locals = show_locals
         self.show_source = show_source
         self.max_frames = max_frames
+        self.max_chars = max_chars
         rename = self.rename_fields
         self._names = {key: rename.get(key, key) for key in (*_PLACED, *_TAIL)}
         # Renders format()'s plain text: no colour, no markup, output captured per thread.
@@ -283,9 +342,10 @@ class PrettyFormatter(SchemaFormatter):
         level = str(log_data.get(self._names["level"], ""))
         body, more, blocks = self._body(log_data)
         lines = [[(f"{_escape(level):<{_LEVEL_WIDTH}} ", ""), *body.pieces]]
+        limit = self.max_chars
         lines += _text_lines(more, _MESSAGE_MARK, "", None)
         for text, style in blocks:
-            lines += _text_lines(_split_lines(text), _BLOCK_MARK, style, None)
+            lines += _text_lines(_split_lines(text), _BLOCK_MARK, style, None, limit)
         return "\n".join("".join(piece for piece, _ in line) for line in lines)
 
     def render(
@@ -342,7 +402,7 @@ class PrettyFormatter(SchemaFormatter):
         if record.exc_info or record.exc_text or record.stack_info:
             parts += self._exception(record, width)
         for text, style in blocks:
-            parts += _text_lines(_split_lines(text), _BLOCK_MARK, style, width)
+            parts += _text_lines(_split_lines(text), _BLOCK_MARK, style, width, self.max_chars)
         return parts
 
     def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
@@ -363,21 +423,31 @@ class PrettyFormatter(SchemaFormatter):
         data = dict(data)  # never mutate the caller's dict
         for key in ("timestamp", "level", "event_id"):
             data.pop(names[key], None)
-        body = _Styled()
+        limit = self.max_chars
+        body = _Styled(limit)
         logger = data.pop(names["logger"], None)
         if logger:
             body.add(_text(logger), "blue")
             body.add(": ", "dim")
         message = data.pop(names["message"], "")
+        if message.__class__ is str and message.startswith("span "):
+            _span_fields(message, data)
         more: list[str] = []
         if not isinstance(message, str):
-            message = _value(message)
-        elif "\n" in message:  # a multi-line message: its other lines go under the record
-            first, *more = _split_lines(message)
-            while more and not more[-1].strip():
-                more.pop()  # a trailing newline adds no line
-            message = first
-        body.add(_escape(message))
+            message, cut = _value(message, limit)
+        else:
+            message, cut = _cut(message, limit)
+            if "\n" in message:  # a multi-line message: its other lines go under the record
+                first, *more = _split_lines(message)
+                while more and not more[-1].strip():
+                    more.pop()  # a trailing newline adds no line
+                message = first
+            message = _escape(message)
+        if cut and more:
+            more[-1] += cut
+        body.add(message)
+        if cut and not more:
+            body.add(cut, "dim")
         ended = {key: data.pop(names[key], None) for key in _TAIL}
         context = data.pop(names["context"], None)
         if issubclass(type(context), dict):  # type(): __class__ may raise
@@ -419,7 +489,7 @@ class PrettyFormatter(SchemaFormatter):
                 exc_info[2],
                 show_locals=self.show_locals,
             )
-            _sanitize_trace(trace)
+            _sanitize_trace(trace, self.max_chars)
             traceback = Traceback(
                 trace,
                 width=_TRACEBACK_WIDTH - len(_GUTTER),
@@ -428,11 +498,24 @@ class PrettyFormatter(SchemaFormatter):
             )
             shown.append(_Gutter(traceback))
         elif record.exc_text:  # prepared by a queue handler: the traceback is text now
-            shown += _text_lines(_split_lines(record.exc_text), _BLOCK_MARK, "red", width)
+            text = _split_lines(record.exc_text)
+            shown += _text_lines(text, _BLOCK_MARK, "red", width, self.max_chars)
         if record.stack_info:
             stack = logging.Formatter.formatStack(self, record.stack_info)  # always one str
-            shown += _text_lines(_split_lines(stack), _BLOCK_MARK, "dim", width)
+            shown += _text_lines(_split_lines(stack), _BLOCK_MARK, "dim", width, self.max_chars)
         return shown
+
+
+def _span_fields(message: str, data: dict[str, Any]) -> None:
+    """A span record's fields without repeating its message: ``span_name`` and ``status``
+    dropped when the message ("span NAME STATUS") says them, the duration rounded to us."""
+    name, status = data.get("span_name"), data.get("status")
+    if message != f"span {name} {status}":
+        return  # not a span record, or one a filter changed: show everything
+    del data["span_name"], data["status"]
+    duration = data.get("duration_ms")
+    if duration.__class__ is float:
+        data["duration_ms"] = round(duration, 3)
 
 
 class _Styled:
@@ -441,27 +524,34 @@ class _Styled:
     Cheaper than a rich ``Text`` per piece, and ``format()`` needs no rich object at all.
     """
 
-    __slots__ = ("pieces",)
+    __slots__ = ("limit", "pieces")
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.pieces: list[tuple[str, str]] = []
+        self.limit = limit  # the most characters of a value shown
 
     def add(self, text: str, style: str = "") -> None:
         self.pieces.append((text, style))
 
     def pair(self, key: object, value: object, style: str) -> None:
-        self.pieces += ((" ", ""), (_text(key), style), ("=", "dim"), (_value(value), ""))
+        shown, cut = _value(value, self.limit)
+        self.pieces += ((" ", ""), (_text(key), style), ("=", "dim"), (shown, ""))
+        if cut:
+            self.pieces.append((cut, "dim"))
 
     def plain(self) -> str:
         return "".join(piece for piece, _ in self.pieces)
 
 
-def _text_lines(lines: list[str], mark: str, style: str, width: int | None) -> list[_Pieces]:
-    """Lines of a multi-line text shown under a record: each after ``mark``, escaped, and
-    wrapped at ``width`` with the mark again on each continuation line."""
+def _text_lines(
+    lines: list[str], mark: str, style: str, width: int | None, limit: int | None = None
+) -> list[_Pieces]:
+    """Lines of a multi-line text shown under a record: each after ``mark``, cut to
+    ``limit`` characters, escaped, and wrapped at ``width`` with the mark again on each
+    continuation line."""
     marked: list[_Pieces] = []
     for line in lines:
-        shown = _escape(line.expandtabs(4))
+        shown = _escape("".join(_cut(line, limit)).expandtabs(4))
         if width is None:
             marked.append([(mark, "dim"), (shown, style)])
         else:

@@ -81,12 +81,18 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             ``"drop_oldest"`` (evict the oldest queued record). Every drop is counted.
         block_timeout: seconds the ``block`` policy waits; ``None`` waits as long as the
             listener runs.
-        batch_size, flush_interval: passed to the listener it creates.
+        batch_size: passed to the listener it creates.
+        flush_interval: passed to the listener it creates.
         respect_handler_level: passed to the listener it creates. True by default here
             (a target handler's level applies, as the SPEC's record path says), unlike the
             stdlib QueueListener's False, which ``BatchingQueueListener`` itself keeps.
         listener: the listener class (or dotted path) to create instead of
             ``BatchingQueueListener``.
+        keep_exc_info: keep ``exc_info`` (the exception and its traceback) on the queued
+            copy, besides its text, for an in-process target that renders it: the
+            ``RichHandler`` of ``setup("dev")`` draws a rich traceback from it. Off by
+            default: the frames (and their locals) then stay alive until the record is
+            written, and the copy cannot be pickled.
 
     Raises:
         ValueError: a bad option, naming it and its value.
@@ -104,7 +110,11 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         flush_interval: float = 0.0,
         respect_handler_level: bool = True,
         listener: Any = None,
+        keep_exc_info: bool = False,
     ) -> None:
+        if not isinstance(keep_exc_info, bool):
+            raise ValueError(f'"keep_exc_info" must be a bool: {keep_exc_info!r}')
+        self.keep_exc_info = keep_exc_info
         q, owned = make_queue(queue)
         self._listener: logging.handlers.QueueListener | None = None
         self._own_listener: BatchingQueueListener | None = None
@@ -280,14 +290,14 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         """Stamp ``record`` and return a copy made safe to hand to another thread.
 
         The copy has ``msg`` and ``message`` rendered with its ``args`` (``args=None``) and
-        the exception rendered to ``exc_text`` (``exc_info=None``); ``stack_info`` is text
-        already. A message that cannot be rendered (a wrong format string, an argument
-        whose ``str()`` raises or recurses) never raises: the copy keeps the raw ``msg``
-        and gets ``message_error``; the failure is counted in ``render_errors`` and
-        reported once through ``handleError``. With a formatter set on this handler,
-        ``msg`` is the fully formatted line and the exception and stack fields are
-        cleared, exactly as ``QueueHandler.prepare`` does; a formatter that raises is
-        counted and reported the same way, and the record goes on unformatted.
+        the exception rendered to ``exc_text`` (``exc_info=None`` unless ``keep_exc_info``);
+        ``stack_info`` is text already. A message that cannot be rendered (a wrong format
+        string, an argument whose ``str()`` raises or recurses) never raises: the copy
+        keeps the raw ``msg`` and gets ``message_error``; the failure is counted in
+        ``render_errors`` and reported once through ``handleError``. With a formatter set
+        on this handler, ``msg`` is the fully formatted line and the exception and stack
+        fields are cleared, exactly as ``QueueHandler.prepare`` does; a formatter that
+        raises is counted and reported the same way, and the record goes on unformatted.
         """
         d = record.__dict__
         if "event_id" not in d:
@@ -315,7 +325,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         exc_info = d["exc_info"]
         if exc_info:
             nd["exc_text"] = d["exc_text"] or _exception_formatter.formatException(exc_info)
-            nd["exc_info"] = None
+            if not self.keep_exc_info:
+                nd["exc_info"] = None
         return new
 
     def _prepare_formatted(self, record: logging.LogRecord) -> logging.LogRecord | None:

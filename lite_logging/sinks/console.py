@@ -7,14 +7,18 @@ the rich console: rich is imported there only, and only once a handler is built)
 from __future__ import annotations
 
 import logging
+import os
 from typing import IO, TYPE_CHECKING, Any
 
-from ..formats.pretty import PrettyFormatter, check_width, make_console, render_text
+from .._levels import parse_level
+from ..formats.pretty import PrettyFormatter, check_options, make_console, render_text
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 __all__ = ["RichHandler"]
+
+_MIN_WRAP = 20  # a narrower COLUMNS is ignored, as the "width" option would refuse it
 
 
 class RichHandler(logging.Handler):
@@ -30,12 +34,16 @@ class RichHandler(logging.Handler):
         stream: where to write; default ``sys.stderr`` (looked up at each write, so
             redirections apply). Ignored when ``console`` is given.
         console: a ready rich ``Console`` to print on.
-        width: wrap at this many columns; default the console's width (the terminal's,
-            else ``COLUMNS``, else 80).
-        show_locals, show_source, max_frames: for the default ``PrettyFormatter``.
+        width: wrap at this many columns. Default: on a terminal, the terminal's width;
+            otherwise (docker logs, CI, a file) ``COLUMNS`` when set, else no wrapping, so
+            each record stays one line for ``grep``. A given ``console`` wraps at its width.
+        show_locals: for the default ``PrettyFormatter``.
+        show_source: for the default ``PrettyFormatter``.
+        max_frames: for the default ``PrettyFormatter``.
 
     Raises:
-        ValueError: a ``width`` below 20.
+        ValueError: a bad option (a ``width`` that is not an int of at least 20, an unknown
+            ``level``, a ``stream`` without ``write()``...), naming it and its value.
         ImportError: rich is not installed.
     """
 
@@ -50,8 +58,13 @@ class RichHandler(logging.Handler):
         show_source: bool = True,
         max_frames: int = 20,
     ) -> None:
-        super().__init__(level)
-        check_width(width)
+        check_options(
+            width=width, show_locals=show_locals, show_source=show_source, max_frames=max_frames
+        )
+        if stream is not None and not callable(getattr(stream, "write", None)):
+            raise ValueError(f'"stream" must be a text stream with a write() method: {stream!r}')
+        super().__init__(parse_level("level", level))
+        self._own_console = console is None
         self.console = make_console(stream, width) if console is None else console
         self.width = width
         self.setFormatter(
@@ -125,10 +138,20 @@ class RichHandler(logging.Handler):
         formatter = self.formatter
         console = self.console
         if isinstance(formatter, PrettyFormatter):
-            return formatter.render(record, console, width=self.width or console.width)
+            return formatter.render(record, console, width=self._wrap_width(console))
         # Any other formatter: its first line as is, its other lines (a traceback) marked
         # under it, and no control character reaches the terminal.
         return render_text(self.format(record), console)
+
+    def _wrap_width(self, console: Console) -> int | None:
+        """Where lines wrap: ``width``, a given console's width, the terminal's width;
+        not on a terminal, ``COLUMNS`` if set, else nowhere (one line per record)."""
+        if self.width is not None:
+            return self.width
+        if not self._own_console or console.is_terminal:
+            return console.width
+        columns = os.environ.get("COLUMNS", "")
+        return int(columns) if columns.isdigit() and int(columns) >= _MIN_WRAP else None
 
     def __repr__(self) -> str:
         level = logging.getLevelName(self.level)
