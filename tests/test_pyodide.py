@@ -33,6 +33,10 @@ NODE_FLAGS = [
 ]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
+# ~50 s (Node run ~30 s, Chromium ~20 s) whatever the host's Python: CI runs it once, with
+# the load tests, on the README's Python ("heavy"), not again on every interpreter.
+pytestmark = pytest.mark.heavy
+
 
 def _missing() -> str | None:
     """Why the Pyodide run cannot happen here, or None."""
