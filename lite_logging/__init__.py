@@ -39,6 +39,7 @@ from .record.ids import new_event_id
 from .record.logger import Logger
 from .record.stamping import ContextFilter
 from .record.tracing import Span, continue_trace, current_span, span, traceparent
+from .sinks.browser import BrowserConsoleHandler
 from .sinks.console import RichHandler
 from .sinks.file import BatchFileHandler
 from .sinks.otlp import OtlpHandler
@@ -50,6 +51,7 @@ __all__ = [
     "BatchFileHandler",
     "BatchSyslogHandler",
     "BatchingQueueListener",
+    "BrowserConsoleHandler",
     "ContextFilter",
     "ContextThreadPoolExecutor",
     "EcsFormatter",

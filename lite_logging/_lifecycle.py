@@ -127,7 +127,9 @@ def _install_signal_handlers() -> None:
             if signal.getsignal(sig) == signal.SIG_DFL:
                 signal.signal(sig, _on_signal)
                 _replaced[sig] = signal.SIG_DFL
-        except (ValueError, OSError):  # not the main interpreter: signals are not ours
+        # ValueError/OSError: not the main interpreter, signals are not ours;
+        # AttributeError: a platform whose signal module has no handlers (WASI).
+        except (ValueError, OSError, AttributeError):
             return
 
 

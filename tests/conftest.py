@@ -8,6 +8,10 @@ back afterwards, so no test leaks into another. Fixtures: ``logger`` (a private 
 ``"()"`` factory or a base class) and ``import_script``, are imported where needed with
 ``from conftest import ListHandler`` (pytest's default import mode puts this directory on
 ``sys.path``).
+
+Where no thread can start (Pyodide: tests/pyodide/ runs part of this suite on CPython 3.14 in
+WebAssembly), tests marked ``native("what")`` skip, saying what they need, and hypothesis
+runs fewer examples with no deadline (the interpreter is several times slower there).
 """
 
 from __future__ import annotations
@@ -24,12 +28,38 @@ import edn_format
 import pytest
 
 import lite_logging as ll
+from lite_logging import _threads
 from lite_logging.testing import isolated
 
 # edn_format builds its parser on first use, and ply logs each table line while it does: do
 # that now, before a test's pipeline (whose console stream pytest closes after the test)
 # catches those records ("ValueError: I/O operation on closed file" in the CI log).
 edn_format.loads("nil")
+
+NO_THREADS = not _threads.threads_work()  # Pyodide
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without threads, skip the tests marked ``native``, naming what they need."""
+    if not NO_THREADS:
+        return
+    for item in items:
+        mark = item.get_closest_marker("native")
+        if mark is not None:
+            reason = f"needs {mark.args[0]}, which Pyodide (WebAssembly) does not have"
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+if NO_THREADS:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "pyodide",
+        max_examples=10,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors],
+    )
+    settings.load_profile("pyodide")
 
 
 class ListHandler(logging.Handler):

@@ -5,6 +5,11 @@
 #   processes: rsyslog, prometheus...), with apt-get when run as root; otherwise it says
 #   which are missing, and their tests skip with that reason.
 # - the package, editable, with EXTRAS (default "dev") into VENV.
+# - for the Pyodide tests (tests/test_pyodide.py): the npm packages pinned in
+#   tests/pyodide/package-lock.json (Pyodide's runtime files, playwright-core) with `npm ci`,
+#   skipped when node_modules already matches the lockfile; and the pure-Python wheels of
+#   tests/pyodide/requirements.txt, downloaded into tests/pyodide/wheels/ (kept there). Without
+#   npm, or without the registries, those tests skip and say why.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${1:?usage: setup-env.sh VENV [EXTRAS]}"
@@ -25,3 +30,29 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
 fi
 "$venv/bin/pip" install -q -e "$(dirname "$here")[$extras]"
+
+pyodide_dir="$here/pyodide"
+if command -v npm >/dev/null; then
+    # Skipped when node_modules holds what this lockfile pins (its copy, left by the last npm ci).
+    if ! cmp -s "$pyodide_dir/package-lock.json" "$pyodide_dir/node_modules/.package-lock.json.ci" 2>/dev/null; then
+        echo "setup-env: npm ci in tests/pyodide"
+        if (cd "$pyodide_dir" && npm ci --no-audit --no-fund --loglevel=error); then
+            cp "$pyodide_dir/package-lock.json" "$pyodide_dir/node_modules/.package-lock.json.ci"
+        else
+            echo "setup-env: npm ci failed (the Pyodide tests will skip)"
+        fi
+    fi
+else
+    echo "setup-env: no npm: the Pyodide tests will skip"
+fi
+# Pure-Python wheels for Pyodide, skipped when the folder holds this requirements file's.
+if ! cmp -s "$pyodide_dir/requirements.txt" "$pyodide_dir/wheels/.requirements.txt" 2>/dev/null; then
+    echo "setup-env: pure-Python wheels for Pyodide into tests/pyodide/wheels"
+    if "$venv/bin/pip" download -q --only-binary=:all: --no-deps --python-version 3.14 \
+        --implementation py --abi none --platform any \
+        -r "$pyodide_dir/requirements.txt" -d "$pyodide_dir/wheels" 2>/dev/null; then
+        cp "$pyodide_dir/requirements.txt" "$pyodide_dir/wheels/.requirements.txt"
+    else
+        echo "setup-env: the wheels for Pyodide could not be downloaded (its tests will skip)"
+    fi
+fi

@@ -197,6 +197,7 @@ class TestAsyncioIsolation:
         assert ({"parent": True, "child": True}, {"parent": True}) == asyncio.run(main())
 
 
+@pytest.mark.native("threads")
 class TestThreads:
     def test_plain_thread_starts_empty(self) -> None:
         """A plain threading.Thread does not see the caller's context (contextvars rule)."""

@@ -267,6 +267,7 @@ class TestMemory:
         assert not f.filter(_record(name="c"))
 
 
+@pytest.mark.native("threads")
 class TestThreads:
     def test_exact_counts_under_threads(self) -> None:
         """Four threads on one key: exactly capacity records admitted, the rest counted."""
@@ -288,6 +289,7 @@ class TestThreads:
         assert {"admitted": 100, "rate_limited": 19_900, "keys": 1, "errors": 0} == f.stats()
 
 
+@pytest.mark.native("os.fork")
 class TestFork:
     @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
     @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")

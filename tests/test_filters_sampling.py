@@ -69,6 +69,7 @@ class TestRate:
     @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
     # Other tests' listener threads may still run; the child only draws numbers and exits.
     @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+    @pytest.mark.native("os.fork")
     def test_forked_child_gets_its_own_stream(self) -> None:
         """An unseeded filter draws a different sequence in a forked child than in the parent."""
         f = ll.SamplingFilter(rate=0.5)
@@ -197,6 +198,7 @@ class TestTraceConsistency:
         kept = sum(f.filter(_record(trace_id=t)) for t in _trace_ids(n, seed=9))
         assert _within_5_sigma(kept, n, rate), kept
 
+    @pytest.mark.native("the opentelemetry packages (no wheels loaded)")
     def test_agrees_with_opentelemetry(self) -> None:
         """Decisions equal OpenTelemetry's TraceIdRatioBased sampler at the same rate."""
         ids = _trace_ids(300, seed=13)

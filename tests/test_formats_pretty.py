@@ -69,6 +69,7 @@ def _handler(**options: Any) -> tuple[ll.RichHandler, io.StringIO]:
 
 
 class TestLazyImport:
+    @pytest.mark.native("a subprocess")
     def test_import_does_not_import_rich(self) -> None:
         """`import lite_logging` leaves rich unimported; building a RichHandler imports it."""
         code = (

@@ -49,6 +49,7 @@ class TestNewEventId:
         assert made == sorted(made)
         assert len(made) == len(set(made))
 
+    @pytest.mark.native("threads")
     def test_unique_across_threads(self) -> None:
         """1M ids from 8 threads are all distinct, and each thread's ids increase."""
         per_thread = 125_000
@@ -69,6 +70,7 @@ class TestNewEventId:
         assert all(chunk == sorted(chunk) for chunk in results)
 
     @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+    @pytest.mark.native("os.fork")
     def test_unique_after_fork(self) -> None:
         """Parent and forked child make disjoint ids (the child reseeds its generator)."""
         read_fd, write_fd = os.pipe()

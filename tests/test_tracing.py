@@ -532,6 +532,7 @@ class TestAsyncio:
         assert [parent_id, parent_id] == parents
 
 
+@pytest.mark.native("threads")
 class TestThreads:
     def test_propagate_context(self, captured: Captured) -> None:
         """A thread started through propagate_context logs with the span and nests under it."""
@@ -793,6 +794,7 @@ class TestJsonFormatter:
         )
 
 
+@pytest.mark.native("the opentelemetry packages (no wheels loaded)")
 class TestOpenTelemetry:
     @pytest.fixture
     def tracer(self) -> Iterator[tuple[Any, Any]]:
@@ -898,6 +900,7 @@ def _doc_blocks() -> tuple[str, str]:
     return code, output
 
 
+@pytest.mark.native("a subprocess")
 class TestDocsExample:
     def test_example_prints_the_documented_records(self, tmp_path: Path) -> None:
         """The docs' example, run now, prints the documented records, all in one trace."""

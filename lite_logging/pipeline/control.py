@@ -93,6 +93,9 @@ def drain(timeout: float = DEFAULT_DRAIN_TIMEOUT) -> bool:
         thread = listener._thread
         if thread is None or not thread.is_alive() or listener._thread_ident == me:
             continue
+        if listener._inline:  # no thread to wait for: this one delivers (Pyodide)
+            done = listener.flush() and done
+            continue
         if listener._stopping.is_set():
             # stop() queued its sentinel: a marker behind it would never be answered.
             stopping.append(thread)

@@ -203,6 +203,7 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             )
         self._listener = value
         self._own_listener = None
+        self.__dict__.pop("enqueue", None)
         if value is None:
             return
         if isinstance(value, BatchingQueueListener):
@@ -211,6 +212,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             if value._stats_name is not None:
                 _stats.unregister("pipelines", value._stats_name)
                 value._stats_name = None
+            if value._inline:  # no listener thread (Pyodide): each put tells the listener
+                self.enqueue = self._enqueue_inline  # type: ignore[method-assign]
             if value._thread is None:  # another listener class is the user's to start
                 value.start()
                 value._auto_started = True
@@ -382,6 +385,14 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
                 self._after_stop()  # type: ignore[unreachable]  # another thread sets it
             return
         self._enqueue_slow(record)
+
+    def _enqueue_inline(self, record: logging.LogRecord) -> None:
+        """``enqueue`` where no thread can start: queue, then let the listener deliver
+        (now, or from the running event loop; see ``BatchingQueueListener._kick``)."""
+        type(self).enqueue(self, record)
+        listener = self._own_listener
+        if listener is not None:
+            listener._kick()
 
     def _enqueue_special(self, record: logging.LogRecord) -> None:
         """Stopped listener: write synchronously; our own listener thread: keep it nested."""

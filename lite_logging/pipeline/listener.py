@@ -17,6 +17,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, cast
 
+from .. import _threads
 from ..metrics import _registry as _stats
 from . import control
 from ._queues import FlushMarker, qsize
@@ -33,6 +34,26 @@ _get_ident = threading.get_ident
 _monotonic = time.monotonic
 _WAIT_SLICE = 0.1  # flush() re-checks the listener's liveness this often (s)
 _NO_CONTROL = object()  # "the batch ended without a sentinel or flush marker"
+_POLL_INTERVAL = 0.1  # without threads, an unfed listener looks at its queue this often (s)
+
+
+class _InlineRunner(threading.Thread):
+    """Stands where the listener thread would, where no thread can start (Pyodide).
+
+    It is never started: records are delivered by the thread that logs (see
+    ``BatchingQueueListener._kick``). Alive from the listener's ``start()`` to its ``stop()``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="lite_logging-listener (inline)", daemon=True)
+        self.alive = True
+
+    def is_alive(self) -> bool:
+        """Whether the listener it stands for runs."""
+        return self.alive
+
+    def join(self, timeout: float | None = None) -> None:
+        """Return at once: there is no thread to wait for."""
 
 
 class BatchingQueueListener(logging.handlers.QueueListener):
@@ -65,6 +86,14 @@ class BatchingQueueListener(logging.handlers.QueueListener):
 
     Handlers may be given by name (``"file"``): names are looked up in the logging
     module's registry of named handlers on first use, so dictConfig's order does not matter.
+
+    Where no thread can start (Pyodide: CPython in WebAssembly), decided once when the
+    listener is built, there is no listener thread: the thread that logs delivers. Its
+    ``AsyncQueueHandler`` hands the queued records over as one batch from the running
+    asyncio event loop (``call_soon``, or ``call_later(flush_interval)``), at once when the
+    queue holds ``batch_size`` records (or the handler's ``maxsize``), and record by record
+    when no loop runs. ``flush()`` and ``stop()`` deliver what is queued before returning;
+    stats, filters and formatters are the same. See docs/pyodide.md.
 
     Args:
         queue: the queue to read (``queue.SimpleQueue``, ``queue.Queue``, a
@@ -127,6 +156,9 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         # a lock (flush() may run in a signal handler that interrupted another flush()).
         self._markers_queued = itertools.count()  # next() is one C call: atomic
         self._markers_taken = 0  # only the listener thread (or the drain after it) adds
+        # No thread can start here (Pyodide): the logging thread delivers, see _kick.
+        self._inline = not _threads.threads_work()
+        self._scheduled_on: Any = None  # the event loop a delivery is scheduled on
         control._live.add(self)
 
     # -- lifecycle --------------------------------------------------------------------
@@ -145,10 +177,16 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                 return
             raise RuntimeError("Listener already started")
         self._stopping = threading.Event()
-        self._thread = t = threading.Thread(
-            target=self._monitor, name="lite_logging-listener", daemon=True
-        )
-        t.start()
+        if self._inline:
+            self._thread = _InlineRunner()
+            self._scheduled_on = None
+            if self._owner is None:  # no handler tells it of new records: look now and then
+                self._poll()
+        else:
+            self._thread = t = threading.Thread(
+                target=self._monitor, name="lite_logging-listener", daemon=True
+            )
+            t.start()
         for hook in control._start_hooks:
             hook()
         owner = self._owner
@@ -171,6 +209,13 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             owner._sync = True
         self._auto_started = False
         self._stopping.set()
+        if isinstance(t, _InlineRunner):
+            try:
+                self._run_inline()
+            finally:
+                t.alive = False
+                self._thread = None
+            return
         self.enqueue_sentinel()
         if t is not threading.current_thread():  # a handler stopping its own listener
             t.join()
@@ -194,6 +239,10 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             self._flush_handlers()
             return True
         if self._thread_ident == _get_ident():  # a handler flushing from inside dispatch
+            self._flush_handlers()
+            return True
+        if isinstance(t, _InlineRunner):
+            self._run_inline()
             self._flush_handlers()
             return True
         marker = FlushMarker()
@@ -238,20 +287,96 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             if item is not self._sentinel and item.__class__ is not FlushMarker:
                 batch.append(item)
                 control = self._fill(batch, get_nowait, linger)
-            owner = self._owner
-            if owner is not None and owner._waiting:
-                owner._notify_space()
-            if batch:
-                try:
-                    self._process(batch)
-                except Exception:  # noqa: BLE001 - a bug here must not end the thread
-                    report(REPORTER, batch[0])
-                if has_task_done:
-                    for _ in batch:
-                        q.task_done()
+            self._deliver(batch, has_task_done)
             if control is not _NO_CONTROL and self._answer(control, has_task_done):
                 break
         self._thread_ident = None
+
+    def _deliver(self, batch: list[logging.LogRecord], has_task_done: bool) -> None:
+        """Hand a batch taken from the queue to the handlers; wake blocked producers."""
+        owner = self._owner
+        if owner is not None and owner._waiting:
+            owner._notify_space()
+        if batch:
+            try:
+                self._process(batch)
+            except Exception:  # noqa: BLE001 - a bug here must not end the thread
+                report(REPORTER, batch[0])
+            if has_task_done:
+                for _ in batch:
+                    self.queue.task_done()
+
+    # -- without a thread (Pyodide): the thread that logs delivers ---------------------
+
+    def _kick(self) -> None:
+        """After a record was queued: deliver now, or schedule it on the running loop.
+
+        Now when no event loop runs in this thread, or when the queue holds a batch (or
+        as many records as the handler's bound): a full queue must never wait for a
+        thread that does not exist. Otherwise one delivery per loop iteration (or per
+        ``flush_interval``) carries every record queued until then, as one batch.
+        """
+        if self._thread is None or self._thread_ident == _get_ident():
+            return  # stopped (written already), or a handler logging from inside delivery
+        loop = _threads.running_loop()
+        if loop is None or qsize(self.queue) >= self._inline_limit():
+            self._run_inline()
+        elif loop is not self._scheduled_on:
+            self._scheduled_on = _threads.defer(self.flush_interval, self._on_loop)
+            if self._scheduled_on is None:  # the loop is closing
+                self._run_inline()
+
+    def _inline_limit(self) -> float:
+        """The queue depth at which the logging thread delivers at once."""
+        limit: float = self.batch_size
+        owner = self._owner
+        if owner is not None and owner._maxsize < limit:
+            limit = owner._maxsize
+        bound = getattr(self.queue, "maxsize", 0)  # a queue.Queue given by the user
+        if isinstance(bound, int) and 0 < bound < limit:
+            limit = bound
+        return limit
+
+    def _on_loop(self) -> None:
+        """The delivery scheduled on the event loop."""
+        self._scheduled_on = None
+        if self._thread is not None:
+            self._run_inline()
+
+    def _poll(self) -> None:
+        """Deliver and look again later, while running and fed by no ``AsyncQueueHandler``
+        (a plain ``QueueHandler`` does not call ``_kick``); without a loop, ``flush()`` and
+        ``stop()`` deliver."""
+        if self._thread is None or self._owner is not None:
+            return
+        self._run_inline()
+        _threads.defer(max(self.flush_interval, _POLL_INTERVAL), self._poll)
+
+    def _run_inline(self) -> None:
+        """Deliver everything queued now, in batches of up to ``batch_size``, in this thread."""
+        q = self.queue
+        has_task_done = hasattr(q, "task_done")
+        plain = type(self).dequeue is _QL_DEQUEUE
+        get_nowait = q.get_nowait if plain else functools.partial(self.dequeue, False)
+        with self._dispatch_lock:
+            outer = self._thread_ident
+            self._thread_ident = _get_ident()  # what handlers log meanwhile is kept nested
+            try:
+                while True:
+                    batch: list[logging.LogRecord] = []
+                    control = self._fill(batch, get_nowait, 0.0)
+                    self._deliver(batch, has_task_done)
+                    if control is not _NO_CONTROL:
+                        if control is not self._sentinel:  # a flush marker
+                            self._flush_handlers()
+                            self._markers_taken += 1
+                            control.set()
+                        if has_task_done:
+                            q.task_done()
+                    elif not batch:
+                        break
+            finally:
+                self._thread_ident = outer
 
     def _fill(self, batch: list[logging.LogRecord], get_nowait: Any, linger: float) -> Any:
         """Take more records into ``batch``, up to ``batch_size``, without waiting (or for
@@ -505,6 +630,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self.delivered = self.batches = self.errors = self.max_queue_depth = 0
         self._markers_queued = itertools.count()
         self._markers_taken = 0
+        self._scheduled_on = None
         self._states = tuple(HandlerState(s.handler) for s in self._states)
 
 

@@ -8,7 +8,9 @@ A record reaches the file in one of two ways:
 - ``handle(record)`` / ``emit(record)``, when the handler is used alone: the formatted line
   is buffered until ``batch_size`` lines are waiting or the oldest has waited
   ``flush_interval`` seconds, whichever comes first. A daemon timer thread, started on
-  the first buffered record, enforces the interval.
+  the first buffered record, enforces the interval; where no thread can start (Pyodide)
+  the running asyncio loop does (``call_later``), and without one each line is written
+  at once.
 
 The file is a raw ``O_APPEND`` descriptor: no user-space buffer, so nothing can hold half a
 line when the process exits, and one batch is one ``write`` system call (a batch above
@@ -36,6 +38,7 @@ from collections.abc import Callable
 from time import monotonic as _monotonic
 from typing import Any
 
+from .. import _threads
 from ..formats._encoding import format_timestamp, safe_repr
 from ..formats.edn import EdnFormatter
 from ..formats.edn import dumps as edn_dumps
@@ -204,6 +207,7 @@ class BatchFileHandler(logging.Handler):
         self._batches = 0
         self._bytes = 0
         self._failing = False
+        self._no_threads = not _threads.threads_work()  # no timer thread (Pyodide)
         self._reset_buffer()
         if not delay:
             try:
@@ -640,6 +644,10 @@ class BatchFileHandler(logging.Handler):
     # -- the timer --------------------------------------------------------------------
 
     def _start_timer(self) -> None:
+        if self._no_threads:  # Pyodide: the running event loop is the timer, else write now
+            if _threads.defer(self.flush_interval, self.flush) is None:
+                self._flush_buffer()
+            return
         timer = threading.Thread(
             target=self._run_timer, name=f"BatchFileHandler-timer {self.baseFilename}", daemon=True
         )

@@ -1,0 +1,68 @@
+"""Whether this interpreter can start threads, and where work goes when it cannot.
+
+Pyodide (CPython in WebAssembly, in a browser or under Node) has no threads:
+``threading.Thread.start()`` raises ``RuntimeError: can't start new thread``. The pipeline
+and ``BatchFileHandler`` ask :func:`threads_work` once, when they are built, and without
+threads hand their deferred work to the running asyncio event loop (:func:`defer`), or do
+it at once when none runs. The capability is probed, not guessed from ``sys.platform``.
+
+A leaf module: it imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["defer", "running_loop", "threads_work"]
+
+_probed: bool | None = None  # the answer of the one probe of this process
+running_loop: Callable[[], asyncio.AbstractEventLoop | None] = asyncio._get_running_loop
+"""The asyncio loop running in this thread, or None (a C function: ~30 ns)."""
+
+
+def _nothing() -> None:
+    """The probe thread's target."""
+
+
+def threads_work() -> bool:
+    """Whether ``threading.Thread.start()`` works here: tried once, the answer kept.
+
+    Only a ``RuntimeError`` from ``start()`` (what Pyodide and a thread-less build raise)
+    means no; the probe thread ends at once and is joined.
+    """
+    global _probed
+    if _probed is None:
+        probe = threading.Thread(target=_nothing, name="lite_logging-probe", daemon=True)
+        try:
+            probe.start()
+        except RuntimeError:
+            _probed = False
+        else:
+            probe.join()
+            _probed = True
+    return _probed
+
+
+def _forget() -> None:
+    """Probe again next time (tests that take threads away, ``testing.reset()``)."""
+    global _probed
+    _probed = None
+
+
+def defer(delay: float, callback: Callable[[], Any]) -> asyncio.AbstractEventLoop | None:
+    """Run ``callback`` on this thread's running event loop: soon, or after ``delay`` s.
+
+    Returns:
+        the loop it was scheduled on; None when no loop runs (nothing scheduled).
+    """
+    loop = running_loop()
+    if loop is None or loop.is_closed():
+        return None
+    if delay > 0:
+        loop.call_later(delay, callback)
+    else:
+        loop.call_soon(callback)
+    return loop

@@ -1,0 +1,64 @@
+// Open the Pyodide demo page in real headless Chromium (Debian's) and report what it shows.
+//
+//   node tests/pyodide/browser.mjs URL SCREENSHOT [CHROMIUM]
+//
+// Driven with playwright-core (no browser download: the system's chromium). Prints one JSON
+// object: the records rendered per column (and whether every JSON line parses), the page's
+// stats, our developer-console messages by type (and the others), page errors, timings.
+import { chromium } from "playwright-core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [url, screenshot, executablePath = "/usr/bin/chromium"] = process.argv.slice(2);
+const profile = mkdtempSync(join(tmpdir(), "lite-logging-chromium-"));  // a fresh profile
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  viewport: { width: 1280, height: 1400 },
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+// console: our records (BrowserConsoleHandler's "%c%s..." calls) by type; others: the rest.
+const result = { console: {}, console_samples: [], others: [], page_errors: [] };
+try {
+  const page = context.pages()[0] || (await context.newPage());
+  page.on("console", (msg) => {
+    if (!msg.text().startsWith("%c%s")) {
+      result.others.push([msg.type(), msg.text()]);
+      return;
+    }
+    result.console[msg.type()] = (result.console[msg.type()] || 0) + 1;
+    if (result.console_samples.length < 3) result.console_samples.push([msg.type(), msg.text()]);
+  });
+  page.on("pageerror", (err) => result.page_errors.push(String(err)));
+  const started = Date.now();
+  await page.goto(url);
+  await page.waitForFunction(
+    () => ["done"].includes(document.getElementById("status").textContent)
+      || document.getElementById("status").className === "error",
+    null, { timeout: 120000 },
+  );
+  result.ms = Date.now() - started;
+  Object.assign(result, await page.evaluate(() => {
+    const texts = (id) => [...document.querySelectorAll(`#${id} .rec`)].map((e) => e.textContent);
+    const json = texts("json");
+    let parsed = 0;
+    for (const line of json) { try { JSON.parse(line); parsed += 1; } catch {} }
+    return {
+      status: document.getElementById("status").textContent,
+      timing: document.getElementById("timing").textContent,
+      json: json.length, json_parsed: parsed, edn: texts("edn").length,
+      pretty: texts("pretty").length, first_json: json[0], first_edn: texts("edn")[0],
+      first_pretty: texts("pretty")[0],
+      stats: JSON.parse(document.getElementById("stats").textContent || "null"),
+    };
+  }));
+  await page.screenshot({ path: screenshot, fullPage: true });
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(JSON.stringify(result));
