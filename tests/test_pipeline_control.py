@@ -10,7 +10,6 @@ import logging.config
 import logging.handlers
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +17,8 @@ import pytest
 from pipeline_support import BatchCollect, Gated, pipeline_stats
 
 import lite_logging as ll
-from lite_logging.pipeline import AsyncQueueHandler
 
 LOGGER = "tests.pipeline_control"  # the name of conftest's `logger`
-
-
-@pytest.fixture
-def pipeline(logger: logging.Logger) -> Callable[..., AsyncQueueHandler]:
-    """``pipeline(*targets, **options)``: an AsyncQueueHandler on ``logger``."""
-
-    def make(*targets: logging.Handler, **options: Any) -> AsyncQueueHandler:
-        handler = AsyncQueueHandler(handlers=list(targets), **options)
-        logger.addHandler(handler)
-        return handler
-
-    return make
 
 
 class TestModuleFunctions:

@@ -101,20 +101,6 @@ class Collect(logging.Handler):
         self.reported.append(record)
 
 
-class Gated(Collect):
-    """Blocks in ``handle_batch`` until ``gate`` is set; ``entered`` says it is waiting."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entered = threading.Event()
-        self.gate = threading.Event()
-
-    def handle_batch(self, records: list[logging.LogRecord]) -> None:
-        self.entered.set()
-        self.gate.wait()
-        super().handle_batch(records)
-
-
 def _record(msg: str, payload: Any = 0, level: Any = logging.INFO) -> logging.LogRecord:
     return logging.makeLogRecord({"msg": msg, "payload": payload, "levelno": level})
 
@@ -283,7 +269,7 @@ class TestFiltersAndLevels:
 class TestStuckHandler:
     def test_busy_seconds_show_the_stuck_handler(self, listeners: Any) -> None:
         """stats() shows how long a handler has been on its batch; idle handlers show 0."""
-        stuck, idle = Gated(), Collect()
+        stuck, idle = ps.Gated(), Collect()
         listener = listeners(stuck, idle)
         listener.start()
         listener.queue.put(_record("m"))
@@ -304,7 +290,7 @@ class TestStuckHandler:
 
     def test_drop_policy_keeps_callers_free(self, logger: logging.Logger) -> None:
         """With drop_newest a stuck handler costs the records it cannot take, never the caller."""
-        stuck = Gated()
+        stuck = ps.Gated()
         handler = AsyncQueueHandler(handlers=[stuck], maxsize=2, policy="drop_newest")
         logger.addHandler(handler)
         logger.info("first")
@@ -476,18 +462,6 @@ class TestCounting:
             "errors",
         ] == list(stats)
         assert ["written", "errors", "handle_us", "busy_s"] == list(stats["handlers"]["Collect"])
-
-
-@pytest.fixture
-def pipeline(logger: logging.Logger) -> Callable[..., AsyncQueueHandler]:
-    """``pipeline(*targets, **options)``: an AsyncQueueHandler on ``logger``."""
-
-    def make(*targets: logging.Handler, **options: Any) -> AsyncQueueHandler:
-        handler = AsyncQueueHandler(handlers=list(targets), **options)
-        logger.addHandler(handler)
-        return handler
-
-    return make
 
 
 class TestListener:
