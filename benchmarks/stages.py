@@ -236,6 +236,36 @@ def info_queued(n: int) -> Callable[[], Any]:
 
 
 @stage
+def makerecord_ll(n: int) -> Callable[[], Any]:
+    """``ll.Logger.makeRecord``, for comparison: the record ``LogRecord`` builds, for less."""
+    logger = ll.Logger("bench.ll")
+
+    def run() -> None:
+        make = logger.makeRecord
+        for i in range(n):
+            make("bench.ll", 20, __file__, 1, MESSAGE, (i,), None, "f",
+                 {"user_id": i, "path": PATH})  # fmt: skip
+
+    return run
+
+
+@stage
+def info_queued_ll(n: int) -> Callable[[], Any]:
+    """As ``info-queued`` on an ``ll.Logger``, for comparison (the ``lite`` rows' logger)."""
+    logger = ll.Logger("bench.ll", logging.INFO)
+    logger.propagate = False
+    logger.addHandler(ll.AsyncQueueHandler(queue.SimpleQueue(), maxsize=0))
+    ll.bind(request_id="req-1", tenant="acme")
+
+    def run() -> None:
+        info = logger.info
+        for i in range(n):
+            info(MESSAGE, i, extra={"user_id": i, "path": PATH})
+
+    return run
+
+
+@stage
 def format(n: int) -> Callable[[], Any]:
     """``JsonFormatter.format`` on prepared records (one line each)."""
     records = _records(n, prepared=True)
