@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import logging
 import os
 import queue
@@ -367,7 +368,8 @@ def _callgrind(names: list[str], n: int) -> dict[str, float]:
     argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
     argv += ["--toggle-collect=functools_reduce", "--dump-after=functools_reduce"]
     argv += [sys.executable, __file__, "--inside", ",".join(names), "--records", str(n)]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    env = dict(os.environ, PYTHONHASHSEED="0")  # the same dict probes in every run
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"valgrind failed: {done.stderr[-800:]}")
     values = {}
@@ -390,6 +392,7 @@ def _inside(names: list[str], n: int) -> None:
     for name in names:
         STAGES[name](min(n, 500))()  # warm-up, not collected
         run = STAGES[name](n)
+        gc.collect()  # what earlier stages left does not weigh on this one's collections
         functools.reduce(lambda _a, _b: run(), [0], 0)
 
 
