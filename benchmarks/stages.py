@@ -92,25 +92,50 @@ def _noop(*args: Any, **kwargs: Any) -> None:
     return None
 
 
-@stage
-def call(n: int) -> Callable[[], Any]:
-    """The loop and an empty function called with the workload's arguments."""
+def _calls(f: Callable[..., Any], n: int) -> Callable[[], None]:
+    """A run of ``n`` calls of ``f`` as the workload calls ``logger.info``."""
 
     def run() -> None:
-        f = _noop
         for i in range(n):
             f(MESSAGE, i, extra={"user_id": i, "path": PATH})
 
     return run
 
 
+def _each(f: Callable[[Any], Any], items: list[Any]) -> Callable[[], None]:
+    """A run of ``f(item)`` for every item."""
+
+    def run() -> None:
+        for item in items:
+            f(item)
+
+    return run
+
+
+def _makes(logger: logging.Logger, n: int) -> Callable[[], None]:
+    """A run of ``n`` ``logger.makeRecord`` calls with the workload's arguments."""
+
+    def run() -> None:
+        make = logger.makeRecord
+        for i in range(n):
+            make(logger.name, 20, __file__, 1, MESSAGE, (i,), None, "f",
+                 {"user_id": i, "path": PATH})  # fmt: skip
+
+    return run
+
+
+@stage
+def call(n: int) -> Callable[[], Any]:
+    """The loop and an empty function called with the workload's arguments."""
+    return _calls(_noop, n)
+
+
 @stage
 def findcaller(n: int) -> Callable[[], Any]:
     """``Logger.findCaller`` (the stack walk), as ``_log`` calls it."""
-    logger = _logger(None)
+    find = _logger(None).findCaller
 
     def run() -> None:
-        find = logger.findCaller
         for _ in range(n):
             find(False, 1)
 
@@ -120,28 +145,13 @@ def findcaller(n: int) -> Callable[[], Any]:
 @stage
 def makerecord(n: int) -> Callable[[], Any]:
     """``Logger.makeRecord``: the ``LogRecord``."""
-    logger = _logger(None)
-
-    def run() -> None:
-        make = logger.makeRecord
-        for i in range(n):
-            make("bench.app", 20, __file__, 1, MESSAGE, (i,), None, "f",
-                 {"user_id": i, "path": PATH})  # fmt: skip
-
-    return run
+    return _makes(_logger(None), n)
 
 
 @stage
 def info_null(n: int) -> Callable[[], Any]:
     """``logger.info`` to a handler whose ``handle`` does nothing: logging's own path."""
-    logger = _logger(_Null())
-
-    def run() -> None:
-        info = logger.info
-        for i in range(n):
-            info(MESSAGE, i, extra={"user_id": i, "path": PATH})
-
-    return run
+    return _calls(_logger(_Null()).info, n)
 
 
 @stage
@@ -159,14 +169,7 @@ def event_id(n: int) -> Callable[[], Any]:
 @stage
 def stamp(n: int) -> Callable[[], Any]:
     """``stamp_record``: event id, context, trace ids."""
-    records = _records(n)
-
-    def run() -> None:
-        f = stamp_record
-        for r in records:
-            f(r)
-
-    return run
+    return _each(stamp_record, _records(n))
 
 
 @stage
@@ -198,56 +201,26 @@ def render(n: int) -> Callable[[], Any]:
 @stage
 def put(n: int) -> Callable[[], Any]:
     """``SimpleQueue.put_nowait``: the enqueue itself."""
-    records = _records(n)
-    q: queue.SimpleQueue[Any] = queue.SimpleQueue()
-
-    def run() -> None:
-        p = q.put_nowait
-        for r in records:
-            p(r)
-
-    return run
+    return _each(queue.SimpleQueue().put_nowait, _records(n))
 
 
 @stage
 def handle(n: int) -> Callable[[], Any]:
     """``AsyncQueueHandler.handle`` on a fresh record: all of ours in the caller."""
-    records = _records(n)
     handler = ll.AsyncQueueHandler(queue.SimpleQueue(), maxsize=0)
-
-    def run() -> None:
-        h = handler.handle
-        for r in records:
-            h(r)
-
-    return run
+    return _each(handler.handle, _records(n))
 
 
 @stage
 def info_queued(n: int) -> Callable[[], Any]:
     """``logger.info`` -> ``AsyncQueueHandler``, no listener running: the whole caller."""
-    logger = _logger(ll.AsyncQueueHandler(queue.SimpleQueue(), maxsize=0))
-
-    def run() -> None:
-        info = logger.info
-        for i in range(n):
-            info(MESSAGE, i, extra={"user_id": i, "path": PATH})
-
-    return run
+    return _calls(_logger(ll.AsyncQueueHandler(queue.SimpleQueue(), maxsize=0)).info, n)
 
 
 @stage
 def makerecord_ll(n: int) -> Callable[[], Any]:
     """``ll.Logger.makeRecord``, for comparison: the record ``LogRecord`` builds, for less."""
-    logger = ll.Logger("bench.ll")
-
-    def run() -> None:
-        make = logger.makeRecord
-        for i in range(n):
-            make("bench.ll", 20, __file__, 1, MESSAGE, (i,), None, "f",
-                 {"user_id": i, "path": PATH})  # fmt: skip
-
-    return run
+    return _makes(ll.Logger("bench.ll"), n)
 
 
 @stage
@@ -257,41 +230,22 @@ def info_queued_ll(n: int) -> Callable[[], Any]:
     logger.propagate = False
     logger.addHandler(ll.AsyncQueueHandler(queue.SimpleQueue(), maxsize=0))
     ll.bind(request_id="req-1", tenant="acme")
-
-    def run() -> None:
-        info = logger.info
-        for i in range(n):
-            info(MESSAGE, i, extra={"user_id": i, "path": PATH})
-
-    return run
+    return _calls(logger.info, n)
 
 
 @stage
 def format(n: int) -> Callable[[], Any]:
     """``JsonFormatter.format`` on prepared records (one line each)."""
-    records = _records(n, prepared=True)
-    formatter = ll.JsonFormatter()
-
-    def run() -> None:
-        f = formatter.format
-        for r in records:
-            f(r)
-
-    return run
+    return _each(ll.JsonFormatter().format, _records(n, prepared=True))
 
 
 @stage
 def write(n: int) -> Callable[[], Any]:
     """``BatchFileHandler`` writing formatted lines, 512 a ``write()`` as the listener does."""
-    formatter = ll.JsonFormatter()
-    line = formatter.format(_records(1, prepared=True)[0])
+    line = ll.JsonFormatter().format(_records(1, prepared=True)[0])
     target = ll.BatchFileHandler(os.path.join(WORKDIR, "write.jsonl"))
-
-    def run() -> None:
-        for start in range(0, n, 512):
-            target._write_lines([line] * min(512, n - start), None)
-
-    return run
+    chunks = [[line] * min(512, n - start) for start in range(0, n, 512)]
+    return _each(lambda lines: target._write_lines(lines, None), chunks)
 
 
 @stage
@@ -316,12 +270,10 @@ def live(n: int) -> Callable[[], Any]:
     """The ``lite-plain`` row: caller and listener thread at once, until flushed."""
     target = ll.BatchFileHandler(os.path.join(WORKDIR, "live.jsonl"))
     handler = ll.AsyncQueueHandler(handlers=[target], maxsize=10_000)
-    logger = _logger(handler)
+    calls = _calls(_logger(handler).info, n)
 
     def run() -> None:
-        info = logger.info
-        for i in range(n):
-            info(MESSAGE, i, extra={"user_id": i, "path": PATH})
+        calls()
         handler.flush()
 
     return run
