@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--figures",
         default=",".join(FIGURES),
-        help="run.py figures to compare (also syscw_per_1k, peak_rss_mb, rss_growth_mb)",
+        help="run.py figures to compare (also cpu_us_per_record, syscw_per_1k, rss_growth_mb...)",
     )
     args = parser.parse_args(argv)
     failed = False
