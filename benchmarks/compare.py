@@ -75,8 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             new = [r[figure] for r in runs["new"] if r.get(figure) is not None]
             if not old or not new:
                 continue
-            ratio = statistics.median(new) / statistics.median(old)
-            print(f"{row} {figure}: old {_summary(old)}  new {_summary(new)}  new/old {ratio:.3f}")
+            base = statistics.median(old)
+            ratio = f"{statistics.median(new) / base:.3f}" if base else "n/a"
+            print(f"{row} {figure}: old {_summary(old)}  new {_summary(new)}  new/old {ratio}")
     return 1 if failed else 0
 
 
