@@ -44,7 +44,7 @@ MESSAGE = "user %s logged in"
 PATH = "/api/items"
 Stage = Callable[[int], Callable[[], Any]]  # setup(n) -> run() doing n operations
 STAGES: dict[str, Stage] = {}
-WORKDIR = tempfile.mkdtemp(prefix="ll-stages-")
+WORKDIR = ""  # a temporary folder for the files written, set (and removed) by main()
 
 
 def stage(fn: Stage) -> Stage:
@@ -349,6 +349,16 @@ def _inside(names: list[str], n: int) -> None:
 
 
 def main() -> int:
+    """Measure in a temporary folder that is removed afterwards."""
+    global WORKDIR
+    with tempfile.TemporaryDirectory(prefix="ll-stages-") as WORKDIR:
+        try:
+            return _main()
+        finally:
+            ll.shutdown()  # close the files before the folder goes
+
+
+def _main() -> int:
     """Measure every stage (or those named) and print the split."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=20_000)
@@ -359,7 +369,6 @@ def main() -> int:
     args = parser.parse_args()
     if args.inside:
         _inside(args.inside.split(","), args.records)
-        ll.shutdown()
         return 0
     names = args.stages.split(",") if args.stages else list(STAGES)
     unit = "instructions" if args.callgrind else "CPU ns"
@@ -376,7 +385,6 @@ def main() -> int:
         if whole in values and all(p in values for p in parts):
             rest = values[whole] - sum(values[p] for p in parts)
             print(f"{'':<12} {rest:>9.0f} {unit} per record  = {label}")
-    ll.shutdown()
     return 0
 
 
