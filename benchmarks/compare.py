@@ -51,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default="lite:single", help="LIB:SCENARIO,... (run.py names)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per side and row")
     parser.add_argument("--records", type=int, default=50_000, help="records per run")
+    parser.add_argument(
+        "--figures",
+        default=",".join(FIGURES),
+        help="run.py figures to compare (also cpu_us_per_record, syscw_per_1k, rss_growth_mb...)",
+    )
     args = parser.parse_args(argv)
     failed = False
     for row in args.rows.split(","):
@@ -65,13 +70,14 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{row} {side}: {result.get('status')}: {result.get('detail')}")
                     continue
                 runs[side].append(result)
-        for figure in FIGURES:
+        for figure in args.figures.split(","):
             old = [r[figure] for r in runs["old"] if r.get(figure) is not None]
             new = [r[figure] for r in runs["new"] if r.get(figure) is not None]
             if not old or not new:
                 continue
-            ratio = statistics.median(new) / statistics.median(old)
-            print(f"{row} {figure}: old {_summary(old)}  new {_summary(new)}  new/old {ratio:.3f}")
+            base = statistics.median(old)
+            ratio = f"{statistics.median(new) / base:.3f}" if base else "n/a"
+            print(f"{row} {figure}: old {_summary(old)}  new {_summary(new)}  new/old {ratio}")
     return 1 if failed else 0
 
 

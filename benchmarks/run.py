@@ -102,6 +102,13 @@ def _syscw() -> int:
     return 0  # pragma: no cover - every Linux has the field
 
 
+def _cpu_s() -> float:
+    """CPU seconds this process used so far, all threads, user and system: unlike wall
+    time, barely moved by other jobs on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _rss_kb() -> int:
     with open("/proc/self/status") as f:
         for line in f:
@@ -223,6 +230,7 @@ def worker(lib: str, scenario: str, records: int, workdir: str) -> dict[str, Any
 
     rss0 = _rss_kb()
     writes0 = _syscw()
+    cpu0 = _cpu_s()
     t0 = perf_counter_ns()
     if scenario == "threads4":
         per = records // THREADS
@@ -245,6 +253,7 @@ def worker(lib: str, scenario: str, records: int, workdir: str) -> dict[str, Any
         caller_ns = loop(0, records) / records
     setup.finish()
     e2e_ns = perf_counter_ns() - t0
+    cpu_s = _cpu_s() - cpu0
     writes = _syscw() - writes0
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -259,6 +268,7 @@ def worker(lib: str, scenario: str, records: int, workdir: str) -> dict[str, Any
         syscw_per_1k=writes * 1000 / records,
         peak_rss_mb=peak_kb / 1024,
         rss_growth_mb=max(0, peak_kb - rss0) / 1024,
+        cpu_us_per_record=cpu_s * 1e6 / records,
     )
     return result
 
@@ -335,7 +345,14 @@ def run_all(
     return results
 
 
-FIGURES = ("caller_ns", "e2e_s", "syscw_per_1k", "peak_rss_mb", "rss_growth_mb")
+FIGURES = (
+    "caller_ns",
+    "e2e_s",
+    "cpu_us_per_record",
+    "syscw_per_1k",
+    "peak_rss_mb",
+    "rss_growth_mb",
+)
 
 
 def summarize(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -16,14 +16,14 @@ module calls them in a forked child, in this order (each only uses what comes be
 4. ``filters.sampling``: a fresh random stream for each unseeded ``SamplingFilter``.
 5. ``logger``: the cached pid of ``ll.Logger``'s records.
 6. ``handlers``: each ``BatchFileHandler``'s lock, buffer and timer.
-7. ``queueing``: fresh queues, locks and counters; each in-process pipeline's listener
-   restarted, last, as it uses everything above.
+7. ``pipeline.control``: fresh queues, locks and counters; each in-process pipeline's
+   listener restarted, last, as it uses everything above.
 8. this module: the signal drain's own state.
 
-Before the fork ``queueing`` pauses dispatch, so no handler is half-way through a write
-when the child's copy of memory is taken; afterwards the parent resumes.
+Before the fork ``pipeline.control`` pauses dispatch, so no handler is half-way through a
+write when the child's copy of memory is taken; afterwards the parent resumes.
 
-**exit**: ``atexit`` runs ``queueing.shutdown`` (drain, stop) before ``logging.shutdown``
+**exit**: ``atexit`` runs ``control.shutdown`` (drain, stop) before ``logging.shutdown``
 closes the handlers, as atexit runs last-registered first and ``logging`` registered
 first. A multiprocessing child never runs atexit (see ``_at_threading_exit``).
 
@@ -46,7 +46,7 @@ from typing import Any
 from .filters import _common as filters_common
 from .filters import sampling
 from .metrics import _registry as _stats
-from .pipeline import control as queueing  # the old module name, kept in the lines below
+from .pipeline import control
 from .record import ids, logger
 from .sinks import file as handlers
 
@@ -66,7 +66,7 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 # -- process-global state: the only lifecycle state of the package ---------------------
 
 _chosen: bool | None = None  # drain_on_signals(enabled); None: the environment decides
-_timeout = queueing.DEFAULT_DRAIN_TIMEOUT  # seconds a signal drain may take
+_timeout = control.DEFAULT_DRAIN_TIMEOUT  # seconds a signal drain may take
 _replaced: dict[int, Any] = {}  # signal -> the handler ours replaced (always SIG_DFL)
 _draining = False  # a signal drain is under way (a second signal dies at once)
 _hooked = False  # the process hooks are registered
@@ -74,7 +74,7 @@ _forked = False  # this process is a forked child (it may well end in os._exit)
 
 
 def drain_on_signals(
-    enabled: bool = True, *, timeout: float = queueing.DEFAULT_DRAIN_TIMEOUT
+    enabled: bool = True, *, timeout: float = control.DEFAULT_DRAIN_TIMEOUT
 ) -> None:
     """Choose whether SIGTERM and SIGHUP write what is queued before the process dies.
 
@@ -108,7 +108,7 @@ def drain_on_signals(
     _timeout = float(timeout)
     if not enabled:
         _restore_signal_handlers()
-    elif any(listener._thread is not None for listener in list(queueing._live)):
+    elif any(listener._thread is not None for listener in list(control._live)):
         _install_signal_handlers()
 
 
@@ -138,7 +138,7 @@ def _listener_started() -> None:
     try:
         _install_signal_handlers()
     except Exception:  # noqa: BLE001 - starting a pipeline must not fail over signals
-        queueing._report(queueing._REPORTER, None)
+        control._report(control._REPORTER, None)
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -148,7 +148,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         _draining = True
         # BaseException: a KeyboardInterrupt here must not keep the process alive.
         with contextlib.suppress(BaseException):
-            queueing.drain(_timeout)
+            control.drain(_timeout)
     _replaced.pop(signum, None)
     signal.signal(signum, signal.SIG_DFL)
     signal.raise_signal(signum)  # dies here; if the signal is blocked, when unblocked
@@ -180,7 +180,7 @@ def _reset() -> None:
     global _chosen, _timeout, _draining
     _restore_signal_handlers()
     _chosen = None
-    _timeout = queueing.DEFAULT_DRAIN_TIMEOUT
+    _timeout = control.DEFAULT_DRAIN_TIMEOUT
     _draining = False
 
 
@@ -206,7 +206,7 @@ def _at_threading_exit() -> None:
     way, so any forked child drains here too. Elsewhere atexit does the work, as before.
     """
     if _forked or _in_multiprocessing_child():
-        queueing.shutdown()
+        control.shutdown()
 
 
 def _arm_multiprocessing_finalizer(_: object = None) -> None:
@@ -245,11 +245,11 @@ def _hook_multiprocessing_exit() -> None:
 
 
 def _before_fork() -> None:
-    queueing._before_fork()
+    control._before_fork()
 
 
 def _after_fork_in_parent() -> None:
-    queueing._after_fork_in_parent()
+    control._after_fork_in_parent()
 
 
 def _after_fork_in_child() -> None:
@@ -261,7 +261,7 @@ def _after_fork_in_child() -> None:
     sampling._reseed_after_fork()
     logger._after_fork_in_child()
     handlers._after_fork_in_child()
-    queueing._after_fork_in_child()
+    control._after_fork_in_child()
     _draining = False
     _forked = True
 
@@ -276,8 +276,8 @@ def _hook_process() -> None:
         return
     _hooked = True
     # atexit runs last-registered first: logging registered its shutdown when imported,
-    # before queueing, so every pipeline is drained before logging closes the handlers.
-    atexit.register(queueing.shutdown)
+    # before this module, so every pipeline is drained before logging closes the handlers.
+    atexit.register(control.shutdown)
     if hasattr(os, "register_at_fork"):  # not on Windows
         os.register_at_fork(
             before=_before_fork,
@@ -285,7 +285,7 @@ def _hook_process() -> None:
             after_in_child=_after_fork_in_child,
         )
     _hook_multiprocessing_exit()
-    queueing._start_hooks.append(_listener_started)
+    control._start_hooks.append(_listener_started)
 
 
 _hook_process()

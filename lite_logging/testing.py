@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from . import _lifecycle
 from .metrics import _registry as _stats
 from .metrics import instruments as _instruments
-from .pipeline import control as queueing  # the old module name, kept in the lines below
+from .pipeline import control
 
 __all__ = ["isolated", "isolated_logging", "reset"]
 
@@ -42,7 +42,7 @@ def reset() -> None:
     Records logged later through an ``AsyncQueueHandler`` are written synchronously (as
     after ``shutdown()``); the handlers stay where they are.
     """
-    queueing.shutdown()
+    control.shutdown()
     _lifecycle._reset()
     _stats.clear()
     _instruments.REGISTRY.clear()
@@ -77,7 +77,7 @@ class _Snapshot:
         self.logger_class = logging.getLoggerClass()
         self.record_factory = logging.getLogRecordFactory()
         self.disable = logging.root.manager.disable
-        self.listeners = {id(x) for x in list(queueing._live) if x._thread is not None}
+        self.listeners = {id(x) for x in list(control._live) if x._thread is not None}
         self.signals = _signal_handlers()
         self.lifecycle = (_lifecycle._chosen, _lifecycle._timeout, dict(_lifecycle._replaced))
         with _stats._lock:
@@ -102,7 +102,7 @@ class _Snapshot:
         logging.setLoggerClass(self.logger_class)
         logging.setLogRecordFactory(self.record_factory)
         logging.disable(self.disable)
-        for listener in list(queueing._live):  # a listener the test left running
+        for listener in list(control._live):  # a listener the test left running
             if listener._thread is not None and id(listener) not in self.listeners:
                 listener.stop()
         _lifecycle._chosen, _lifecycle._timeout, replaced = self.lifecycle

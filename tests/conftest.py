@@ -3,9 +3,10 @@
 Every test runs inside ``lite_logging.testing.isolated()`` (autouse): handlers, levels and
 filters of every logger, the logger class, signal handlers and running listeners are put
 back afterwards, so no test leaks into another. Fixtures: ``logger`` (a private logger),
-``restore_logging`` (undo dictConfig; kept for the tests that name it) and
-``empty_context``. Helpers that are plain objects, ``ListHandler`` (also a dictConfig
-``"()"`` factory or a base class) and ``import_script``, are imported where needed with
+``pipeline`` (an AsyncQueueHandler factory on that logger), ``restore_logging`` (undo
+dictConfig; kept for the tests that name it) and ``empty_context``. Helpers that are
+plain objects, ``ListHandler`` (also a dictConfig ``"()"`` factory or a base class) and
+``import_script``, are imported where needed with
 ``from conftest import ListHandler`` (pytest's default import mode puts this directory on
 ``sys.path``).
 
@@ -119,6 +120,20 @@ def logger(request: pytest.FixtureRequest, empty_context: None) -> Iterator[logg
     log.propagate = False
     yield log
     _restore(log, saved)
+
+
+@pytest.fixture
+def pipeline(request: pytest.FixtureRequest, logger: logging.Logger) -> Any:
+    """``pipeline(*targets, **options)``: an AsyncQueueHandler on ``logger``, of the test
+    module's ``PIPELINE_CLASS`` when it names one (a subclass), else ``AsyncQueueHandler``."""
+    cls = getattr(request.module, "PIPELINE_CLASS", ll.AsyncQueueHandler)
+
+    def make(*targets: logging.Handler, **options: Any) -> ll.AsyncQueueHandler:
+        handler = cls(handlers=list(targets), **options)
+        logger.addHandler(handler)
+        return handler  # type: ignore[no-any-return]
+
+    return make
 
 
 @pytest.fixture

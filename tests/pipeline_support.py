@@ -13,6 +13,28 @@ from conftest import ListHandler
 import lite_logging as ll
 from lite_logging.pipeline import AsyncQueueHandler
 
+LISTENER_STATS_KEYS = [
+    "enqueued",
+    "dropped",
+    "delivered",
+    "queue_depth",
+    "max_queue_depth",
+    "batches",
+    "handlers",
+    "errors",
+]
+"""A listener's ``stats()`` keys, in order: the SPEC's, then ``errors``."""
+HANDLER_STATS_KEYS = [
+    "written",
+    "errors",
+    "handle_us",
+    "busy_s",
+    "dropped",
+    "dropped_by",
+    "handle_seconds",
+]
+"""A target handler's keys in ``stats()``, in order: the SPEC's, then ours."""
+
 
 class Collect(ListHandler):
     """A ``ListHandler`` that counts flushes, and each batch's size when given batches."""

@@ -495,7 +495,7 @@ class TestOneHome:
             ("filters.sampling", _lifecycle.sampling, "_reseed_after_fork"),
             ("logger", _lifecycle.logger, "_after_fork_in_child"),
             ("handlers", _lifecycle.handlers, "_after_fork_in_child"),
-            ("queueing", _lifecycle.queueing, "_after_fork_in_child"),
+            ("pipeline.control", _lifecycle.control, "_after_fork_in_child"),
         ]
         for label, module, attr in names:
             monkeypatch.setattr(module, attr, lambda label=label: calls.append(label))

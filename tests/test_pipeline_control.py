@@ -10,29 +10,21 @@ import logging.config
 import logging.handlers
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pipeline_support import BatchCollect, Gated, pipeline_stats
+from pipeline_support import (
+    HANDLER_STATS_KEYS,
+    LISTENER_STATS_KEYS,
+    BatchCollect,
+    Gated,
+    pipeline_stats,
+)
 
 import lite_logging as ll
-from lite_logging.pipeline import AsyncQueueHandler
 
 LOGGER = "tests.pipeline_control"  # the name of conftest's `logger`
-
-
-@pytest.fixture
-def pipeline(logger: logging.Logger) -> Callable[..., AsyncQueueHandler]:
-    """``pipeline(*targets, **options)``: an AsyncQueueHandler on ``logger``."""
-
-    def make(*targets: logging.Handler, **options: Any) -> AsyncQueueHandler:
-        handler = AsyncQueueHandler(handlers=list(targets), **options)
-        logger.addHandler(handler)
-        return handler
-
-    return make
 
 
 class TestModuleFunctions:
@@ -80,27 +72,8 @@ class TestStats:
         stats = ll.stats()
         pipe = stats["pipelines"]["tests.queueing.pipe"]
         json.dumps(stats)
-        assert [
-            "enqueued",
-            "dropped",
-            "delivered",
-            "queue_depth",
-            "max_queue_depth",
-            "batches",
-            "handlers",
-            "errors",
-            "render_errors",
-            "dropped_by",
-        ] == list(pipe)
-        assert [
-            "written",
-            "errors",
-            "handle_us",
-            "busy_s",
-            "dropped",
-            "dropped_by",
-            "handle_seconds",
-        ] == list(pipe["handlers"]["BatchCollect"])
+        assert [*LISTENER_STATS_KEYS, "render_errors", "dropped_by"] == list(pipe)
+        assert HANDLER_STATS_KEYS == list(pipe["handlers"]["BatchCollect"])
         assert ["p50", "p90", "p99", "max"] == list(pipe["handlers"]["BatchCollect"]["handle_us"])
         assert (1, 1, 1) == (pipe["enqueued"], pipe["delivered"], pipe["batches"])
 

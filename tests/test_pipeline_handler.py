@@ -22,18 +22,7 @@ from lite_logging.pipeline import AsyncQueueHandler
 from lite_logging.record.stamping import stamp_record
 
 LOGGER = "tests.pipeline_handler"  # the name of conftest's `logger`
-
-
-@pytest.fixture
-def pipeline(logger: logging.Logger) -> Callable[..., AsyncQueueHandler]:
-    """``pipeline(*targets, **options)``: a ``Reporting`` AsyncQueueHandler on ``logger``."""
-
-    def make(*targets: logging.Handler, **options: Any) -> AsyncQueueHandler:
-        handler = Reporting(handlers=list(targets), **options)
-        logger.addHandler(handler)
-        return handler
-
-    return make
+PIPELINE_CLASS = Reporting  # what conftest's `pipeline` makes
 
 
 class TestPrepare:

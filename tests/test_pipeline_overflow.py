@@ -12,7 +12,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +23,8 @@ from pipeline_support import Gated, Reporting, exact, pipeline_stats
 from lite_logging.pipeline import AsyncQueueHandler
 
 LOGGER = "tests.pipeline_overflow"  # the name of conftest's `logger`
+PIPELINE_CLASS = Reporting  # what conftest's `pipeline` makes
 POLICIES = ["block", "drop_newest", "drop_oldest"]
-
-
-@pytest.fixture
-def pipeline(logger: logging.Logger) -> Callable[..., AsyncQueueHandler]:
-    """``pipeline(*targets, **options)``: a ``Reporting`` AsyncQueueHandler on ``logger``."""
-
-    def make(*targets: logging.Handler, **options: Any) -> AsyncQueueHandler:
-        handler = Reporting(handlers=list(targets), **options)
-        logger.addHandler(handler)
-        return handler
-
-    return make
 
 
 class TestPolicies:

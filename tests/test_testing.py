@@ -20,9 +20,9 @@ LOGGER = "tests.testing"
 
 
 def _running_listeners() -> list[ll.BatchingQueueListener]:
-    from lite_logging.pipeline import control as queueing
+    from lite_logging.pipeline import control
 
-    return [x for x in list(queueing._live) if x._thread is not None]
+    return [x for x in list(control._live) if x._thread is not None]
 
 
 class TestReset:

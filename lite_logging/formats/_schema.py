@@ -60,6 +60,7 @@ _STANDARD_ATTRS = frozenset(
 _INIT_KEYS = list(INIT_ATTRS)
 _N_INIT = len(_INIT_KEYS)
 
+_LogRecord = logging.LogRecord
 _EXTRAS_CACHE_MAX = 1024  # distinct record layouts remembered per formatter
 
 _source_cache: dict[str, str] = {}
@@ -198,7 +199,9 @@ class SchemaFormatter(BaseJsonFormatter):
         ``exceptions``), ``add_fields``, ``process_log_record``."""
         message_dict: dict[str, Any] = {}
         msg = record.msg
-        if msg.__class__ is not str and isinstance(msg, dict):
+        if msg.__class__ is str and not record.args and record.__class__ is _LogRecord:
+            record.message = msg  # what getMessage() returns (a queued record: rendered)
+        elif msg.__class__ is not str and isinstance(msg, dict):
             message_dict = msg.copy()  # never the caller's dict
             record.message = ""
         else:

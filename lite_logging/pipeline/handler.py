@@ -241,30 +241,13 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
     # before both or after both, and ``enqueued == delivered + dropped`` stays exact.
 
     def handle(self, record: logging.LogRecord) -> Any:
-        """Filter, then ``enqueue(prepare(record))``, as ``emit`` does.
+        """Filter, then ``emit``: ``Handler.handle`` without its lock.
 
-        Unlike ``Handler.handle`` it takes no lock: the queue is thread-safe, and a handler
-        that logs during ``logging.shutdown`` cannot deadlock. It calls ``prepare`` and
-        ``enqueue`` itself, one call less than through ``emit``; a subclass that overrides
-        ``emit`` gets a ``handle`` that calls it (chosen once, when the class is made).
+        The queue is thread-safe, so no lock is taken: a handler that logs during
+        ``logging.shutdown``, or a signal handler that logs, cannot deadlock. One path for
+        every class: a subclass that overrides ``emit``, ``prepare`` or ``enqueue`` has it
+        called.
         """
-        rv: Any = True
-        if self.filters:
-            rv = self.filter(record)
-            if not rv:
-                return rv
-            if isinstance(rv, logging.LogRecord):
-                record = rv
-        try:
-            self.enqueue(self.prepare(record))
-        except RecursionError:
-            raise
-        except Exception:  # noqa: BLE001 - logging never raises into the caller
-            self.handleError(record)
-        return rv
-
-    def _handle_through_emit(self, record: logging.LogRecord) -> Any:
-        """``handle`` of a subclass that overrides ``emit``: filter, then ``emit``."""
         rv: Any = True
         if self.filters:
             rv = self.filter(record)
@@ -274,11 +257,6 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
                 record = rv
         self.emit(record)
         return rv
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "emit" in cls.__dict__ and "handle" not in cls.__dict__:
-            cls.handle = AsyncQueueHandler._handle_through_emit  # type: ignore[method-assign]
 
     def emit(self, record: logging.LogRecord) -> None:
         """Prepare and enqueue; a failure goes to ``handleError``, never to the caller."""
