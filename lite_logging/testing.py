@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -78,6 +79,7 @@ class _Snapshot:
         self.record_factory = logging.getLogRecordFactory()
         self.disable = logging.root.manager.disable
         self.listeners = {id(x) for x in list(control._live) if x._thread is not None}
+        self.handlers = weakref.WeakSet(_live_handlers())
         self.signals = _signal_handlers()
         self.lifecycle = (_lifecycle._chosen, _lifecycle._timeout, dict(_lifecycle._replaced))
         with _stats._lock:
@@ -105,6 +107,10 @@ class _Snapshot:
         for listener in list(control._live):  # a listener the test left running
             if listener._thread is not None and id(listener) not in self.listeners:
                 listener.stop()
+        for handler in _live_handlers():  # built in the block and on no logger: a queue's
+            if handler not in self.handlers:  # targets, say, which dictConfig made
+                with contextlib.suppress(Exception):
+                    handler.close()
         _lifecycle._chosen, _lifecycle._timeout, replaced = self.lifecycle
         _lifecycle._replaced.clear()
         _lifecycle._replaced.update(replaced)
@@ -120,6 +126,12 @@ class _Snapshot:
             metrics._metrics.update(self.metrics)
 
 
+def _live_handlers() -> list[logging.Handler]:
+    """Every handler alive (logging keeps weak references to them for ``shutdown()``)."""
+    refs = list(logging._handlerList)  # type: ignore[attr-defined]
+    return [h for h in (ref() for ref in refs) if h is not None]
+
+
 def _signal_handlers() -> dict[int, Any]:
     return {sig: signal.getsignal(sig) for sig in _SIGNALS}
 
@@ -128,7 +140,8 @@ def _signal_handlers() -> dict[int, Any]:
 def isolated() -> Iterator[None]:
     """Run the block, then put logging and lite_logging back as they were before it.
 
-    Handlers added meanwhile to any logger are removed and closed; levels, filters,
+    Handlers added meanwhile to any logger are removed and closed, and so is every other
+    handler built in the block (a queue's targets, say, which dictConfig made); levels, filters,
     ``propagate``, ``disabled``, the logger class, the record factory and
     ``logging.disable`` are restored; listeners started in the block and still running
     are stopped (after writing what they hold); SIGTERM, SIGHUP and SIGINT get their

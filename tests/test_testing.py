@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +20,17 @@ from lite_logging import _lifecycle
 from lite_logging.testing import isolated, reset
 
 LOGGER = "tests.testing"
+
+
+def _open_files(folder: Path) -> set[str]:
+    """Names of the files in ``folder`` this process holds open."""
+    names = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):  # the fd iterdir itself used is gone
+            target = Path(os.readlink(fd))
+            if target.parent == folder:
+                names.add(target.name)
+    return names
 
 
 def _running_listeners() -> list[ll.BatchingQueueListener]:
@@ -118,6 +132,19 @@ class TestIsolated:
             log.addHandler(ll.AsyncQueueHandler(handlers=[Keep()]))
             log.warning("in the block")
         assert (before, ["in the block"]) == (_running_listeners(), collected)
+
+    @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
+    def test_queue_targets_closed(self, tmp_path: Path) -> None:
+        """A file target dictConfig built in the block (on no logger) is closed after it,
+        with its records written: no file left open for the garbage collector to warn of."""
+        with isolated():
+            ll.setup("prod", file=tmp_path / "app.jsonl")
+            logging.getLogger(LOGGER).warning("in the block")
+            assert ll.flush(timeout=10)
+            assert {"app.jsonl"} == _open_files(tmp_path)
+        assert set() == _open_files(tmp_path)
+        lines = (tmp_path / "app.jsonl").read_text().splitlines()
+        assert ["in the block"] == [json.loads(line)["message"] for line in lines]
 
     def test_listener_running_before_is_kept(self) -> None:
         """A listener started before the block still runs after it."""
