@@ -4,7 +4,7 @@
 # - Debian packages listed in tests/apt-packages.txt (servers the tests start as ordinary
 #   processes: rsyslog, prometheus...), with apt-get when run as root; otherwise it says
 #   which are missing, and their tests skip with that reason.
-# - the package, editable, with EXTRAS (default "dev") into VENV.
+# - the package, editable, with EXTRAS (default "dev") into VENV (with uv, else pip).
 # - for the Pyodide tests (tests/test_pyodide.py): the npm packages pinned in
 #   tests/pyodide/package-lock.json (Pyodide's runtime files, playwright-core) with `npm ci`,
 #   skipped when node_modules already matches the lockfile; and the pure-Python wheels of
@@ -29,7 +29,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
         echo "setup-env: not root or no apt-get: missing ${missing[*]} (their tests will skip)"
     fi
 fi
-"$venv/bin/pip" install -q -e "$(dirname "$here")[$extras]"
+# uv installs the ~60 packages of the test extra in seconds where pip takes ~50 s (measured
+# on Python 3.12, both from PyPI); pip remains the fallback.
+if "$venv/bin/pip" install -q uv 2>/dev/null; then
+    "$venv/bin/uv" pip install -q --python "$venv/bin/python" -e "$(dirname "$here")[$extras]"
+else
+    "$venv/bin/pip" install -q -e "$(dirname "$here")[$extras]"
+fi
 
 pyodide_dir="$here/pyodide"
 if command -v npm >/dev/null; then
