@@ -28,7 +28,6 @@ import errno
 import io
 import json
 import logging
-import math
 import os
 import stat
 import sys
@@ -39,6 +38,7 @@ from time import monotonic as _monotonic
 from typing import Any
 
 from .. import _threads
+from .._options import check_choice, check_int, check_number
 from ..formats._encoding import format_timestamp, safe_repr
 from ..formats.edn import EdnFormatter
 from ..formats.edn import dumps as edn_dumps
@@ -78,12 +78,6 @@ def _codec_options(encoding: str | None, errors: str | None) -> tuple[str, str]:
     except LookupError:
         raise ValueError(f'"errors" is not a known error handler: {errors!r}') from None
     return encoding, errors
-
-
-def _int_option(name: str, value: object, minimum: int) -> None:
-    """Raise unless ``value`` is an int (not a bool) of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f'"{name}" must be an int >= {minimum}: {value!r}')
 
 
 class BatchFileHandler(logging.Handler):
@@ -162,21 +156,12 @@ class BatchFileHandler(logging.Handler):
     ) -> None:
         filename = os.fspath(filename)
         mode = mode.replace("b", "").replace("t", "")
-        if mode not in _MODES:
-            raise ValueError(f'"mode" must be one of {_MODES}: {mode!r}')
+        check_choice("mode", mode, _MODES)
         encoding, errors = _codec_options(encoding, errors)
-        _int_option("batch_size", batch_size, 1)
-        _int_option("max_bytes", max_bytes, 0)
-        _int_option("backup_count", backup_count, 0)
-        if (
-            isinstance(flush_interval, bool)
-            or not isinstance(flush_interval, (int, float))
-            or not math.isfinite(flush_interval)
-            or flush_interval <= 0
-        ):
-            raise ValueError(
-                f'"flush_interval" must be a number of seconds > 0: {flush_interval!r}'
-            )
+        check_int("batch_size", batch_size, 1)
+        check_int("max_bytes", max_bytes, 0)
+        check_int("backup_count", backup_count, 0)
+        flush_interval = check_number("flush_interval", flush_interval, what="a number of seconds")
 
         super().__init__()
         self.baseFilename = os.path.abspath(filename)
@@ -187,7 +172,7 @@ class BatchFileHandler(logging.Handler):
         self.errors = errors
         self.delay = delay
         self.batch_size = batch_size
-        self.flush_interval = float(flush_interval)
+        self.flush_interval = flush_interval
         self.max_bytes = max_bytes
         self.backup_count = backup_count
         self.fsync = fsync
@@ -236,25 +221,7 @@ class BatchFileHandler(logging.Handler):
         A regular file is opened read-write, so that its last byte can be read: a file a
         dead writer left ending mid-line gets a newline before our first batch.
         """
-        mode = self.mode if not self._closed else "a"  # after close(), never truncate
-        flags = self._O_APPEND
-        if mode == "w":
-            flags |= self._O_TRUNC
-        elif mode == "x":
-            flags |= self._O_EXCL
-        path = self.baseFilename
-        try:
-            st = self._os_stat(path)
-            readable = self._is_reg(st.st_mode)
-        except OSError:
-            readable = True  # created now: a regular file
-        try:
-            fd = self._open_fd(path, flags | (self._O_RDWR if readable else self._O_WRONLY))
-        except PermissionError:
-            if not readable:
-                raise
-            readable = False  # write-only permission: no look at the last byte
-            fd = self._open_fd(path, flags | self._O_WRONLY)
+        fd, readable = self._open_readable(self.baseFilename, self._open_flags())
         try:
             st = self._os_fstat(fd)
             stream = self._file_io(fd, "w", closefd=True)
@@ -271,6 +238,32 @@ class BatchFileHandler(logging.Handler):
         if self._readable and st.st_size > 0 and self._ends_mid_line(fd, st.st_size):
             self._partial = False  # look again before writing: a writer may be mid-write
         return stream
+
+    def _open_flags(self) -> int:
+        """``os.open`` flags for ``mode``, before the read/write ones."""
+        mode = self.mode if not self._closed else "a"  # after close(), never truncate
+        if mode == "w":
+            return self._O_APPEND | self._O_TRUNC
+        if mode == "x":
+            return self._O_APPEND | self._O_EXCL
+        return self._O_APPEND
+
+    def _open_readable(self, path: str, flags: int) -> tuple[int, bool]:
+        """The descriptor, read-write when the file is (or will be) a regular one and the
+        permissions allow it, else write-only; and whether it can be read."""
+        try:
+            readable = self._is_reg(self._os_stat(path).st_mode)
+        except OSError:
+            readable = True  # created now: a regular file
+        try:
+            return self._open_fd(
+                path, flags | (self._O_RDWR if readable else self._O_WRONLY)
+            ), readable
+        except PermissionError:
+            if not readable:
+                raise
+            # write-only permission: no look at the last byte
+            return self._open_fd(path, flags | self._O_WRONLY), False
 
     def _open_fd(self, path: str, flags: int) -> int:
         """``os.open``; on a missing folder, create the parent folders and try again."""

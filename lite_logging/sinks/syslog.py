@@ -39,6 +39,7 @@ from collections import deque
 from logging.handlers import SysLogHandler as _StdlibSysLogHandler
 from typing import Any
 
+from .._options import check_bool, check_choice, check_int, check_number, check_text, refuse
 from ..formats._encoding import format_timestamp, safe_repr
 from ..formats.json import JsonFormatter
 from ._each import render_each
@@ -96,23 +97,38 @@ def _check_sd_name(value: object, key: str) -> str:
     return value
 
 
-def _check_number(value: object, key: str, *, minimum: float, allow_zero: bool = False) -> float:
+def _check_address(address: object) -> tuple[str, int]:
+    """``(host, port)``: a non-empty host and a port 1-65535 (a list of two for JSON/YAML)."""
     if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < minimum
-        or (value == minimum and not allow_zero)
+        not isinstance(address, (tuple, list))
+        or len(address) != 2
+        or not isinstance(address[0], str)
+        or not address[0]
+        or isinstance(address[1], bool)
+        or not isinstance(address[1], int)
+        or not 0 < address[1] < 65536
     ):
-        op = ">=" if allow_zero else ">"
-        raise ValueError(f'"{key}" must be a number {op} {minimum}: {value!r}')
-    return float(value)
+        refuse("address", "(host, port) with a port 1-65535", address)
+    return (address[0], address[1])
 
 
-def _check_int(value: object, key: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f'"{key}" must be an int >= {minimum}: {value!r}')
-    return value
+def _check_facility(facility: object) -> int:
+    """The facility's number, from a name (``"local0"``) or a number 0-23."""
+    if isinstance(facility, str) and facility.lower() in _FACILITIES:
+        return _FACILITIES[facility.lower()]
+    if isinstance(facility, int) and not isinstance(facility, bool) and 0 <= facility < 24:
+        return facility
+    refuse("facility", "a syslog facility name or 0-23", facility)
+
+
+def _check_tls(ssl_context: object, protocol: str) -> None:
+    """``ssl_context``: ``None``, or an ``ssl.SSLContext`` with protocol ``"tcp"``."""
+    if ssl_context is None:
+        return
+    if not isinstance(ssl_context, ssl.SSLContext):
+        refuse("ssl_context", "an ssl.SSLContext", ssl_context)
+    if protocol != "tcp":
+        raise ValueError(f'"ssl_context" needs protocol "tcp": {protocol!r}')
 
 
 class BatchSyslogHandler(logging.Handler):
@@ -157,7 +173,6 @@ class BatchSyslogHandler(logging.Handler):
     lock: threading.RLock  # Handler.createLock() always sets it; never None here
     _closed: bool  # set by logging.Handler.__init__ and close()
 
-    # Complexity E: one check per option (each error names its key and value); no logic.
     def __init__(
         self,
         address: tuple[str, int] | list[Any] = ("localhost", 514),
@@ -177,50 +192,30 @@ class BatchSyslogHandler(logging.Handler):
         block_timeout: float | None = 30.0,
         utf8_bom: bool = False,
     ) -> None:
-        if (
-            not isinstance(address, (tuple, list))
-            or len(address) != 2
-            or not isinstance(address[0], str)
-            or not address[0]
-            or isinstance(address[1], bool)
-            or not isinstance(address[1], int)
-            or not 0 < address[1] < 65536
+        host_port = _check_address(address)
+        facility_no = _check_facility(facility)
+        check_choice("protocol", protocol, _PROTOCOLS)
+        _check_tls(ssl_context, protocol)
+        for key, value in (
+            ("server_hostname", server_hostname),
+            ("app_name", app_name),
+            ("hostname", hostname),
         ):
-            raise ValueError(f'"address" must be (host, port) with a port 1-65535: {address!r}')
-        if isinstance(facility, str) and facility.lower() in _FACILITIES:
-            facility_no = _FACILITIES[facility.lower()]
-        elif isinstance(facility, int) and not isinstance(facility, bool) and 0 <= facility < 24:
-            facility_no = facility
-        else:
-            raise ValueError(f'"facility" must be a syslog facility name or 0-23: {facility!r}')
-        if protocol not in _PROTOCOLS:
-            raise ValueError(f'"protocol" must be one of {_PROTOCOLS}: {protocol!r}')
-        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
-            raise ValueError(f'"ssl_context" must be an ssl.SSLContext: {ssl_context!r}')
-        if ssl_context is not None and protocol != "tcp":
-            raise ValueError(f'"ssl_context" needs protocol "tcp": {protocol!r}')
-        for key, value in (("server_hostname", server_hostname), ("app_name", app_name)):
-            if value is not None and (not isinstance(value, str) or not value):
-                raise ValueError(f'"{key}" must be a non-empty string or None: {value!r}')
-        if hostname is not None and (not isinstance(hostname, str) or not hostname):
-            raise ValueError(f'"hostname" must be a non-empty string or None: {hostname!r}')
+            check_text(key, value)
         _check_sd_name(sd_id, "sd_id")
-        timeout = _check_number(timeout, "timeout", minimum=0)
-        backoff = _check_number(backoff, "backoff", minimum=0)
-        max_backoff = _check_number(max_backoff, "max_backoff", minimum=0)
+        timeout = check_number("timeout", timeout)
+        backoff = check_number("backoff", backoff)
+        max_backoff = check_number("max_backoff", max_backoff)
         if max_backoff < backoff:
-            raise ValueError(f'"max_backoff" must be >= "backoff" ({backoff}): {max_backoff!r}')
-        resend_bytes = _check_int(resend_bytes, "resend_bytes", 0)
-        buffer_bytes = _check_int(buffer_bytes, "buffer_bytes", 1)
+            refuse("max_backoff", f'>= "backoff" ({backoff})', max_backoff)
+        resend_bytes = check_int("resend_bytes", resend_bytes, 0)
+        buffer_bytes = check_int("buffer_bytes", buffer_bytes, 1)
         if block_timeout is not None:
-            block_timeout = _check_number(
-                block_timeout, "block_timeout", minimum=0, allow_zero=True
-            )
-        if not isinstance(utf8_bom, bool):
-            raise ValueError(f'"utf8_bom" must be a bool: {utf8_bom!r}')
+            block_timeout = check_number("block_timeout", block_timeout, allow_minimum=True)
+        check_bool("utf8_bom", utf8_bom)
 
         super().__init__()
-        self.address = (address[0], address[1])
+        self.address = host_port
         self.facility = facility_no
         self.protocol = protocol
         self.ssl_context = ssl_context
