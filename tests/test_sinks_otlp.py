@@ -377,7 +377,13 @@ class TestConfiguration:
 
     @pytest.mark.parametrize(
         ("option", "value"),
-        [("protocol", "udp"), ("timeout", 0), ("retry_timeout", -1), ("exclude_loggers", "x")],
+        [
+            ("protocol", "udp"),
+            ("timeout", 0),
+            ("retry_timeout", -1),
+            ("retry_timeout", -0.5),
+            ("exclude_loggers", "x"),
+        ],
     )
     def test_bad_option(self, option: str, value: Any) -> None:
         """A bad option raises ValueError naming it and the value."""

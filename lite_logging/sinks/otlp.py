@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import random
 import sys
@@ -30,6 +29,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .._options import check_choice, check_number
 from ..formats._encoding import safe_repr, to_jsonable
 from ..record._message import render_message
 
@@ -94,6 +94,53 @@ def _json_text(value: Any) -> str:
         return safe_repr(value)
 
 
+def _extra_attributes(d: dict[str, Any]) -> dict[str, Any]:
+    """The record's extras by name, its ``context`` entries as ``context.<key>`` and its
+    event id as ``log.record.uid``."""
+    attributes: dict[str, Any] = {}
+    for key, value in d.items():
+        if key not in _NOT_EXTRAS and type(key) is str and key[:1] != "_":
+            attributes[key] = _attribute_value(value)
+    ctx = d.get("context")
+    if ctx and isinstance(ctx, Mapping):
+        for key, value in ctx.items():
+            attributes[f"context.{key}"] = _attribute_value(value)
+    event_id = d.get("event_id")
+    if event_id is not None:
+        attributes["log.record.uid"] = str(event_id)
+    return attributes
+
+
+def _add_source_attributes(attributes: dict[str, Any], d: dict[str, Any]) -> None:
+    """Where the record was made: OTel's ``code.*`` and ``thread.*`` attributes."""
+    attributes["code.file.path"] = str(d.get("pathname"))
+    attributes["code.line.number"] = _attribute_value(d.get("lineno"))
+    attributes["code.function.name"] = str(d.get("funcName"))
+    if d.get("thread") is not None:
+        attributes["thread.id"] = _attribute_value(d["thread"])
+    if d.get("threadName") is not None:
+        attributes["thread.name"] = str(d["threadName"])
+
+
+def _add_pipeline_attributes(attributes: dict[str, Any], d: dict[str, Any]) -> None:
+    """What the filters added: the sample rate, the rate limiter's count, a message error."""
+    for key in ("sample_rate", "suppressed", "message_error"):
+        if key in d:
+            attributes[key] = _attribute_value(d[key])
+
+
+def _trace_ids(d: dict[str, Any]) -> tuple[int, int, int]:
+    """``(trace_id, span_id, trace_flags)`` as ints from the stamped hex strings; 0s without."""
+    hex_trace = d.get("trace_id")
+    if not hex_trace:
+        return 0, 0, 0
+    return (
+        int(hex_trace, 16),
+        int(d.get("span_id") or "0", 16),
+        int(d.get("trace_flags") or "01", 16),
+    )
+
+
 def _exception_fields(record: logging.LogRecord) -> tuple[str, str, str] | None:
     """``(type, message, stacktrace)`` of the record's exception, or ``None``.
 
@@ -134,9 +181,7 @@ def _protocol(protocol: str | None) -> str:
                 break
         else:
             return _PROTOCOLS[0]
-    if protocol not in _PROTOCOLS:
-        raise ValueError(f'"{key}" must be one of {_PROTOCOLS}: {protocol!r}')
-    return protocol
+    return check_choice(key, protocol, _PROTOCOLS)
 
 
 class _ExcludeLoggers(logging.Filter):
@@ -222,20 +267,13 @@ class OtlpHandler(logging.Handler):
         exporter: Any = None,
     ) -> None:
         protocol = _protocol(protocol)
-        for name, value, low in (
-            ("timeout", timeout, 0.0),
-            ("retry_timeout", retry_timeout, -1.0),
-            ("retry_backoff", retry_backoff, 0.0),
-            ("retry_backoff_max", retry_backoff_max, 0.0),
+        for name, value, at_zero in (
+            ("timeout", timeout, False),
+            ("retry_timeout", retry_timeout, True),
+            ("retry_backoff", retry_backoff, False),
+            ("retry_backoff_max", retry_backoff_max, False),
         ):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not math.isfinite(value)
-                or value <= low
-            ):
-                bound = ">= 0" if low < 0 else "> 0"
-                raise ValueError(f'"{name}" must be a number of seconds {bound}: {value!r}')
+            check_number(name, value, allow_minimum=at_zero, what="a number of seconds")
         if isinstance(exclude_loggers, str):
             raise ValueError(f'"exclude_loggers" must be a list of names: {exclude_loggers!r}')
         super().__init__(level)
@@ -267,7 +305,6 @@ class OtlpHandler(logging.Handler):
 
     # -- the mapping ---------------------------------------------------------------------
 
-    # Complexity D: one branch per optional OTel field (ids, exception, code location).
     def to_otel(self, record: logging.LogRecord) -> Any:
         """The exporter's item for ``record``: a ``ReadableLogRecord`` (``LogData`` with an
         older SDK) holding the OpenTelemetry LogRecord described in the class docstring."""
@@ -275,29 +312,9 @@ class OtlpHandler(logging.Handler):
         message = d.get("message")
         if message is None:  # used alone: not rendered yet; a message that fails still goes
             message = render_message(record)[0]
-        attributes: dict[str, Any] = {}
-        for key, value in d.items():
-            if key not in _NOT_EXTRAS and type(key) is str and key[:1] != "_":
-                attributes[key] = _attribute_value(value)
-        ctx = d.get("context")
-        if ctx and isinstance(ctx, Mapping):
-            for key, value in ctx.items():
-                attributes[f"context.{key}"] = _attribute_value(value)
-        event_id = d.get("event_id")
-        if event_id is not None:
-            attributes["log.record.uid"] = str(event_id)
-        attributes["code.file.path"] = str(d.get("pathname"))
-        attributes["code.line.number"] = _attribute_value(d.get("lineno"))
-        attributes["code.function.name"] = str(d.get("funcName"))
-        if d.get("thread") is not None:
-            attributes["thread.id"] = _attribute_value(d["thread"])
-        if d.get("threadName") is not None:
-            attributes["thread.name"] = str(d["threadName"])
-        for key in ("sample_rate", "suppressed"):
-            if key in d:
-                attributes[key] = _attribute_value(d[key])
-        if "message_error" in d:
-            attributes["message_error"] = _attribute_value(d["message_error"])
+        attributes = _extra_attributes(d)
+        _add_source_attributes(attributes, d)
+        _add_pipeline_attributes(attributes, d)
         exception = _exception_fields(record)
         if exception is not None:
             (
@@ -305,13 +322,7 @@ class OtlpHandler(logging.Handler):
                 attributes["exception.message"],
                 attributes["exception.stacktrace"],
             ) = exception
-        trace_id = span_id = 0
-        flags = 0
-        hex_trace = d.get("trace_id")
-        if hex_trace:
-            trace_id = int(hex_trace, 16)
-            span_id = int(d.get("span_id") or "0", 16)
-            flags = int(d.get("trace_flags") or "01", 16)
+        trace_id, span_id, flags = _trace_ids(d)
         levelno = d.get("levelno", 0)
         return self._otel.item(
             timestamp=int(record.created * 1e9),

@@ -24,6 +24,7 @@ from collections.abc import Callable, Hashable, Mapping
 from sys import getsizeof as _getsizeof
 from typing import Any
 
+from .._options import check_choice, check_int, check_number
 from ..filters._common import parse_level, resolve_callable
 from ..metrics._registry import register
 from ..record.stamping import stamp_record
@@ -156,14 +157,10 @@ class TraceBufferHandler(logging.Handler):
             ("max_bytes", max_bytes),
             ("ring_size", ring_size),
         ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f'"{option}" must be an int >= 1: {value!r}')
-        if max_age is not None and (
-            isinstance(max_age, bool) or not isinstance(max_age, int | float) or not max_age > 0
-        ):
-            raise ValueError(f'"max_age" must be None or a number > 0: {max_age!r}')
-        if outside not in _OUTSIDE:
-            raise ValueError(f'"outside" must be one of {_OUTSIDE}: {outside!r}')
+            check_int(option, value, 1)
+        if max_age is not None:
+            check_number("max_age", max_age, finite=False, what="None or a number")
+        check_choice("outside", outside, _OUTSIDE)
         self._key_fn = self._make_key(key)
         # Only now: Handler.__init__ registers the handler, and logging.shutdown() would
         # later close one whose options were refused.
