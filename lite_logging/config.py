@@ -16,12 +16,14 @@ from typing import Any
 
 from ._levels import parse_level
 from ._lifecycle import drain_on_signals
+from ._options import check_bool, check_choice
 from .record.logger import Logger
 
 __all__ = ["setup"]
 
 _PROFILES = ("dev", "prod")
 _FORMATS = ("json", "edn", "pretty")
+_DEFAULT_FORMAT = {"dev": "pretty", "prod": "json"}
 _OPTIONS = ("format", "file", "drain_on_signals", "logger_class")
 
 _FORMATTERS: dict[str, dict[str, Any]] = {
@@ -72,28 +74,42 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
         ValueError: an unknown profile, level, format or option, or a ``file`` that cannot be
             opened for writing, naming it and the value.
     """
-    if profile not in _PROFILES:
-        raise ValueError(f'"profile" must be one of {_PROFILES}: {profile!r}')
+    check_choice("profile", profile, _PROFILES)
     parse_level("level", level)
     if isinstance(level, str):
         level = level.strip().upper()
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
         raise ValueError(f"unknown option(s) for setup(), expected {_OPTIONS}: {unknown!r}")
-    fmt = options.get("format", "json" if profile == "prod" else "pretty")
-    if fmt not in _FORMATS:
-        raise ValueError(f'"format" must be one of {_FORMATS}: {fmt!r}')
+    fmt = check_choice("format", options.get("format", _DEFAULT_FORMAT[profile]), _FORMATS)
     file = options.get("file")
     if file is not None:
         _check_file(file)
     on_signals = options.get("drain_on_signals")
-    if on_signals is not None and not isinstance(on_signals, bool):
-        raise ValueError(f'"drain_on_signals" must be a bool: {on_signals!r}')
-
+    if on_signals is not None:
+        check_bool("drain_on_signals", on_signals)
     logger_class = options.get("logger_class")
-    if logger_class is not None and not isinstance(logger_class, bool):
-        raise ValueError(f'"logger_class" must be a bool: {logger_class!r}')
+    if logger_class is not None:
+        check_bool("logger_class", logger_class)
 
+    config: dict[str, Any] = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        **_formatters_and_handlers(profile, fmt, file),
+        "root": {"level": level, "handlers": ["queue"]},
+    }
+    if on_signals is not None:
+        drain_on_signals(on_signals)  # before dictConfig starts the listener
+    _set_logger_class(logger_class)  # before dictConfig creates the loggers it names
+    logging.config.dictConfig(copy.deepcopy(config))
+    return config
+
+
+def _formatters_and_handlers(
+    profile: str, fmt: str, file: str | os.PathLike[str] | None
+) -> dict[str, Any]:
+    """The ``formatters`` and ``handlers`` of the configuration: the console and the
+    ``file`` (if any), both behind one ``AsyncQueueHandler`` named ``queue``."""
     console, console_formatter = _console(profile, fmt)
     formatters: dict[str, Any] = {}
     handlers: dict[str, Any] = {"console": console}
@@ -117,18 +133,7 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     }
     if console.get("()") == "lite_logging.RichHandler":
         handlers["queue"]["keep_exc_info"] = True  # for rich tracebacks on the console
-    config: dict[str, Any] = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": formatters,
-        "handlers": handlers,
-        "root": {"level": level, "handlers": ["queue"]},
-    }
-    if on_signals is not None:
-        drain_on_signals(on_signals)  # before dictConfig starts the listener
-    _set_logger_class(logger_class)  # before dictConfig creates the loggers it names
-    logging.config.dictConfig(copy.deepcopy(config))
-    return config
+    return {"formatters": formatters, "handlers": handlers}
 
 
 def _check_file(file: object) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from .._durations import parse_duration
+from .._options import check_int
 from ._common import StatsFilter, resolve_callable
 
 __all__ = ["RateLimitFilter", "parse_limit"]
@@ -52,6 +53,37 @@ def parse_limit(limit: object, key: str = "limits") -> tuple[int, float]:
     if count < 1 or not window > 0 or window == float("inf"):
         raise ValueError(f'"{key}" needs a count >= 1 and a finite window > 0: {limit!r}')
     return count, window
+
+
+def _limit_items(limits: object) -> list[Any]:
+    """``limits`` as a non-empty list of limits (one limit given alone is a list of one)."""
+    if isinstance(limits, str) or (
+        isinstance(limits, tuple) and len(limits) == 2 and isinstance(limits[0], int)
+    ):
+        return [limits]
+    try:
+        items: list[Any] = list(limits)  # type: ignore[call-overload]
+    except TypeError:
+        raise ValueError(f'"limits" must be a list of limits: {limits!r}') from None
+    if not items:
+        raise ValueError(f'"limits" must name at least one limit: {limits!r}')
+    return items
+
+
+def _key_function(key: object) -> Callable[[logging.LogRecord], Hashable]:
+    """The function giving a record's key: ``"template"``, ``"logger"``, ``key`` itself when
+    it is callable, or the callable a dotted path names (dictConfig)."""
+    if key == "template":
+        return _template_key
+    if key == "logger":
+        return _logger_key
+    if callable(key):
+        return key
+    if isinstance(key, str) and "." in key:
+        return resolve_callable(key, "key")
+    raise ValueError(
+        f'"key" must be "template", "logger", a callable or a dotted path to one: {key!r}'
+    )
 
 
 class RateLimitFilter(StatsFilter):
@@ -98,36 +130,14 @@ class RateLimitFilter(StatsFilter):
         clock: Callable[[], float] = time.monotonic,
         name: str | None = None,
     ) -> None:
-        if isinstance(limits, str) or (
-            isinstance(limits, tuple) and len(limits) == 2 and isinstance(limits[0], int)
-        ):
-            limits = [limits]  # one limit given alone
-        try:
-            items = list(limits)
-        except TypeError:
-            raise ValueError(f'"limits" must be a list of limits: {limits!r}') from None
-        if not items:
-            raise ValueError(f'"limits" must name at least one limit: {limits!r}')
-        parsed = [parse_limit(item) for item in items]
+        parsed = [parse_limit(item) for item in _limit_items(limits)]
         self.limits = parsed
         self._capacities = [float(count) for count, _ in parsed]
         # (capacity, tokens per second) for each bucket of a key
         self._buckets_spec = [(float(count), count / window) for count, window in parsed]
         self._single = len(parsed) == 1
-        if key == "template":
-            self._key: Callable[[logging.LogRecord], Hashable] = _template_key
-        elif key == "logger":
-            self._key = _logger_key
-        elif callable(key):
-            self._key = key
-        elif isinstance(key, str) and "." in key:  # a dotted path, for dictConfig
-            self._key = resolve_callable(key, "key")
-        else:
-            raise ValueError(
-                f'"key" must be "template", "logger", a callable or a dotted path to one: {key!r}'
-            )
-        if isinstance(max_keys, bool) or not isinstance(max_keys, int) or max_keys < 1:
-            raise ValueError(f'"max_keys" must be an int >= 1: {max_keys!r}')
+        self._key = _key_function(key)
+        check_int("max_keys", max_keys, 1)
         if not callable(clock):
             raise ValueError(f'"clock" must be a callable returning seconds: {clock!r}')
         self.max_keys = max_keys
