@@ -230,6 +230,47 @@ def _from_cwd(filename: str) -> str:
     return filename
 
 
+def _message_lines(message: Any, limit: int | None) -> tuple[str, str, list[str]]:
+    """The message's first line (escaped), the mark of a cut (or ``""``) and its other
+    lines, which go under the record; the mark ends the last of them when there are any."""
+    if not isinstance(message, str):
+        value, cut = _value(message, limit)
+        return value, cut, []
+    message, cut = _cut(message, limit)
+    more: list[str] = []
+    if "\n" in message:  # a multi-line message: its other lines go under the record
+        first, *more = _split_lines(message)
+        while more and not more[-1].strip():
+            more.pop()  # a trailing newline adds no line
+        message = first
+    if cut and more:
+        more[-1] += cut
+    return _escape(message), cut, more
+
+
+def _add_pairs(body: _Styled, context_name: str, context: Any, extras: dict[str, Any]) -> None:
+    """The context's entries (or the context as one pair, when not a dict), then the extras."""
+    if issubclass(type(context), dict):  # type(): __class__ may raise
+        for key, value in context.items():
+            body.pair(key, value, "cyan")
+    elif context is not None:  # no truth test: a context's __bool__ may raise
+        body.pair(context_name, context, "cyan")
+    for key, value in extras.items():
+        body.pair(key, value, "bold cyan")
+
+
+def _blocks(ended: dict[str, Any]) -> list[tuple[str, str]]:
+    """The exception and stack texts (a list of lines joined), with their styles."""
+    blocks: list[tuple[str, str]] = []
+    for key, style in (("exception", "red"), ("stack", "dim")):
+        text = ended[key]
+        if text:
+            blocks.append(
+                ("\n".join(map(str, text)) if isinstance(text, list) else str(text), style)
+            )
+    return blocks
+
+
 class PrettyFormatter(SchemaFormatter):
     """Human-readable lines for development, rendered with rich (see the module docstring).
 
@@ -432,31 +473,17 @@ class PrettyFormatter(SchemaFormatter):
         message = data.pop(names["message"], "")
         if message.__class__ is str and message.startswith("span "):
             _span_fields(message, data)
-        more: list[str] = []
-        if not isinstance(message, str):
-            message, cut = _value(message, limit)
-        else:
-            message, cut = _cut(message, limit)
-            if "\n" in message:  # a multi-line message: its other lines go under the record
-                first, *more = _split_lines(message)
-                while more and not more[-1].strip():
-                    more.pop()  # a trailing newline adds no line
-                message = first
-            message = _escape(message)
-        if cut and more:
-            more[-1] += cut
+        message, cut, more = _message_lines(message, limit)
         body.add(message)
         if cut and not more:
             body.add(cut, "dim")
         ended = {key: data.pop(names[key], None) for key in _TAIL}
-        context = data.pop(names["context"], None)
-        if issubclass(type(context), dict):  # type(): __class__ may raise
-            for key, value in context.items():
-                body.pair(key, value, "cyan")
-        elif context is not None:  # no truth test: a context's __bool__ may raise
-            body.pair(names["context"], context, "cyan")
-        for key, value in data.items():
-            body.pair(key, value, "bold cyan")
+        _add_pairs(body, names["context"], data.pop(names["context"], None), data)
+        self._add_ids_and_source(body, ended)
+        return body, more, _blocks(ended)
+
+    def _add_ids_and_source(self, body: _Styled, ended: dict[str, Any]) -> None:
+        """The trace and span ids (8 hex digits each), then the source if shown."""
         trace_id, span_id = ended["trace_id"], ended["span_id"]
         if trace_id:
             body.add(f" trace={_escape(str(trace_id)[:8])}", "dim")
@@ -466,14 +493,6 @@ class PrettyFormatter(SchemaFormatter):
         if self.show_source and isinstance(source, dict) and source.get("file"):
             where = f"{source.get('file')}:{source.get('line')} in {source.get('function')}"
             body.add(" " + _escape(where), "dim")
-        blocks: list[tuple[str, str]] = []
-        for key, style in (("exception", "red"), ("stack", "dim")):
-            text = ended[key]
-            if text:
-                blocks.append(
-                    ("\n".join(map(str, text)) if isinstance(text, list) else str(text), style)
-                )
-        return body, more, blocks
 
     def _exception(self, record: logging.LogRecord, width: int | None) -> list[_Pieces | _Gutter]:
         """A rich traceback from ``exc_info``, else the exception text already rendered;
