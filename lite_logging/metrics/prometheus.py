@@ -139,107 +139,121 @@ class PipelineCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         """Counters and gauges per pipeline, handler and filter."""
         stats = _registry.collect()
-        extra_names = list(self.const_labels)
-        extra_values = list(self.const_labels.values())
-        p_labels = ["pipeline", *extra_names]
-        h_labels = ["pipeline", "handler", *extra_names]
-
-        def family(name: str, kind: str, doc: str, labels: list[str]) -> Any:
-            cls = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
-            return cls(f"{_PREFIX}_{name}", doc, labels=labels)
-
-        enqueued = family(
-            "records_enqueued_total", "counter", "Records accepted by the queue handler", p_labels
-        )
-        dropped = family(
-            "records_dropped_total",
-            "counter",
-            "Records the queue dropped, by reason (block_timeout, queue_full, drop_oldest)",
-            [*p_labels[:1], "reason", *extra_names],
-        )
-        delivered = family(
-            "records_delivered_total", "counter", "Records handed to the handlers", p_labels
-        )
-        depth = family("queue_depth", "gauge", "Records waiting in the queue", p_labels)
-        depth_max = family(
-            "queue_depth_max", "gauge", "High-water mark of the queue depth", p_labels
-        )
-        batches = family("batches_total", "counter", "Batches taken off the queue", p_labels)
-        listener_errors = family(
-            "listener_errors_total", "counter", "Errors in the listener itself", p_labels
-        )
-        written = family(
-            "handler_records_written_total", "counter", "Records a handler wrote", h_labels
-        )
-        errors = family("handler_errors_total", "counter", "Records a handler failed on", h_labels)
-        h_dropped = family(
-            "handler_records_dropped_total",
-            "counter",
-            "Records a handler will never write, by reason (handler_error, export_failed...)",
-            [*h_labels[:2], "reason", *extra_names],
-        )
-        resent = family(
-            "handler_records_resent_total",
-            "counter",
-            "Records a sink sent again after a reconnect",
-            h_labels,
-        )
-        retries = family(
-            "handler_retries_total", "counter", "Send attempts a sink repeated", h_labels
-        )
-        latency = HistogramMetricFamily(
-            f"{_PREFIX}_handler_latency_seconds",
-            "Time a handler took per record (each record of a batch at the batch's mean)",
-            labels=h_labels,
-        )
-        latency_max = family(
-            "handler_latency_max_seconds", "gauge", "Longest time a handler took", h_labels
-        )
+        families = self._pipeline_families()
         others: dict[str, Any] = {}  # counters a pipeline added since this module was written
         for name, p in stats.get("pipelines", {}).items():
-            for key, value in p.items():
-                if key in _PIPELINE_KEYS or not isinstance(value, int) or isinstance(value, bool):
-                    continue
-                fam = others.get(key)
-                if fam is None:
-                    fam = others[key] = family(
-                        f"pipeline_{key}_total", "counter", f"Pipeline counter {key!r}", p_labels
-                    )
-                fam.add_metric([name, *extra_values], value)
-            enqueued.add_metric([name, *extra_values], p.get("enqueued", 0))
-            by_reason = p.get("dropped_by") or {"queue_full": p.get("dropped", 0)}
-            for reason, count in by_reason.items():
-                dropped.add_metric([name, reason, *extra_values], count)
-            delivered.add_metric([name, *extra_values], p.get("delivered", 0))
-            depth.add_metric([name, *extra_values], p.get("queue_depth", 0))
-            depth_max.add_metric([name, *extra_values], p.get("max_queue_depth", 0))
-            batches.add_metric([name, *extra_values], p.get("batches", 0))
-            listener_errors.add_metric([name, *extra_values], p.get("errors", 0))
+            self._add_pipeline(families, others, name, p)
             for hname, h in p.get("handlers", {}).items():
-                hv = [name, hname, *extra_values]
-                written.add_metric(hv, h.get("written", 0))
-                errors.add_metric(hv, h.get("errors", 0))
-                for reason, count in h.get("dropped_by", {}).items():
-                    h_dropped.add_metric([name, hname, reason, *extra_values], count)
-                if "resent" in h:
-                    resent.add_metric(hv, h["resent"])
-                if "retries" in h:
-                    retries.add_metric(hv, h["retries"])
-                seconds = h.get("handle_seconds")
-                if seconds:
-                    buckets = [
-                        ("+Inf" if bound is None else _go_float(bound), n)
-                        for bound, n in seconds["buckets"]
-                    ]
-                    latency.add_metric(hv, buckets, sum_value=seconds["sum"])
-                latency_max.add_metric(hv, h.get("handle_us", {}).get("max", 0.0) / 1e6)
-        yield from (enqueued, dropped, delivered, depth, depth_max, batches, listener_errors)
-        yield from (written, errors, h_dropped, resent, retries, latency, latency_max)
+                self._add_handler(families, name, hname, h)
+        yield from families.values()
         yield from others.values()
+        yield from self._filter_families(stats.get("filters", {}))
 
-        f_labels = ["filter", *extra_names]
+    def _family(self, name: str, kind: str, doc: str, labels: list[str]) -> Any:
+        """A counter or gauge family named ``lite_logging_<name>``, the constant labels last."""
+        cls = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+        return cls(f"{_PREFIX}_{name}", doc, labels=[*labels, *self.const_labels])
+
+    def _pipeline_families(self) -> dict[str, Any]:
+        """The families of every pipeline and handler, empty, in the order they are shown."""
+        p, h = ["pipeline"], ["pipeline", "handler"]
+        fam = self._family
+        return {
+            "enqueued": fam(
+                "records_enqueued_total", "counter", "Records accepted by the queue handler", p
+            ),
+            "dropped": fam(
+                "records_dropped_total",
+                "counter",
+                "Records the queue dropped, by reason (block_timeout, queue_full, drop_oldest)",
+                [*p, "reason"],
+            ),
+            "delivered": fam(
+                "records_delivered_total", "counter", "Records handed to the handlers", p
+            ),
+            "queue_depth": fam("queue_depth", "gauge", "Records waiting in the queue", p),
+            "max_queue_depth": fam(
+                "queue_depth_max", "gauge", "High-water mark of the queue depth", p
+            ),
+            "batches": fam("batches_total", "counter", "Batches taken off the queue", p),
+            "errors": fam("listener_errors_total", "counter", "Errors in the listener itself", p),
+            "h_written": fam(
+                "handler_records_written_total", "counter", "Records a handler wrote", h
+            ),
+            "h_errors": fam("handler_errors_total", "counter", "Records a handler failed on", h),
+            "h_dropped": fam(
+                "handler_records_dropped_total",
+                "counter",
+                "Records a handler will never write, by reason (handler_error, export_failed...)",
+                [*h, "reason"],
+            ),
+            "h_resent": fam(
+                "handler_records_resent_total",
+                "counter",
+                "Records a sink sent again after a reconnect",
+                h,
+            ),
+            "h_retries": fam(
+                "handler_retries_total", "counter", "Send attempts a sink repeated", h
+            ),
+            "h_latency": HistogramMetricFamily(
+                f"{_PREFIX}_handler_latency_seconds",
+                "Time a handler took per record (each record of a batch at the batch's mean)",
+                labels=[*h, *self.const_labels],
+            ),
+            "h_latency_max": fam(
+                "handler_latency_max_seconds", "gauge", "Longest time a handler took", h
+            ),
+        }
+
+    def _add_pipeline(
+        self, families: dict[str, Any], others: dict[str, Any], name: str, p: dict[str, Any]
+    ) -> None:
+        """One pipeline's samples; a counter this module does not know gets a family in
+        ``others`` (``lite_logging_pipeline_<key>_total``)."""
+        labels = [name, *self.const_labels.values()]
+        for key, value in p.items():
+            if key in _PIPELINE_KEYS or not isinstance(value, int) or isinstance(value, bool):
+                continue
+            fam = others.get(key)
+            if fam is None:
+                fam = others[key] = self._family(
+                    f"pipeline_{key}_total", "counter", f"Pipeline counter {key!r}", ["pipeline"]
+                )
+            fam.add_metric(labels, value)
+        by_reason = p.get("dropped_by") or {"queue_full": p.get("dropped", 0)}
+        for reason, count in by_reason.items():
+            families["dropped"].add_metric([name, reason, *self.const_labels.values()], count)
+        for key in ("enqueued", "delivered", "queue_depth", "max_queue_depth", "batches", "errors"):
+            families[key].add_metric(labels, p.get(key, 0))
+
+    def _add_handler(
+        self, families: dict[str, Any], name: str, hname: str, h: dict[str, Any]
+    ) -> None:
+        """One handler's samples: counts, drops by reason, latency histogram and maximum."""
+        labels = [name, hname, *self.const_labels.values()]
+        families["h_written"].add_metric(labels, h.get("written", 0))
+        families["h_errors"].add_metric(labels, h.get("errors", 0))
+        for reason, count in h.get("dropped_by", {}).items():
+            families["h_dropped"].add_metric(
+                [name, hname, reason, *self.const_labels.values()], count
+            )
+        for key in ("resent", "retries"):
+            if key in h:
+                families[f"h_{key}"].add_metric(labels, h[key])
+        seconds = h.get("handle_seconds")
+        if seconds:
+            buckets = [
+                ("+Inf" if bound is None else _go_float(bound), n)
+                for bound, n in seconds["buckets"]
+            ]
+            families["h_latency"].add_metric(labels, buckets, sum_value=seconds["sum"])
+        families["h_latency_max"].add_metric(labels, h.get("handle_us", {}).get("max", 0.0) / 1e6)
+
+    def _filter_families(self, filters: dict[str, dict[str, Any]]) -> Iterable[Any]:
+        """One family per filter counter (``FILTER_METRICS`` names the known ones)."""
         families: dict[str, Any] = {}
-        for fname, counters in stats.get("filters", {}).items():
+        for fname, counters in filters.items():
             for key, value in counters.items():
                 if not isinstance(value, int | float) or isinstance(value, bool):
                     continue
@@ -248,9 +262,9 @@ class PipelineCollector(Collector):
                 )
                 fam = families.get(metric)
                 if fam is None:
-                    fam = families[metric] = family(metric, kind, doc, f_labels)
-                fam.add_metric([fname, *extra_values], value)
-        yield from families.values()
+                    fam = families[metric] = self._family(metric, kind, doc, ["filter"])
+                fam.add_metric([fname, *self.const_labels.values()], value)
+        return families.values()
 
     def describe(self) -> Iterable[Metric]:
         """Nothing: the names depend on the filters configured."""
