@@ -122,6 +122,30 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _strings(key: str, value: Iterable[str] | None, default: Iterable[str]) -> list[str]:
+    """``value`` (one string alone, or ``default`` for ``None``) as a list of non-empty strings."""
+    items = list(default if value is None else ([value] if isinstance(value, str) else value))
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise ValueError(f'"{key}" must be non-empty strings: {item!r}')
+    return items
+
+
+def _compile(patterns: Iterable[str | re.Pattern[str]] | None) -> list[re.Pattern[str]]:
+    """``patterns`` (one alone, or ``DEFAULT_PATTERNS`` for ``None``) compiled."""
+    if patterns is None:
+        patterns = DEFAULT_PATTERNS
+    elif isinstance(patterns, (str, re.Pattern)):
+        patterns = [patterns]
+    compiled: list[re.Pattern[str]] = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except (re.error, TypeError) as exc:
+            raise ValueError(f'"patterns" has a bad regex ({exc}): {pattern!r}') from None
+    return compiled
+
+
 class RedactFilter(StatsFilter):
     """Masks secrets in a record: values of secret-looking keys, and regex matches in text.
 
@@ -188,33 +212,11 @@ class RedactFilter(StatsFilter):
         words: Iterable[str] | None = None,
         name: str | None = None,
     ) -> None:
-        key_list = list(
-            DEFAULT_KEYS if keys is None else ([keys] if isinstance(keys, str) else keys)
-        )
-        for key in key_list:
-            if not isinstance(key, str) or not key:
-                raise ValueError(f'"keys" must be non-empty strings: {key!r}')
-        self.keys = tuple(_normalize(k) for k in key_list)
-        if words is None:
-            words = DEFAULT_WORDS if keys is None else ()
-        elif isinstance(words, str):
-            words = [words]
-        word_list = list(words)
-        for word in word_list:
-            if not isinstance(word, str) or not word:
-                raise ValueError(f'"words" must be non-empty strings: {word!r}')
-        self.words = frozenset(word.lower() for word in word_list)
+        self.keys = tuple(_normalize(k) for k in _strings("keys", keys, DEFAULT_KEYS))
+        default_words = DEFAULT_WORDS if keys is None else ()
+        self.words = frozenset(word.lower() for word in _strings("words", words, default_words))
         self._counts_kept = keys is None  # max_tokens and the like: counts, not secrets
-        if patterns is None:
-            patterns = DEFAULT_PATTERNS
-        elif isinstance(patterns, (str, re.Pattern)):
-            patterns = [patterns]
-        self.patterns: list[re.Pattern[str]] = []
-        for pattern in patterns:
-            try:
-                self.patterns.append(re.compile(pattern))
-            except (re.error, TypeError) as exc:
-                raise ValueError(f'"patterns" has a bad regex ({exc}): {pattern!r}') from None
+        self.patterns = _compile(patterns)
         if not isinstance(mask, str):
             raise ValueError(f'"mask" must be a string: {mask!r}')
         self.mask = mask

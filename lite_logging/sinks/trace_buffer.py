@@ -428,6 +428,21 @@ class TraceBufferHandler(logging.Handler):
         if target is None:
             self._counts["errors"] += len(records)
             return
+        ready = self._admitted(target, records)
+        batch = getattr(target, "handle_batch", None)
+        if batch is not None:
+            try:
+                batch(ready)
+                return
+            except Exception:  # noqa: BLE001 - all or nothing: retry one at a time
+                self._each(ready, lambda record: batch([record]))
+            return
+        self._each(ready, target.handle)
+
+    def _admitted(
+        self, target: logging.Handler, records: list[logging.LogRecord]
+    ) -> list[logging.LogRecord]:
+        """The records at or above the target's level that its filters keep (or replace)."""
         level = target.level
         ready: list[logging.LogRecord] = []
         for record in records:
@@ -444,22 +459,15 @@ class TraceBufferHandler(logging.Handler):
             except Exception:  # noqa: BLE001 - a target filter failed: that record only
                 self._counts["errors"] += 1
                 self.handleError(record)
-        batch = getattr(target, "handle_batch", None)
-        if batch is not None:
+        return ready
+
+    def _each(
+        self, records: list[logging.LogRecord], write: Callable[[logging.LogRecord], object]
+    ) -> None:
+        """``write`` each record; one that fails is counted and reported, the rest go on."""
+        for record in records:
             try:
-                batch(ready)
-                return
-            except Exception:  # noqa: BLE001 - all or nothing: retry one at a time
-                for record in ready:
-                    try:
-                        batch([record])
-                    except Exception:  # noqa: BLE001 - that record only
-                        self._counts["errors"] += 1
-                        self.handleError(record)
-            return
-        for record in ready:
-            try:
-                target.handle(record)
+                write(record)
             except Exception:  # noqa: BLE001 - that record only
                 self._counts["errors"] += 1
                 self.handleError(record)
