@@ -74,13 +74,17 @@ def _attribute_value(value: Any) -> Any:
         return value
     if kind is int:
         return value if _INT64_MIN <= value <= _INT64_MAX else str(value)
-    if (kind is list or kind is tuple) and value:
-        first = type(value[0])
-        if first in (str, bool, float) and all(type(v) is first for v in value):
-            return list(value)
-        if first is int and all(type(v) is int and _INT64_MIN <= v <= _INT64_MAX for v in value):
-            return list(value)
+    if (kind is list or kind is tuple) and value and _homogeneous(value):
+        return list(value)
     return _json_text(value)
+
+
+def _homogeneous(values: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether ``values`` are all str, all bool, all float or all int64 (an OTLP array)."""
+    first = type(values[0])
+    if first in (str, bool, float):
+        return all(type(v) is first for v in values)
+    return first is int and all(type(v) is int and _INT64_MIN <= v <= _INT64_MAX for v in values)
 
 
 def _json_text(value: Any) -> str:
