@@ -86,10 +86,12 @@ class TestCardinalityCap:
         ] == snapshot["u_total"]
         assert [{"labels": {"metric": "u_total"}, "value": 3.0}] == snapshot[REFUSED_METRIC]
 
-    def test_bad_cap(self, registry: MetricsRegistry) -> None:
-        """The cap is an int >= 1."""
-        with pytest.raises(ValueError, match='"max_label_sets" must be an int >= 1: 0'):
-            registry.counter("x_total", "", ("a",), max_label_sets=0)
+    @pytest.mark.parametrize("cap", [0, True, 2.0])
+    def test_bad_cap(self, registry: MetricsRegistry, cap: object) -> None:
+        """The cap is an int >= 1 (a bool is not a count)."""
+        with pytest.raises(ValueError, match="max_label_sets") as info:
+            registry.counter("x_total", "", ("a",), max_label_sets=cap)  # type: ignore[arg-type]
+        assert f'"max_label_sets" must be an int >= 1: {cap!r}' == str(info.value)
 
 
 class TestContextLabels:

@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeVar, cast
 
+from .._options import check_int
 from ..record.context import get_context
 
 __all__ = [
@@ -304,6 +305,21 @@ _REFUSED = _RefusedChild()
 # -- metrics: label handling ---------------------------------------------------------
 
 
+def _label_names(labels: Sequence[str], context_labels: Sequence[str]) -> tuple[str, ...]:
+    """All label names, checked: Prometheus names, none reserved, none twice."""
+    if isinstance(labels, str) or isinstance(context_labels, str):
+        raise ValueError(f'"labels" must be a sequence of names, not a string: {labels!r}')
+    names = (*labels, *context_labels)
+    for label in names:
+        if not isinstance(label, str) or not _LABEL.match(label) or label.startswith("__"):
+            raise ValueError(f'"labels" must be Prometheus label names: {label!r}')
+        if label in _RESERVED_LABELS:
+            raise ValueError(f'"labels" must not use the reserved label name: {label!r}')
+    if len(set(names)) != len(names):
+        raise ValueError(f'"labels" must not repeat a name: {names!r}')
+    return names
+
+
 class Metric:
     """A named metric with a fixed tuple of label names; base of Counter, Gauge, Histogram.
 
@@ -334,18 +350,8 @@ class Metric:
     ) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise ValueError(f'"name" must be a Prometheus metric name: {name!r}')
-        if isinstance(labels, str) or isinstance(context_labels, str):
-            raise ValueError(f'"labels" must be a sequence of names, not a string: {labels!r}')
-        names = (*labels, *context_labels)
-        for label in names:
-            if not isinstance(label, str) or not _LABEL.match(label) or label.startswith("__"):
-                raise ValueError(f'"labels" must be Prometheus label names: {label!r}')
-            if label in _RESERVED_LABELS:
-                raise ValueError(f'"labels" must not use the reserved label name: {label!r}')
-        if len(set(names)) != len(names):
-            raise ValueError(f'"labels" must not repeat a name: {names!r}')
-        if not isinstance(max_label_sets, int) or max_label_sets < 1:
-            raise ValueError(f'"max_label_sets" must be an int >= 1: {max_label_sets!r}')
+        names = _label_names(labels, context_labels)
+        check_int("max_label_sets", max_label_sets, 1)
         self.name = name
         self.documentation = documentation
         self.label_names: tuple[str, ...] = tuple(labels)
