@@ -43,6 +43,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from ._options import check_bool, check_number
 from .filters import _common as filters_common
 from .filters import sampling
 from .metrics import _registry as _stats
@@ -100,12 +101,9 @@ def drain_on_signals(
         ValueError: ``enabled`` is not a bool or ``timeout`` is not a number > 0.
     """
     global _chosen, _timeout
-    if not isinstance(enabled, bool):
-        raise ValueError(f'"enabled" must be a bool: {enabled!r}')
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ValueError(f'"timeout" must be a number > 0: {timeout!r}')
-    _chosen = enabled
-    _timeout = float(timeout)
+    check_bool("enabled", enabled)
+    seconds = check_number("timeout", timeout, finite=False)
+    _chosen, _timeout = enabled, seconds
     if not enabled:
         _restore_signal_handlers()
     elif any(listener._thread is not None for listener in list(control._live)):

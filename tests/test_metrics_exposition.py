@@ -287,10 +287,11 @@ class TestRecordMetricsFilter:
         assert [{"labels": {"metric": "lite_logging_records_total"}, "value": 2.0}] == refused
         assert 3 == len(sink.records)
 
-    def test_bad_depth(self) -> None:
-        """depth must be >= 0."""
-        with pytest.raises(ValueError, match='"depth" must be an int >= 0: -1'):
-            RecordMetricsFilter(depth=-1, registry=MetricsRegistry())
+    @pytest.mark.parametrize("depth", [-1, True, 1.0])
+    def test_bad_depth(self, depth: object) -> None:
+        """depth must be an int >= 0 (a bool is not a depth)."""
+        with pytest.raises(ValueError, match=f'"depth" must be an int >= 0: {depth!r}'):
+            RecordMetricsFilter(depth=depth, registry=MetricsRegistry())  # type: ignore[arg-type]
 
 
 class TestSpans:
@@ -348,7 +349,8 @@ class TestSnapshots:
         assert len(sink.records) >= 2
         assert not hasattr(sink.records[0], "pipeline")
 
-    def test_bad_interval(self) -> None:
-        """The interval is a number > 0."""
-        with pytest.raises(ValueError, match='"interval" must be a number > 0: 0'):
-            start_snapshots(0)
+    @pytest.mark.parametrize("interval", [0, True, float("nan")])
+    def test_bad_interval(self, interval: float) -> None:
+        """The interval is a number > 0 (a bool is not a number of seconds)."""
+        with pytest.raises(ValueError, match=f'"interval" must be a number > 0: {interval!r}'):
+            start_snapshots(interval)

@@ -36,6 +36,7 @@ import time
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any, TypeGuard
 
+from .._options import check_bool, check_int
 from ._encoding import safe_repr, to_jsonable
 from ._schema import SchemaFormatter
 from ._wrap import Pieces as _Pieces
@@ -100,11 +101,9 @@ def check_options(
         raise ValueError(
             f'"width" must be an int of at least {_MIN_BODY_WIDTH}, or None: {width!r}'
         )
-    for key, flag in (("show_locals", show_locals), ("show_source", show_source)):
-        if not isinstance(flag, bool):
-            raise ValueError(f'"{key}" must be a bool: {flag!r}')
-    if not (_is_int(max_frames) and max_frames >= 1):
-        raise ValueError(f'"max_frames" must be an int >= 1: {max_frames!r}')
+    check_bool("show_locals", show_locals)
+    check_bool("show_source", show_source)
+    check_int("max_frames", max_frames, 1)
     if max_chars is not None and not (_is_int(max_chars) and max_chars >= 1):
         raise ValueError(f'"max_chars" must be an int >= 1, or None: {max_chars!r}')
 

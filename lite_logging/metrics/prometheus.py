@@ -40,6 +40,7 @@ from prometheus_client.core import (
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from .._options import check_number
 from . import _registry
 from .instruments import (
     REGISTRY,
@@ -379,8 +380,7 @@ class HealthPublisher:
     """
 
     def __init__(self, interval: float = 5.0) -> None:
-        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval <= 0:
-            raise ValueError(f'"interval" must be a number of seconds > 0: {interval!r}')
+        interval = check_number("interval", interval, finite=False, what="a number of seconds")
         if not multiprocess_dir():
             raise ValueError("publish_health() needs PROMETHEUS_MULTIPROC_DIR: it is unset")
         self.interval = float(interval)

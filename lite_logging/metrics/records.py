@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from .._options import check_int
 from .instruments import (
     _REFUSED,
     DEFAULT_BUCKETS,
@@ -67,8 +68,7 @@ class RecordMetricsFilter(logging.Filter):
         registry: MetricsRegistry | None = None,
     ) -> None:
         super().__init__(name)
-        if not isinstance(depth, int) or depth < 0:
-            raise ValueError(f'"depth" must be an int >= 0: {depth!r}')
+        check_int("depth", depth, 0)
         self.depth = depth
         self.metric: Counter = counter(
             RECORDS_METRIC,

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import threading
 
+from .._options import check_number
 from . import _registry
 from .instruments import REGISTRY, MetricsRegistry
 
@@ -85,8 +86,7 @@ def start_snapshots(
     Raises:
         ValueError: ``interval`` not > 0.
     """
-    if not isinstance(interval, int | float) or not interval > 0:
-        raise ValueError(f'"interval" must be a number > 0: {interval!r}')
+    check_number("interval", interval, finite=False)
     target = logging.getLogger(logger) if isinstance(logger, str) else logger
     snapshots = Snapshots(float(interval), target, level, registry or REGISTRY, pipeline)
     snapshots._thread.start()
