@@ -31,21 +31,9 @@ def parse_limit(limit: object, key: str = "limits") -> tuple[int, float]:
             the message names ``key`` and the bad value.
     """
     if isinstance(limit, str):
-        m = _LIMIT_RE.fullmatch(limit)
-        window = parse_duration(m.group(2), bare_unit=True) if m else None
-        if m is None or window is None:
-            raise ValueError(
-                f'"{key}" must look like "10/s", "100/min" or "5/10s" '
-                f"(units s, min, h, day): {limit!r}"
-            )
-        count = int(m.group(1))
+        count, window = _text_limit(limit, key)
     elif isinstance(limit, (tuple, list)) and len(limit) == 2:
-        count, window = limit
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise ValueError(f'"{key}" count must be an int: {limit!r}')
-        if isinstance(window, bool) or not isinstance(window, (int, float)):
-            raise ValueError(f'"{key}" window must be a number of seconds: {limit!r}')
-        window = float(window)
+        count, window = _pair_limit(limit, key)
     else:
         raise ValueError(
             f'"{key}" must be a string like "10/s" or a (count, seconds) pair: {limit!r}'
@@ -53,6 +41,27 @@ def parse_limit(limit: object, key: str = "limits") -> tuple[int, float]:
     if count < 1 or not window > 0 or window == float("inf"):
         raise ValueError(f'"{key}" needs a count >= 1 and a finite window > 0: {limit!r}')
     return count, window
+
+
+def _text_limit(limit: str, key: str) -> tuple[int, float]:
+    """``"10/s"``, ``"5/10s"``... as ``(count, seconds)``, not yet checked for range."""
+    m = _LIMIT_RE.fullmatch(limit)
+    window = parse_duration(m.group(2), bare_unit=True) if m else None
+    if m is None or window is None:
+        raise ValueError(
+            f'"{key}" must look like "10/s", "100/min" or "5/10s" (units s, min, h, day): {limit!r}'
+        )
+    return int(m.group(1)), window
+
+
+def _pair_limit(limit: tuple[Any, ...] | list[Any], key: str) -> tuple[int, float]:
+    """A ``(count, seconds)`` pair with an int count and a number of seconds."""
+    count, window = limit
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise ValueError(f'"{key}" count must be an int: {limit!r}')
+    if isinstance(window, bool) or not isinstance(window, (int, float)):
+        raise ValueError(f'"{key}" window must be a number of seconds: {limit!r}')
+    return count, float(window)
 
 
 def _limit_items(limits: object) -> list[Any]:

@@ -73,17 +73,11 @@ def _from_edn(value: Any, edn: ModuleType) -> Any:
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
-        if math.isfinite(value):
-            return value
-        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+        return _json_float(value)
     if isinstance(value, Mapping):
         return {_edn_key(k, edn): _from_edn(v, edn) for k, v in value.items()}
     if isinstance(value, frozenset | set):
-        items = [_from_edn(v, edn) for v in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            return items
+        return _sorted_if_possible([_from_edn(v, edn) for v in value])
     if isinstance(value, list | tuple | edn.ImmutableList):
         return [_from_edn(v, edn) for v in value]
     if isinstance(value, edn.Keyword):
@@ -91,6 +85,21 @@ def _from_edn(value: Any, edn: ModuleType) -> Any:
     if isinstance(value, datetime.datetime):
         return format_utc(value)
     return str(value)  # UUIDs, decimals, dates, symbols, chars
+
+
+def _json_float(value: float) -> float | str:
+    """A finite float as it is; NaN and the infinities as ``JsonFormatter`` writes them."""
+    if math.isfinite(value):
+        return value
+    return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _sorted_if_possible(items: list[Any]) -> list[Any]:
+    """A set's items in a stable order when they compare, else as they came."""
+    try:
+        return sorted(items)
+    except TypeError:
+        return items
 
 
 def _edn_key(key: Any, edn: ModuleType) -> str:
