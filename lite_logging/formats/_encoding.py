@@ -209,20 +209,11 @@ def _walk(
             return CYCLE
         if depth >= max_depth:
             return safe_repr(obj)[:200]
-        path = path | {id(obj)}
-        depth += 1
         if isinstance(obj, dict):
-            # As the stdlib encoder: a dict subclass through its items() method.
-            items = obj.items() if type(obj) is dict else list(obj.items())
-            out: dict[Any, Any] = {}
-            for k, v in items:
-                key = k if type(k) is str else _key(k)
-                if key is not k:
-                    key = _unique(key, out)
-                out[key] = to_jsonable(v, path, depth, max_depth=max_depth, default=default)
-            return out
+            return _walk_dict(obj, path | {id(obj)}, depth + 1, max_depth, default)
         # list and tuple subclasses by their raw items, as the stdlib encoder does
         raw = list.__iter__(obj) if isinstance(obj, list) else tuple.__iter__(obj)
+        path, depth = path | {id(obj)}, depth + 1
         return [to_jsonable(v, path, depth, max_depth=max_depth, default=default) for v in raw]
     converted = default(obj)
     if isinstance(converted, str):
@@ -231,6 +222,26 @@ def _walk(
     if id(obj) in path:
         return CYCLE
     return _walk(converted, path | {id(obj)}, depth, max_depth, default)
+
+
+def _walk_dict(
+    obj: dict[Any, Any],
+    path: frozenset[int],
+    depth: int,
+    max_depth: int,
+    default: Callable[[Any], Any],
+) -> dict[Any, Any]:
+    """A dict's items walked, keys made ones the encoder writes (a key that then collides
+    with another is numbered)."""
+    # As the stdlib encoder: a dict subclass through its items() method.
+    items = obj.items() if type(obj) is dict else list(obj.items())
+    out: dict[Any, Any] = {}
+    for k, v in items:
+        key = k if type(k) is str else _key(k)
+        if key is not k:
+            key = _unique(key, out)
+        out[key] = to_jsonable(v, path, depth, max_depth=max_depth, default=default)
+    return out
 
 
 _cached_second: tuple[int, str] = (-1, "")  # one tuple, so threads never see half an update
