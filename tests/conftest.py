@@ -5,10 +5,10 @@ filters of every logger, the logger class, signal handlers and running listeners
 back afterwards, so no test leaks into another. Fixtures: ``logger`` (a private logger),
 ``pipeline`` (an AsyncQueueHandler factory on that logger), ``restore_logging`` (undo
 dictConfig; kept for the tests that name it) and ``empty_context``. Helpers that are
-plain objects, ``ListHandler`` (also a dictConfig ``"()"`` factory or a base class) and
-``import_script``, are imported where needed with
-``from conftest import ListHandler`` (pytest's default import mode puts this directory on
-``sys.path``).
+plain objects, ``ListHandler`` (also a dictConfig ``"()"`` factory or a base class),
+``import_script`` and the orjson helpers (``needs_orjson``, ``JSON_BACKENDS``), are imported
+where needed with ``from conftest import ListHandler`` (pytest's default import mode puts
+this directory on ``sys.path``).
 
 Where no thread can start (Pyodide: tests/pyodide/ runs part of this suite on CPython 3.14 in
 WebAssembly), tests marked ``native("what")`` skip, saying what they need, and hypothesis
@@ -29,6 +29,7 @@ import pytest
 
 import lite_logging as ll
 from lite_logging import _threads
+from lite_logging.formats._json_codec import HAS_ORJSON
 from lite_logging.testing import isolated
 
 # edn_format builds a ply lexer on every loads() and, unless python -O, logs its tables at
@@ -38,6 +39,13 @@ from lite_logging.testing import isolated
 logging.getLogger("edn_format.edn_lex").setLevel(logging.WARNING)
 
 NO_THREADS = not _threads.threads_work()  # Pyodide
+
+# orjson is optional (and no wheel of it is loaded in Pyodide): its cases skip, saying so.
+needs_orjson = pytest.mark.skipif(not HAS_ORJSON, reason="orjson is not installed")
+# JsonFormatter's encoders as a ``use_orjson`` parametrization: stdlib json, then orjson.
+JSON_BACKENDS = [False, pytest.param(True, marks=needs_orjson)]
+# The encoders a loop or a hypothesis strategy can use here.
+AVAILABLE_BACKENDS = [False, True] if HAS_ORJSON else [False]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
