@@ -225,6 +225,9 @@ class TestEncoding:
 
         assert {"a": [1, 2], "b": [1, 2]} == to_jsonable({"a": shared, "b": shared})
 
+    # The part below the cut is written as its repr, which recurses through the remaining
+    # levels in C: in Pyodide that overflows the JavaScript stack first (docs/pyodide.md).
+    @pytest.mark.native("deep recursion")
     def test_deep_nesting_is_cut(self) -> None:
         """Nesting deeper than the limit is written as a repr, not a RecursionError."""
         deep: list[Any] = []

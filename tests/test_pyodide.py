@@ -148,7 +148,8 @@ def demo_server() -> Iterator[str]:
 class TestDemoPageInChromium:
     def test_page_shows_every_record_in_three_formats(self, demo_server: str) -> None:
         """Headless Chromium runs the demo: the same records as JSON, EDN and pretty lines,
-        every JSON line parses, the developer console got them by level; screenshot kept."""
+        every JSON line parses, the developer console got them by level; screenshot kept.
+        Then ``ll.setup("dev")`` in the page writes to the developer console."""
         ARTIFACTS.mkdir(exist_ok=True)
         screenshot = ARTIFACTS / "demo-page.png"
         screenshot.unlink(missing_ok=True)
@@ -179,3 +180,7 @@ class TestDemoPageInChromium:
         assert console["warning"] > 0
         assert console["error"] > 0
         assert screenshot.stat().st_size > 10_000
+        # then ll.setup("dev") in the page: its records go to the developer console, by level
+        assert ["BrowserConsoleHandler"] == page["dev_handlers"]
+        assert {"log": 1, "warning": 1, "error": 1} == page["dev_console"]
+        assert "dev info 1" in page["dev_texts"][0]
