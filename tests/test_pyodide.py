@@ -100,10 +100,12 @@ class TestUnderNode:
         assert {"request_id": "r-1"} == run["first"]["context"]
 
     def test_setup_dev_prints_every_record(self, node_run: dict[str, Any]) -> None:
-        """``ll.setup("dev")``: each record on the pretty console."""
+        """``ll.setup("dev")``: each record on the pretty console, rich text on stderr under
+        Node (a terminal's console, though ``js.console`` exists; docs/pyodide.md)."""
         run = node_run["scenarios"]["setup_dev"]
         assert run["flushed"]
         assert run["logged"] == run["lines_with_message"]
+        assert ["RichHandler"] == run["console_handlers"]
 
     def test_event_loop_batches(self, node_run: dict[str, Any]) -> None:
         """asyncio tasks' records go out in batches from the event loop, none lost."""
