@@ -9,6 +9,7 @@ Python 3.10 to 3.13 and can be copied into an application's own configuration.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import logging.config
 import os
@@ -34,8 +35,11 @@ _FORMATTERS: dict[str, dict[str, Any]] = {
 
 
 def _console(profile: str, fmt: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The console handler's config and its formatter's config (none for RichHandler)."""
+    """The console handler's config and its formatter's config (none for the dev console's
+    handlers, which format by themselves)."""
     if fmt == "pretty" and profile == "dev":
+        if _browser_console():
+            return {"()": "lite_logging.BrowserConsoleHandler"}, {}
         return {"()": "lite_logging.RichHandler"}, {}
     stream = "ext://sys.stdout" if profile == "prod" else "ext://sys.stderr"
     handler = {"class": "logging.StreamHandler", "stream": stream, "formatter": "console"}
@@ -46,8 +50,9 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     """Configure the root logger for ``profile`` and return the dict given to dictConfig.
 
     ``prod`` writes JSON lines to stdout, ``dev`` pretty lines to stderr (through
-    ``RichHandler``); both through ``AsyncQueueHandler`` and ``BatchingQueueListener``, so
-    logging costs the caller little and a normal exit loses nothing.
+    ``RichHandler``), or in a browser (Pyodide in a page or a web worker) to the developer
+    console (through ``BrowserConsoleHandler``); both through ``AsyncQueueHandler`` and
+    ``BatchingQueueListener``, so logging costs the caller little and a normal exit loses nothing.
 
     Idempotent: dictConfig closes the handlers it configured before, which drains and
     stops the previous listener, so calling ``setup()`` again never doubles output.
@@ -134,6 +139,26 @@ def _formatters_and_handlers(
     if console.get("()") == "lite_logging.RichHandler":
         handlers["queue"]["keep_exc_info"] = True  # for rich tracebacks on the console
     return {"formatters": formatters, "handlers": handlers}
+
+
+@functools.cache
+def _browser_console() -> bool:
+    """Whether a browser's developer console is at hand, asked once per process.
+
+    Pyodide's bridge to JavaScript (``js`` with ``pyodide.ffi``: another package may be named
+    ``js``), a ``console`` on it, and a page or a web worker as its host (a ``document`` or a
+    ``WorkerGlobalScope``). Under Node ``js.console`` exists too, but it writes to a terminal,
+    where the dev profile's rich text on stderr reads better.
+    """
+    try:
+        import js  # type: ignore[import-not-found]  # Pyodide's bridge to JavaScript
+        import pyodide.ffi  # type: ignore[import-not-found]  # noqa: F401 - Pyodide's own
+    except ImportError:
+        return False
+    if getattr(js, "console", None) is None:
+        return False
+    host = getattr(js, "document", None), getattr(js, "WorkerGlobalScope", None)
+    return any(h is not None for h in host)
 
 
 def _check_file(file: object) -> None:

@@ -5,14 +5,15 @@ filters of every logger, the logger class, signal handlers and running listeners
 back afterwards, so no test leaks into another. Fixtures: ``logger`` (a private logger),
 ``pipeline`` (an AsyncQueueHandler factory on that logger), ``restore_logging`` (undo
 dictConfig; kept for the tests that name it) and ``empty_context``. Helpers that are
-plain objects, ``ListHandler`` (also a dictConfig ``"()"`` factory or a base class) and
-``import_script``, are imported where needed with
-``from conftest import ListHandler`` (pytest's default import mode puts this directory on
-``sys.path``).
+plain objects, ``ListHandler`` (also a dictConfig ``"()"`` factory or a base class),
+``import_script`` and the orjson helpers (``needs_orjson``, ``JSON_BACKENDS``), are imported
+where needed with ``from conftest import ListHandler`` (pytest's default import mode puts
+this directory on ``sys.path``).
 
 Where no thread can start (Pyodide: tests/pyodide/ runs part of this suite on CPython 3.14 in
 WebAssembly), tests marked ``native("what")`` skip, saying what they need, and hypothesis
-runs fewer examples with no deadline (the interpreter is several times slower there).
+runs at most ``PYODIDE_EXAMPLES`` examples per test, with no deadline (the interpreter is
+several times slower there).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pytest
 
 import lite_logging as ll
 from lite_logging import _threads
+from lite_logging.formats._json_codec import HAS_ORJSON
 from lite_logging.testing import isolated
 
 # edn_format builds a ply lexer on every loads() and, unless python -O, logs its tables at
@@ -39,9 +41,22 @@ logging.getLogger("edn_format.edn_lex").setLevel(logging.WARNING)
 
 NO_THREADS = not _threads.threads_work()  # Pyodide
 
+# orjson is optional (and no wheel of it is loaded in Pyodide): its cases skip, saying so.
+needs_orjson = pytest.mark.skipif(not HAS_ORJSON, reason="orjson is not installed")
+# JsonFormatter's encoders as a ``use_orjson`` parametrization: stdlib json, then orjson.
+JSON_BACKENDS = [False, pytest.param(True, marks=needs_orjson)]
+# The encoders a loop or a hypothesis strategy can use here.
+AVAILABLE_BACKENDS = [False, True] if HAS_ORJSON else [False]
+
+
+# Hypothesis examples per test where no thread can start (Pyodide is several times slower
+# than CPython, and every property runs in full on the four CPythons).
+PYODIDE_EXAMPLES = 10
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Without threads, skip the tests marked ``native``, naming what they need."""
+    """Without threads, skip the tests marked ``native``, naming what they need, and cap
+    the hypothesis examples of every test, its own ``@settings(max_examples=...)`` too."""
     if not NO_THREADS:
         return
     for item in items:
@@ -49,6 +64,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if mark is not None:
             reason = f"needs {mark.args[0]}, which Pyodide (WebAssembly) does not have"
             item.add_marker(pytest.mark.skip(reason=reason))
+        _cap_examples(item)
+
+
+def _cap_examples(item: pytest.Item) -> None:
+    """At most ``PYODIDE_EXAMPLES`` for a hypothesis test. An explicit ``@settings`` wins
+    over the loaded profile, so its settings object (which ``@given``'s wrapper reads when
+    the test runs; hypothesis has no public hook for this) is replaced by a capped child."""
+    function = getattr(item, "function", None)
+    current = getattr(function, "_hypothesis_internal_use_settings", None)
+    if current is not None and current.max_examples > PYODIDE_EXAMPLES:
+        from hypothesis import settings
+
+        capped = settings(current, max_examples=PYODIDE_EXAMPLES)
+        function._hypothesis_internal_use_settings = capped  # type: ignore[union-attr]
 
 
 if NO_THREADS:
@@ -56,7 +85,7 @@ if NO_THREADS:
 
     settings.register_profile(
         "pyodide",
-        max_examples=10,
+        max_examples=PYODIDE_EXAMPLES,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors],
     )

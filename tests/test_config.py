@@ -7,6 +7,8 @@ import logging
 import logging.config
 import re
 import sys
+import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 from conftest import ListHandler
 
 import lite_logging as ll
+from lite_logging import config
 from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
@@ -262,3 +265,94 @@ class TestDictConfig:
         log.warning("loud")
         assert _root_queue_handler().flush(timeout=10)
         assert ["loud"] == target.messages
+
+
+class _Console:
+    """A JavaScript ``console`` that keeps ``(method, first argument)`` per call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def __getattr__(self, method: str) -> Any:
+        return lambda *args: self.calls.append((method, args[0]))
+
+
+@pytest.fixture
+def fake_js(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
+    """A ``js`` module with a ``console`` (no page, no Pyodide yet); setup()'s capability
+    check asked afresh, and again after the test."""
+    js = types.ModuleType("js")
+    js.console = _Console()  # type: ignore[attr-defined]
+    js.Object = types.SimpleNamespace(fromEntries=dict)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "js", js)
+    monkeypatch.setitem(sys.modules, "pyodide", None)  # not importable, even inside Pyodide
+    monkeypatch.setitem(sys.modules, "pyodide.ffi", None)
+    config._browser_console.cache_clear()
+    yield js
+    config._browser_console.cache_clear()
+
+
+def _with_pyodide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pyodide's ``pyodide.ffi`` (its ``to_js`` as the identity) importable."""
+    ffi = types.ModuleType("pyodide.ffi")
+    ffi.to_js = lambda value, **_: value  # type: ignore[attr-defined]
+    package = types.ModuleType("pyodide")
+    package.ffi = ffi  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyodide", package)
+    monkeypatch.setitem(sys.modules, "pyodide.ffi", ffi)
+
+
+class TestDevConsoleInABrowser:
+    def test_browser_page_gets_the_developer_console(
+        self, fake_js: types.ModuleType, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Pyodide in a page: dev writes each record to the console, by level."""
+        _with_pyodide(monkeypatch)
+        fake_js.document = object()  # type: ignore[attr-defined]
+        config_dict = ll.setup("dev")
+        assert {"()": "lite_logging.BrowserConsoleHandler"} == config_dict["handlers"]["console"]
+        logging.getLogger("shop").info("paid")
+        logging.getLogger("shop").warning("slow")
+        assert ll.flush(timeout=10)
+        listener = _root_queue_handler().listener
+        assert [ll.BrowserConsoleHandler] == [type(h) for h in listener.handlers]  # type: ignore[union-attr]
+        assert ["log", "warn"] == [m for m, _ in fake_js.console.calls]  # type: ignore[attr-defined]
+
+    def test_web_worker_gets_the_developer_console(
+        self, fake_js: types.ModuleType, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Pyodide in a web worker (no document): its console is the developer tools' too."""
+        _with_pyodide(monkeypatch)
+        fake_js.WorkerGlobalScope = object  # type: ignore[attr-defined]
+        config_dict = ll.setup("dev")
+        assert {"()": "lite_logging.BrowserConsoleHandler"} == config_dict["handlers"]["console"]
+
+    def test_node_keeps_rich_text_on_stderr(
+        self, fake_js: types.ModuleType, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Pyodide under Node has ``js.console`` but a terminal: RichHandler on stderr stays."""
+        _with_pyodide(monkeypatch)
+        config_dict = ll.setup("dev")
+        assert {"()": "lite_logging.RichHandler"} == config_dict["handlers"]["console"]
+
+    def test_a_module_named_js_is_not_pyodide(self, fake_js: types.ModuleType) -> None:
+        """CPython with some ``js`` module (a page-like one, even): RichHandler stays."""
+        fake_js.document = object()  # type: ignore[attr-defined]
+        ll.setup("dev")
+        logging.getLogger("shop").warning("slow")
+        assert ll.flush(timeout=10)
+        listener = _root_queue_handler().listener
+        assert [ll.RichHandler] == [type(h) for h in listener.handlers]  # type: ignore[union-attr]
+        assert [] == fake_js.console.calls  # type: ignore[attr-defined]
+
+    def test_other_formats_and_prod_are_unchanged(
+        self, fake_js: types.ModuleType, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Only the dev profile's pretty console moves to the browser's console."""
+        _with_pyodide(monkeypatch)
+        fake_js.document = object()  # type: ignore[attr-defined]
+        assert (
+            "logging.StreamHandler"
+            == ll.setup("dev", format="json")["handlers"]["console"]["class"]
+        )
+        assert "logging.StreamHandler" == ll.setup("prod")["handlers"]["console"]["class"]

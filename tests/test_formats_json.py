@@ -20,6 +20,7 @@ from typing import Any
 
 import edn_format
 import pytest
+from conftest import AVAILABLE_BACKENDS, HAS_ORJSON, JSON_BACKENDS, needs_orjson
 from edn_format import Keyword
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -73,10 +74,17 @@ def _parse_edn(line: str) -> dict[str, Any]:
     return data
 
 
-FORMATTERS: list[tuple[str, Callable[..., logging.Formatter], Parse]] = [
+_ALL_FORMATTERS: list[tuple[str, Callable[..., logging.Formatter], Parse]] = [
     ("json", lambda **kw: ll.JsonFormatter(use_orjson=False, **kw), _parse_json),
     ("orjson", lambda **kw: ll.JsonFormatter(use_orjson=True, **kw), _parse_json),
     ("edn", ll.EdnFormatter, _parse_edn),
+]
+# The formatters compared with each other: orjson's when it is installed.
+FORMATTERS = [f for f in _ALL_FORMATTERS if f[0] != "orjson" or HAS_ORJSON]
+# Each formatter's own cases: orjson's skip, saying why, where it is not installed.
+FORMATTER_PARAMS = [
+    pytest.param(*f, id=f[0], marks=[needs_orjson] if f[0] == "orjson" else [])
+    for f in _ALL_FORMATTERS
 ]
 
 
@@ -224,7 +232,7 @@ class TestRoundTrip:
         """Any JSON-able extra reads back equal: json.loads for JSON, edn_format for EDN."""
         record = _record(payload=value)
 
-        for use_orjson in (False, True):
+        for use_orjson in AVAILABLE_BACKENDS:
             line = ll.JsonFormatter(use_orjson=use_orjson).format(record)
             assert value == json.loads(line)["payload"]
         edn = edn_format.loads(ll.EdnFormatter().format(record))
@@ -234,9 +242,7 @@ class TestRoundTrip:
 class TestPythonJsonLoggerOptions:
     """Every option of python-json-logger 4.x's formatters works, or is refused by name."""
 
-    @pytest.mark.parametrize(
-        ("name", "factory", "parse"), FORMATTERS, ids=[f[0] for f in FORMATTERS]
-    )
+    @pytest.mark.parametrize(("name", "factory", "parse"), FORMATTER_PARAMS)
     def test_prefix_rename_keep_missing_reserved(
         self, name: str, factory: Callable[..., logging.Formatter], parse: Parse
     ) -> None:
@@ -256,9 +262,7 @@ class TestPythonJsonLoggerOptions:
         assert "secret" not in data
         assert "s3cret" not in line
 
-    @pytest.mark.parametrize(
-        ("name", "factory", "parse"), FORMATTERS, ids=[f[0] for f in FORMATTERS]
-    )
+    @pytest.mark.parametrize(("name", "factory", "parse"), FORMATTER_PARAMS)
     def test_exc_and_stack_info_as_array(
         self, name: str, factory: Callable[..., logging.Formatter], parse: Parse
     ) -> None:
@@ -274,7 +278,7 @@ class TestPythonJsonLoggerOptions:
         assert "KeyError: 'missing'" == data["exception"][-1]
         assert ["Stack (most recent call last):", "  line"] == data["stack"]
 
-    @pytest.mark.parametrize("use_orjson", [False, True])
+    @pytest.mark.parametrize("use_orjson", JSON_BACKENDS)
     def test_json_default_indent_ensure_ascii(self, use_orjson: bool) -> None:
         """json_default serves both backends; json_indent and json_ensure_ascii apply."""
 

@@ -22,15 +22,26 @@ const context = await chromium.launchPersistentContext(profile, {
   ],
 });
 // console: our records (BrowserConsoleHandler's "%c%s..." calls) by type; others: the rest.
-const result = { console: {}, console_samples: [], others: [], page_errors: [] };
+// dev_console: the same for the records logged after the demo under ll.setup("dev").
+const result = {
+  console: {}, console_samples: [], others: [], page_errors: [], dev_console: {}, dev_texts: [],
+};
+const DEV_DONE = "lite-logging: dev records sent";
+let devDone = null;  // resolved when the page logs DEV_DONE (console events come in order)
 try {
   const page = context.pages()[0] || (await context.newPage());
   page.on("console", (msg) => {
+    if (msg.text() === DEV_DONE && devDone) {
+      devDone();
+      return;
+    }
     if (!msg.text().startsWith("%c%s")) {
       result.others.push([msg.type(), msg.text()]);
       return;
     }
-    result.console[msg.type()] = (result.console[msg.type()] || 0) + 1;
+    const counts = devDone ? result.dev_console : result.console;
+    counts[msg.type()] = (counts[msg.type()] || 0) + 1;
+    if (devDone) result.dev_texts.push(msg.text().slice(0, 400));
     if (result.console_samples.length < 3) result.console_samples.push([msg.type(), msg.text()]);
   });
   page.on("pageerror", (err) => result.page_errors.push(String(err)));
@@ -57,6 +68,22 @@ try {
     };
   }));
   await page.screenshot({ path: screenshot, fullPage: true });
+  // ll.setup("dev") in the page: its console target is the developer console.
+  const sent = new Promise((resolve) => { devDone = resolve; });
+  result.dev_handlers = JSON.parse(await page.evaluate(async (done) => window.pyodide.runPythonAsync(`
+import json, logging, js
+import lite_logging as ll
+ll.setup("dev")
+log = logging.getLogger("shop.dev")
+log.info("dev info %d", 1)
+log.warning("dev warning")
+log.error("dev error")
+ll.flush()
+js.console.log(${JSON.stringify(done)})
+json.dumps([type(h).__name__ for h in logging.getLogger().handlers[0].listener.handlers])
+`), DEV_DONE));
+  const late = new Promise((_, fail) => setTimeout(() => fail(new Error("no " + DEV_DONE)), 30000));
+  await Promise.race([sent, late]);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

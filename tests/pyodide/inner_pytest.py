@@ -46,16 +46,17 @@ class _Count:
             self.failures.append(f"{report.nodeid} (collect)")
 
 
-def test_files() -> list[str]:
-    """The files listed in test-files.txt (comments and blank lines left out)."""
-    names = (HERE / "test-files.txt").read_text().splitlines()
+def _files(only: list[str] | None = None) -> list[str]:
+    """The files listed in test-files.txt (comments and blank lines left out), or ``only``."""
+    names = only or (HERE / "test-files.txt").read_text().splitlines()
     return [str(TESTS / n.split("#")[0].strip()) for n in names if n.split("#")[0].strip()]
 
 
-def main(extra: list[str] | None = None) -> str:
-    """Run pytest over the listed files; the counts as JSON."""
+def main(extra: list[str] | None = None, only: list[str] | None = None) -> str:
+    """Run pytest over the listed files (or the test files ``only``); the counts as JSON."""
     counter = _Count()
-    args = ["-q", "-p", "no:cacheprovider", "-m", "not heavy and not slow", *test_files()]
+    files = _files(only)
+    args = ["-q", "-p", "no:cacheprovider", "-m", "not heavy and not slow", *files]
     exit_code = pytest.main([*args, *(extra or [])], plugins=[counter])
     return json.dumps(
         {
@@ -65,6 +66,6 @@ def main(extra: list[str] | None = None) -> str:
             "failures": counter.failures[:50],
             "skip_reasons": counter.skip_reasons,
             "seconds": {k: round(v, 2) for k, v in sorted(counter.seconds.items())},
-            "files": [Path(f).name for f in test_files()],
+            "files": [Path(f).name for f in files],
         }
     )

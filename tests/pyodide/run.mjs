@@ -1,6 +1,7 @@
 // Run lite_logging in Pyodide (CPython 3.14 in WebAssembly) under Node, from local files only.
 //
 //   node tests/pyodide/run.mjs [--scenarios] [--pytest] [--bench] [--out FILE]
+//        [--pytest-args JSON-LIST] [--pytest-files "test_a.py test_b.py"]
 //
 // Pyodide comes from node_modules (`npm ci` in tests/pyodide/), the pure-Python wheels from
 // tests/pyodide/wheels/ (tests/setup-env.sh downloads them), our package from the working tree
@@ -54,11 +55,18 @@ if (want("--scenarios")) {
   await runPart("scenarios", "import scenarios; await scenarios.main()");
 }
 if (want("--pytest")) {
-  // --pytest-args "..." adds pytest options (a JSON list), e.g. '["-v", "-k", "edn"]'
+  // --pytest-args "..." adds pytest options (a JSON list), e.g. '["-v", "-k", "edn"]';
+  // --pytest-files "test_a.py test_b.py" runs those files instead of test-files.txt's.
   const extraIndex = args.indexOf("--pytest-args");
   const extra = extraIndex >= 0 ? args[extraIndex + 1] : "[]";
+  const filesIndex = args.indexOf("--pytest-files");
+  const only = filesIndex >= 0 ? args[filesIndex + 1].split(/\s+/).filter(Boolean) : [];
   pyodide.globals.set("pytest_extra", extra);
-  await runPart("pytest", "import inner_pytest, json; inner_pytest.main(json.loads(pytest_extra))");
+  pyodide.globals.set("pytest_only", JSON.stringify(only));
+  await runPart(
+    "pytest",
+    "import inner_pytest, json; inner_pytest.main(json.loads(pytest_extra), json.loads(pytest_only))",
+  );
 }
 if (want("--bench")) {
   await runPart("bench", "import runpy; runpy.run_path('/repo/benchmarks/pyodide.py', run_name='pyodide_bench')['RESULT']");

@@ -102,7 +102,7 @@ def setup_prod() -> dict[str, Any]:
 
 
 def setup_dev() -> dict[str, Any]:
-    """``ll.setup("dev")``: the pretty console, on stderr."""
+    """``ll.setup("dev")``: the pretty console, on stderr (Node's console is a terminal's)."""
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         ll.setup("dev")
@@ -110,11 +110,14 @@ def setup_dev() -> dict[str, Any]:
         for i in range(50):
             log.warning("slow request %d", i)
         flushed = ll.flush(10.0)
+        listener = logging.getLogger().handlers[0].listener  # type: ignore[attr-defined]
+        handlers = [type(h).__name__ for h in listener.handlers]
     text = err.getvalue()
     return {
         "flushed": flushed,
         "logged": 50,
         "lines_with_message": sum(f"slow request {i}" in text for i in range(50)),
+        "console_handlers": handlers,
     }
 
 
