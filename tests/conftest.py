@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,34 +50,37 @@ JSON_BACKENDS = [False, pytest.param(True, marks=needs_orjson)]
 AVAILABLE_BACKENDS = [False, True] if HAS_ORJSON else [False]
 
 
-# Hypothesis examples per test where no thread can start (Pyodide is several times slower
-# than CPython, and every property runs in full on the four CPythons).
+# Hypothesis examples per test, at most: 10 where no thread can start (Pyodide is several
+# times slower than CPython); LITE_LOGGING_MAX_EXAMPLES when set (CI sets it on the
+# interpreters after the first, which runs every property in full); else no cap.
 PYODIDE_EXAMPLES = 10
+_ASKED = int(os.environ.get("LITE_LOGGING_MAX_EXAMPLES", 0))
+MAX_EXAMPLES = PYODIDE_EXAMPLES if NO_THREADS else _ASKED
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Without threads, skip the tests marked ``native``, naming what they need, and cap
-    the hypothesis examples of every test, its own ``@settings(max_examples=...)`` too."""
-    if not NO_THREADS:
-        return
+    """Without threads, skip the tests marked ``native``, naming what they need; cap the
+    hypothesis examples of every test at ``MAX_EXAMPLES``, its own ``@settings`` too."""
     for item in items:
-        mark = item.get_closest_marker("native")
-        if mark is not None:
-            reason = f"needs {mark.args[0]}, which Pyodide (WebAssembly) does not have"
-            item.add_marker(pytest.mark.skip(reason=reason))
-        _cap_examples(item)
+        if NO_THREADS:
+            mark = item.get_closest_marker("native")
+            if mark is not None:
+                reason = f"needs {mark.args[0]}, which Pyodide (WebAssembly) does not have"
+                item.add_marker(pytest.mark.skip(reason=reason))
+        if MAX_EXAMPLES:
+            _cap_examples(item, MAX_EXAMPLES)
 
 
-def _cap_examples(item: pytest.Item) -> None:
-    """At most ``PYODIDE_EXAMPLES`` for a hypothesis test. An explicit ``@settings`` wins
-    over the loaded profile, so its settings object (which ``@given``'s wrapper reads when
-    the test runs; hypothesis has no public hook for this) is replaced by a capped child."""
+def _cap_examples(item: pytest.Item, cap: int) -> None:
+    """At most ``cap`` examples for a hypothesis test. An explicit ``@settings`` wins over
+    the loaded profile, so its settings object (which ``@given``'s wrapper reads when the
+    test runs; hypothesis has no public hook for this) is replaced by a capped child."""
     function = getattr(item, "function", None)
     current = getattr(function, "_hypothesis_internal_use_settings", None)
-    if current is not None and current.max_examples > PYODIDE_EXAMPLES:
+    if current is not None and current.max_examples > cap:
         from hypothesis import settings
 
-        capped = settings(current, max_examples=PYODIDE_EXAMPLES)
+        capped = settings(current, max_examples=cap)
         function._hypothesis_internal_use_settings = capped  # type: ignore[union-attr]
 
 

@@ -37,8 +37,9 @@ except ImportError:  # pragma: no cover - json does the same, slower
 APPS = Path(__file__).resolve().parent / "apps"
 """The small programs and configurations the process tests start."""
 
-WAIT = 20.0
-"""The longest a test waits for one step of a child (a line, a port, an exit), in seconds."""
+WAIT = 60.0
+"""The longest a test waits for one step of a child (a line, a port, an exit), in seconds:
+a hang still fails, a child slowed by a loaded CI machine (seen: 20 s) does not."""
 
 
 def free_port() -> int:
@@ -169,6 +170,11 @@ class Child:
             self._reader.join(5)
             return returncode
         except subprocess.TimeoutExpired:
+            # An app that registered faulthandler for SIGUSR1 (tests/apps/mp_app.py) prints
+            # every thread's stack, its forked workers' too, into stderr before it is killed.
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGUSR1)
+                time.sleep(1.0)  # diagnostics only: the dump is written inside the handler
             self.kill_group()
             raise AssertionError(
                 f"{self.name} (pid {self.pid}) still running after {timeout} s: killed\n"

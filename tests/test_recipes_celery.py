@@ -35,7 +35,7 @@ def _records(lines: list[str]) -> Lines:
 
 @pytest.fixture(scope="module")
 def worked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Start the worker, send the tasks, wait for each to succeed, stop the worker."""
+    """Send the tasks, start the worker, wait for each to succeed, stop the worker."""
     folder = tmp_path_factory.mktemp("celery")
     broker = folder / "broker"
     (broker / "control").mkdir(parents=True)
@@ -59,11 +59,14 @@ def worked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "--without-mingle", "--without-gossip", "--without-heartbeat",
     ]  # fmt: skip
     env = {"PYTHONPATH": str(APPS), "LL_BROKER_DIR": str(broker)}
+    # Sent before the worker starts: kombu's filesystem transport has no atomic write, and
+    # a worker polling meanwhile can read a message file still empty (JSONDecodeError, once
+    # in CI). The broker holds them until the worker takes them, as a real one does.
+    sent = {celery_app.charge.delay(n).id: n for n in range(TASKS)}
+    with ll.span("checkout") as span:
+        traced = {celery_app.charge.delay(100 + n).id: 100 + n for n in range(TRACED)}
     with Child(args, cwd=folder, env=env, name="celery") as worker:
         worker.wait_for_line(lambda line: line.startswith("{") and " ready." in line)
-        sent = {celery_app.charge.delay(n).id: n for n in range(TASKS)}
-        with ll.span("checkout") as span:
-            traced = {celery_app.charge.delay(100 + n).id: 100 + n for n in range(TRACED)}
         done: set[str] = set()
         while len(done) < TASKS + TRACED:
             line = worker.wait_for_line(lambda line: bool(SUCCEEDED.search(line)))

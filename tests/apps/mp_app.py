@@ -20,13 +20,17 @@ Every child or task logs ``COUNT`` records tagged ``who`` (``child-N``, ``task-N
 from __future__ import annotations
 
 import concurrent.futures
+import faulthandler
 import logging
 import logging.config
 import multiprocessing
 import os
+import signal
 import sys
 
 from logconfig import dict_config
+
+faulthandler.register(signal.SIGUSR1, all_threads=True)  # a hung run's stacks, for the test
 
 COUNT = 2000
 TASKS = 4
