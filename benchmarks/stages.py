@@ -233,6 +233,37 @@ def info_queued_ll(n: int) -> Callable[[], Any]:
     return _calls(logger.info, n)
 
 
+def _with_factory(make: Stage) -> Stage:
+    """``make``'s stage with ``ll.install_record_factory()``'s factory set while it runs."""
+
+    def setup(n: int) -> Callable[[], Any]:
+        run = make(n)
+
+        def with_factory() -> None:
+            previous = logging.getLogRecordFactory()
+            ll.install_record_factory()
+            try:
+                run()
+            finally:
+                logging.setLogRecordFactory(previous)
+
+        return with_factory
+
+    return setup
+
+
+@stage
+def makerecord_factory(n: int) -> Callable[[], Any]:
+    """``Logger.makeRecord`` with ``ll.install_record_factory()``: the plain logger's record."""
+    return _with_factory(makerecord)(n)
+
+
+@stage
+def info_queued_factory(n: int) -> Callable[[], Any]:
+    """As ``info-queued`` with ``ll.install_record_factory()`` (the plain logger's whole caller)."""
+    return _with_factory(info_queued)(n)
+
+
 @stage
 def format(n: int) -> Callable[[], Any]:
     """``JsonFormatter.format`` on prepared records (one line each)."""
