@@ -486,6 +486,7 @@ class TestRecordFactory:
         assert _untimed(plain) == _untimed(fast)
         assert (logging.LogRecord, logging.LogRecord) == (type(plain), type(fast))
 
+    @pytest.mark.native("threads")
     def test_same_records_in_a_thread_and_a_task(self) -> None:
         """threadName and (3.12+) taskName name the thread and the task the call ran in."""
         out: list[logging.LogRecord] = []
