@@ -335,9 +335,13 @@ def _ll_bind() -> None:
 
 def _lite_logger_class(ll: Any, opts: dict[str, Any]) -> None:
     """Our loggers are ``ll.Logger``s (as an app sets it up, before its loggers exist), unless
-    the row is a ``-plain`` one: the same pipeline under a ``logging.Logger``."""
+    the row is a ``-plain`` one: the same pipeline under a ``logging.Logger``, with
+    ``ll.install_record_factory()`` (what ``setup()`` does, and the docs ask of dictConfig
+    users) unless the row is ``lite-plain-stock``."""
     if not opts.get("plain_logger"):
         logging.setLoggerClass(ll.Logger)
+    elif not opts.get("stock_factory"):
+        ll.install_record_factory()
 
 
 def build_lite(path: str, opts: dict[str, Any]) -> Setup:
@@ -377,8 +381,14 @@ def build_lite(path: str, opts: dict[str, Any]) -> Setup:
 
 
 def build_lite_plain(path: str, opts: dict[str, Any]) -> Setup:
-    """As ``lite``, but the logger is a plain ``logging.Logger``."""
+    """As ``lite``, but the logger is a plain ``logging.Logger`` (records built by
+    ``ll.install_record_factory()``'s factory)."""
     return build_lite(path, {**opts, "plain_logger": True})
+
+
+def build_lite_plain_stock(path: str, opts: dict[str, Any]) -> Setup:
+    """As ``lite-plain``, with logging's own record factory (``logging.LogRecord``)."""
+    return build_lite(path, {**opts, "plain_logger": True, "stock_factory": True})
 
 
 def build_lite_sync(path: str, opts: dict[str, Any]) -> Setup:
@@ -417,6 +427,7 @@ BUILDERS: dict[str, Callable[[str, dict[str, Any]], Setup]] = {
     "loguru-enqueue": build_loguru_enqueue,
     "lite": build_lite,
     "lite-plain": build_lite_plain,
+    "lite-plain-stock": build_lite_plain_stock,
     "lite-sync": build_lite_sync,
 }
 """Library name -> builder. Names are the rows of the table."""

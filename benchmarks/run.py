@@ -46,6 +46,7 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
         "loguru-enqueue",
         "lite",
         "lite-plain",
+        "lite-plain-stock",
         "lite-sync",
     ),
     "threads4": (
@@ -57,7 +58,13 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
         "loguru-enqueue",
         "lite",
     ),
-    "caller-only": ("stdlib-queue", "stdlib-queue-orjson", "lite", "lite-plain"),
+    "caller-only": (
+        "stdlib-queue",
+        "stdlib-queue-orjson",
+        "lite",
+        "lite-plain",
+        "lite-plain-stock",
+    ),
     "disabled": ("floor-call", "stdlib", "structlog", "loguru", "lite"),
     "sampled": ("lite", "lite-sync"),
     "sampled-logger": ("lite-plain", "lite"),

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 import lite_logging as ll
+from lite_logging.formats._encoding import format_timestamp
 from lite_logging.pipeline.listener import BatchingQueueListener
 from lite_logging.record import ids as ids_module
 from lite_logging.record.ids import new_event_id
@@ -233,10 +234,71 @@ def info_queued_ll(n: int) -> Callable[[], Any]:
     return _calls(logger.info, n)
 
 
+def _with_factory(make: Stage) -> Stage:
+    """``make``'s stage with ``ll.install_record_factory()``'s factory set while it runs."""
+
+    def setup(n: int) -> Callable[[], Any]:
+        run = make(n)
+
+        def with_factory() -> None:
+            previous = logging.getLogRecordFactory()
+            ll.install_record_factory()
+            try:
+                run()
+            finally:
+                logging.setLogRecordFactory(previous)
+
+        return with_factory
+
+    return setup
+
+
+@stage
+def makerecord_factory(n: int) -> Callable[[], Any]:
+    """``Logger.makeRecord`` with ``ll.install_record_factory()``: the plain logger's record."""
+    return _with_factory(makerecord)(n)
+
+
+@stage
+def info_queued_factory(n: int) -> Callable[[], Any]:
+    """As ``info-queued`` with ``ll.install_record_factory()`` (the plain logger's whole caller)."""
+    return _with_factory(info_queued)(n)
+
+
 @stage
 def format(n: int) -> Callable[[], Any]:
     """``JsonFormatter.format`` on prepared records (one line each)."""
     return _each(ll.JsonFormatter().format, _records(n, prepared=True))
+
+
+@stage
+def fmt_fields(n: int) -> Callable[[], Any]:
+    """``format`` without the encoding: the record's fields as a dict (``_log_data``)."""
+    formatter = ll.JsonFormatter()
+    return _each(lambda r: formatter._log_data(r, True), _records(n, prepared=True))
+
+
+@stage
+def fmt_encode(n: int) -> Callable[[], Any]:
+    """``format``'s encoding alone (orjson, ``.decode()``, the NaN-as-null check)."""
+    formatter = ll.JsonFormatter()
+    return _each(formatter._encode, [formatter._log_data(r, True) for r in _records(n)])
+
+
+@stage
+def fmt_timestamp(n: int) -> Callable[[], Any]:
+    """``format_timestamp``: the RFC 3339 text of ``created``."""
+    return _each(format_timestamp, [r.created for r in _records(n)])
+
+
+@stage
+def fmt_layout(n: int) -> Callable[[], Any]:
+    """The extras cache's key: ``tuple(record.__dict__)`` and its lookup."""
+    formatter = ll.JsonFormatter()
+    records = _records(n, prepared=True)
+    formatter.format(records[0])
+    cache = formatter._extras_by_keys
+    return _each(lambda r: cache.get(tuple(r.__dict__)), records)
 
 
 @stage

@@ -36,7 +36,7 @@ from .record.context import (
     unbind,
 )
 from .record.ids import new_event_id
-from .record.logger import Logger
+from .record.logger import Logger, install_record_factory
 from .record.stamping import ContextFilter
 from .record.tracing import Span, continue_trace, current_span, span, traceparent
 from .sinks.browser import BrowserConsoleHandler
@@ -78,6 +78,7 @@ __all__ = [
     "drain_on_signals",
     "flush",
     "get_context",
+    "install_record_factory",
     "new_event_id",
     "propagate_context",
     "setup",

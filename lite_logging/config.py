@@ -18,14 +18,14 @@ from typing import Any
 from ._levels import parse_level
 from ._lifecycle import drain_on_signals
 from ._options import check_bool, check_choice
-from .record.logger import Logger
+from .record.logger import Logger, install_record_factory, record_factory
 
 __all__ = ["setup"]
 
 _PROFILES = ("dev", "prod")
 _FORMATS = ("json", "edn", "pretty")
 _DEFAULT_FORMAT = {"dev": "pretty", "prod": "json"}
-_OPTIONS = ("format", "file", "drain_on_signals", "logger_class")
+_OPTIONS = ("format", "file", "drain_on_signals", "logger_class", "record_factory")
 
 _FORMATTERS: dict[str, dict[str, Any]] = {
     "json": {"()": "lite_logging.JsonFormatter"},
@@ -71,13 +71,20 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
             ``False`` leaves the class alone (and undoes an earlier ``setup()``'s choice).
             ``ll.Logger`` builds the records ``logging.Logger`` builds, for less; loggers
             that exist already keep their class (docs/performance.md).
+            ``record_factory``: whether every logger's records, plain ``logging.Logger``s
+            included, are built by ``ll.install_record_factory``'s factory (the same records
+            for less; ``logging.setLogRecordFactory``, process-wide). Default: yes when the
+            factory is still ``logging.LogRecord``; ``True`` requires it (a ``ValueError``
+            when someone else's factory is set: it is never replaced), ``False`` leaves the
+            factory alone (and undoes an earlier ``setup()``'s choice).
 
     Returns:
         The configuration dict (a copy of it was passed to ``logging.config.dictConfig``).
 
     Raises:
-        ValueError: an unknown profile, level, format or option, or a ``file`` that cannot be
-            opened for writing, naming it and the value.
+        ValueError: an unknown profile, level, format or option, a ``file`` that cannot be
+            opened for writing, or ``record_factory=True`` over someone else's factory,
+            naming it and the value.
     """
     check_choice("profile", profile, _PROFILES)
     parse_level("level", level)
@@ -96,6 +103,15 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     logger_class = options.get("logger_class")
     if logger_class is not None:
         check_bool("logger_class", logger_class)
+    factory = options.get("record_factory")
+    if factory is not None:
+        check_bool("record_factory", factory)
+    current = logging.getLogRecordFactory()
+    if factory and current not in (logging.LogRecord, record_factory):
+        raise ValueError(
+            '"record_factory" is True but another record factory is set '
+            f"(never replaced): {current!r}"
+        )
 
     config: dict[str, Any] = {
         "version": 1,
@@ -106,6 +122,7 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
     if on_signals is not None:
         drain_on_signals(on_signals)  # before dictConfig starts the listener
     _set_logger_class(logger_class)  # before dictConfig creates the loggers it names
+    _set_record_factory(factory)
     logging.config.dictConfig(copy.deepcopy(config))
     return config
 
@@ -190,3 +207,12 @@ def _set_logger_class(choice: bool | None) -> None:
             logging.setLoggerClass(logging.Logger)
     elif choice or current is logging.Logger:
         logging.setLoggerClass(Logger)
+
+
+def _set_record_factory(choice: bool | None) -> None:
+    """Install ``record_factory`` unless refused (someone else's factory is never replaced)."""
+    if choice is False:
+        if logging.getLogRecordFactory() is record_factory:
+            logging.setLogRecordFactory(logging.LogRecord)
+    else:
+        install_record_factory()

@@ -436,6 +436,202 @@ class TestMakeRecord:
         assert b"1" == answer
 
 
+def _plain_both(*args: Any, **kwargs: Any) -> tuple[logging.LogRecord, logging.LogRecord]:
+    """The record a plain logging.Logger's call builds with record_factory installed, and
+    the one it builds with logging.LogRecord; both from the line in ``_logged``."""
+    log = logging.Logger("tests.logger.factory")
+    assert ll.install_record_factory()
+    out = []
+    for _ in range(2):  # one line for both: stack_info names it
+        out.append(_logged(log, *args, **kwargs))
+        logging.setLogRecordFactory(logging.LogRecord)
+    return out[0], out[1]
+
+
+def _raised() -> Any:
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        return sys.exc_info()
+
+
+class TestRecordFactory:
+    """install_record_factory(): plain loggers build through record_factory, same records."""
+
+    @pytest.mark.parametrize(
+        ("args", "kwargs"),
+        [
+            (("plain",), {}),
+            (("user %s of %s", 1, "two"), {}),
+            (("%(a)s", {"a": 1}), {}),
+            (("x %s", {}), {}),
+            (("x %s", 0), {}),
+            (("x %s", "s"), {}),
+            (("with extra",), {"extra": {"user_id": 7, "path": "/a", "_private": 1}}),
+            (("failed",), {"exc_info": True}),
+            (("failed",), {"exc_info": _raised()}),
+            (("stack",), {"stack_info": True}),
+            (("deeper",), {"stacklevel": 2, "stack_info": True}),
+            ((12345,), {}),
+            ((None,), {}),
+        ],
+        ids=[
+            "plain", "args", "args-dict", "empty-dict", "int", "str", "extra", "exc-info-true",
+            "exc-info-tuple", "stack-info", "stacklevel", "int-msg", "None-msg",
+        ],
+    )  # fmt: skip
+    def test_same_records(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Every attribute but the times equal, in the same order, of the same class."""
+        fast, plain = _plain_both(*args, **kwargs)
+        assert _untimed(plain) == _untimed(fast)
+        assert (logging.LogRecord, logging.LogRecord) == (type(plain), type(fast))
+
+    @pytest.mark.native("threads")
+    def test_same_records_in_a_thread_and_a_task(self) -> None:
+        """threadName and (3.12+) taskName name the thread and the task the call ran in."""
+        out: list[logging.LogRecord] = []
+
+        async def job() -> None:
+            out.extend(_plain_both("in a task"))
+
+        async def outer() -> None:
+            await asyncio.create_task(job(), name="job-3")
+
+        worker = threading.Thread(target=lambda: asyncio.run(outer()), name="worker-7")
+        worker.start()
+        worker.join()
+        assert _untimed(out[1]) == _untimed(out[0])
+        assert ["worker-7", "worker-7"] == [r.threadName for r in out]
+        if sys.version_info >= (3, 12):
+            assert ["job-3", "job-3"] == [r.taskName for r in out]  # type: ignore[attr-defined]
+
+    def test_called_as_log_record(self) -> None:
+        """Called directly, with LogRecord's keyword names, it builds LogRecord's record."""
+        from lite_logging.record.logger import record_factory
+
+        call = {"name": "n", "level": 20, "pathname": __file__, "lineno": 3, "msg": "m %s"}
+        call.update(args=(1,), exc_info=None, func="f", sinfo=None, unknown="ignored")
+        fast, plain = record_factory(**call), logging.LogRecord(**call)
+        assert _untimed(plain) == _untimed(fast)
+
+    def test_switched_off_fields(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """logging.logThreads / logProcesses / logMultiprocessing = False are honoured."""
+        for flag in ("logThreads", "logProcesses", "logMultiprocessing"):
+            monkeypatch.setattr(logging, flag, False)
+        fast, plain = _plain_both("off")
+        assert _untimed(plain) == _untimed(fast)
+        assert (None, None) == (fast.threadName, fast.process)
+
+    def test_extra_clash_raises_as_stdlib(self) -> None:
+        """makeRecord's KeyError for an extra naming a record attribute, as without it."""
+        log = logging.Logger("tests.logger.factory.clash")
+        raised = []
+        for install in (True, False):
+            if install:
+                ll.install_record_factory()
+            with pytest.raises(KeyError) as caught:
+                log.makeRecord("x", 20, "f", 1, "m", (), None, None, {"lineno": 2})
+            logging.setLogRecordFactory(logging.LogRecord)
+            raised.append(str(caught.value))
+        assert raised[0] == raised[1]
+
+    def test_ll_logger_builds_the_same_records_with_it(self) -> None:
+        """With record_factory installed, ll.Logger's records are still LogRecord's."""
+        assert ll.install_record_factory()
+        fast, plain = _both(extra={"k": 1}, args=({"a": 1},))
+        assert _untimed(plain) == _untimed(fast)
+
+    def test_another_factory_is_kept(self) -> None:
+        """A factory someone else set is never replaced: not by install_record_factory(),
+        not by setup(); setup(record_factory=True) says so, naming it."""
+
+        class Mine(logging.LogRecord):
+            pass
+
+        logging.setLogRecordFactory(Mine)
+        assert not ll.install_record_factory()
+        ll.setup("prod")
+        assert Mine is logging.getLogRecordFactory()
+        with pytest.raises(ValueError, match="another record factory is set") as caught:
+            ll.setup("prod", record_factory=True)
+        assert repr(Mine) in str(caught.value)
+        assert Mine is logging.getLogRecordFactory()
+        assert type(_logged(logging.Logger("tests.logger.mine"), "m")) is Mine
+
+    def test_setup_installs_refuses_and_undoes(self) -> None:
+        """setup() installs it when the factory is stock; record_factory=False leaves the
+        stock factory and undoes an earlier setup()'s choice; True keeps it."""
+        from lite_logging.record.logger import record_factory
+
+        ll.setup("prod", record_factory=False)
+        assert logging.LogRecord is logging.getLogRecordFactory()
+        ll.setup("prod")
+        assert record_factory is logging.getLogRecordFactory()
+        ll.setup("prod", record_factory=True)
+        assert record_factory is logging.getLogRecordFactory()
+        ll.setup("prod", record_factory=False)
+        assert logging.LogRecord is logging.getLogRecordFactory()
+        with pytest.raises(ValueError, match='"record_factory" must be a bool: 1'):
+            ll.setup("prod", record_factory=1)
+
+    def test_isolated_restores_the_factory(self) -> None:
+        """testing.isolated() puts back the factory installed in its block."""
+        from lite_logging.testing import isolated
+
+        before = logging.getLogRecordFactory()
+        with isolated():
+            assert ll.install_record_factory()
+            assert before is not logging.getLogRecordFactory()
+        assert before is logging.getLogRecordFactory()
+
+    def test_failed_record_check_keeps_the_stock_factory(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A record check that fails: install_record_factory() leaves logging.LogRecord,
+        and a record_factory installed before builds through logging.LogRecord itself."""
+        from lite_logging.record import logger as module
+
+        class Seen(logging.LogRecord):
+            pass
+
+        assert ll.install_record_factory()
+        monkeypatch.setattr(module, "_check_records", lambda: False)
+        try:
+            assert (False, True) == module._specialise()
+            with monkeypatch.context() as patched:
+                patched.setattr(logging, "LogRecord", Seen)  # what the fallback calls
+                assert type(_logged(logging.Logger("tests.logger.fallback"), "m")) is Seen
+            logging.setLogRecordFactory(logging.LogRecord)
+            assert not ll.install_record_factory()
+            assert logging.LogRecord is logging.getLogRecordFactory()
+        finally:
+            monkeypatch.undo()
+            module._specialise()
+        assert ll.install_record_factory()
+
+    @pytest.mark.native("a subprocess")
+    def test_future_log_record(self) -> None:
+        """A LogRecord with one attribute more: the check fails, the stock factory stays."""
+        _run(
+            f"""
+            import logging
+            exec({_FUTURE_RECORD!r}, namespace := {{}})
+            logging.LogRecord.__init__ = namespace["__init__"]
+            import lite_logging as ll
+            assert not ll.install_record_factory()
+            assert logging.getLogRecordFactory() is logging.LogRecord
+            ll.setup("prod")
+            assert logging.getLogRecordFactory() is logging.LogRecord
+            seen = []
+            log = logging.getLogger("x")
+            log.addFilter(lambda record: seen.append(record.future) and False)
+            log.warning("m")
+            assert [1] == seen, seen
+            ll.shutdown()
+            """
+        )
+
+
 _FUTURE_FIND_CALLER = """
 import logging
 

@@ -292,8 +292,9 @@ class SchemaFormatter(BaseJsonFormatter):
             data["sample_rate"] = d["sample_rate"]
         if "suppressed" in d:
             data["suppressed"] = d["suppressed"]
+        pathname = d["pathname"]
         data["source"] = {
-            "file": source_path(d["pathname"]),
+            "file": _source_cache.get(pathname) or source_path(pathname),  # one call less
             "line": d["lineno"],
             "function": d["funcName"],
         }

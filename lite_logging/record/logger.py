@@ -8,6 +8,10 @@ so the class then behaves as ``logging.Logger`` (same records, only slower):
 - ``makeRecord`` builds the ``LogRecord`` that ``logging.LogRecord(...)`` would, with the same
   attributes in the same order, without repeating per record what does not change (the
   file-name split of a path, the pid): ~55% less. Checked: a record built both ways.
+  The same construction is ``record_factory``, a ``logging.setLogRecordFactory`` factory
+  that gives plain ``logging.Logger``s (most of an app's: created at import) most of that
+  gain; ``install_record_factory()`` (or ``ll.setup()``) installs it when no one chose
+  another factory.
 - The level methods (``debug`` ... ``critical``) take their keywords by name, and when the
   logger's first filter is a ``SamplingFilter`` they ask it (``SamplingFilter.sample_call``)
   before the record exists: a dropped call builds no record. They then call
@@ -32,7 +36,7 @@ from typing import Any
 
 from ._attrs import FORMATTING_ATTRS, INIT_ATTRS
 
-__all__ = ["Logger"]
+__all__ = ["Logger", "install_record_factory", "record_factory"]
 
 _stdlib_log = logging.Logger._log
 _stdlib_make_record = logging.Logger.makeRecord
@@ -159,8 +163,6 @@ class Logger(logging.Logger):
     """
 
 
-# Complexity D: LogRecord.__init__'s steps in one frame, one test per stdlib setting that
-# sends it to the stdlib's path (checked against a real LogRecord at import).
 def _make_record(
     self: logging.Logger,
     name: str,
@@ -176,21 +178,55 @@ def _make_record(
 ) -> logging.LogRecord:
     """The record ``logging.Logger.makeRecord`` makes, built for less when it can be.
 
-    ``LogRecord.__init__``'s steps for this Python, inlined (one call less), with the
-    file-name split cached per path, the pid per process, no ABC check for an int or
-    str argument and no exception for "no running task"; a record factory or a
-    setting it does not cover takes ``logging.Logger.makeRecord``.
+    ``record_factory`` (the stock factory's record, for less) with ``extra`` added, as
+    ``makeRecord`` adds it; another record factory, or an ``extra`` key makeRecord
+    refuses, takes ``logging.Logger.makeRecord``.
+    """
+    factory = logging.getLogRecordFactory()
+    if (factory is not logging.LogRecord and factory is not record_factory) or (
+        extra is not None and not _RESERVED.isdisjoint(extra)  # else the stdlib's KeyError
+    ):
+        return _stdlib_make_record(
+            self, name, level, fn, lno, msg, args, exc_info, func, extra, sinfo
+        )
+    record = record_factory(name, level, fn, lno, msg, args, exc_info, func, sinfo)
+    if extra is not None:
+        record.__dict__.update(extra)
+    return record
+
+
+# Complexity D: LogRecord.__init__'s steps in one frame (a call less per record), one test
+# per stdlib setting that sends it to LogRecord itself (checked against one at import).
+def record_factory(
+    name: str,
+    level: int,
+    pathname: str,
+    lineno: int,
+    msg: object,
+    args: Any,
+    exc_info: Any,
+    func: str | None = None,
+    sinfo: str | None = None,
+    **kwargs: Any,
+) -> logging.LogRecord:
+    """The record ``logging.LogRecord(...)`` builds, built for less: a record factory.
+
+    ``LogRecord.__init__``'s steps for this Python, inlined, with the file-name split
+    cached per path, the pid per process, no ABC check for an int or str argument and no
+    exception for "no running task"; ``LogRecord``'s signature. A setting it does not
+    cover (``logging.logThreads`` and the like set to False), or a failed check at import,
+    takes ``logging.LogRecord``. Installed with :func:`install_record_factory`;
+    ``Logger.makeRecord`` calls it directly.
     """
     if not (
-        logging.getLogRecordFactory() is logging.LogRecord
+        _fast_records
         and logging.logThreads
         and logging.logProcesses
         and logging.logMultiprocessing
         and (not _TASK_NAME or logging.logAsyncioTasks)  # type: ignore[attr-defined]
-        and (extra is None or _RESERVED.isdisjoint(extra))  # else the stdlib's KeyError
     ):
-        return _stdlib_make_record(
-            self, name, level, fn, lno, msg, args, exc_info, func, extra, sinfo
+        return logging.LogRecord(
+            name, level, pathname, lineno, msg, args, exc_info, func, sinfo, **kwargs
         )
     ct = _time()
     if args and len(args) == 1:
@@ -204,9 +240,9 @@ def _make_record(
         ):
             args = first
     try:
-        filename, module = _split_cache[fn]
+        filename, module = _split_cache[pathname]
     except (KeyError, TypeError):
-        filename, module = _split_path(fn)
+        filename, module = _split_path(pathname)
     if _NS_CLOCK:
         created = ct / 1e9
         msecs = (ct % 1_000_000_000) // 1_000_000 + 0.0
@@ -226,13 +262,13 @@ def _make_record(
     record.args = args
     record.levelname = _get_level_name(level)
     record.levelno = level
-    record.pathname = fn
+    record.pathname = pathname
     record.filename = filename
     record.module = module
     record.exc_info = exc_info
     record.exc_text = None
     record.stack_info = sinfo
-    record.lineno = lno
+    record.lineno = lineno
     record.funcName = func  # type: ignore[assignment]  # None, as LogRecord allows
     record.created = created
     record.msecs = msecs
@@ -244,9 +280,23 @@ def _make_record(
     record.process = _pid
     if _TASK_NAME:
         record.taskName = None if "asyncio" not in _modules else _task_name()
-    if extra is not None:
-        record.__dict__.update(extra)
     return record
+
+
+def install_record_factory() -> bool:
+    """Make ``record_factory`` logging's record factory, unless someone chose another.
+
+    Every logger's ``makeRecord`` (plain ``logging.Logger``s included, whenever they were
+    created) then builds the same records for ~45% less (docs/performance.md). Process-wide
+    (``logging.setLogRecordFactory``): a factory set by someone else is never replaced, and
+    on a Python where the import-time check fails the stock ``LogRecord`` stays. Returns
+    whether ``record_factory`` is the factory now.
+    """
+    current = logging.getLogRecordFactory()
+    if current is logging.LogRecord and _fast_records:
+        logging.setLogRecordFactory(record_factory)
+        return True
+    return current is record_factory
 
 
 def _check_records() -> bool:
@@ -264,12 +314,13 @@ def _check_records() -> bool:
         pass
 
     call = ("x", logging.INFO, __file__, 1, "m %s", (1,), None, "f", None)
-    global _record_class
-    _record_class = Probe  # our makeRecord builds a Probe: same attributes, no shared keys touched
+    global _record_class, _fast_records
+    # record_factory builds a Probe: same attributes, no shared keys touched
+    _record_class, _fast_records = Probe, True
     try:
-        ours = Logger.makeRecord(Logger("x"), *call[:8], None, None).__dict__
+        ours = record_factory(*call).__dict__
     finally:
-        _record_class = logging.LogRecord
+        _record_class, _fast_records = logging.LogRecord, False
     theirs = Probe(*call).__dict__
     timed = {"created", "msecs", "relativeCreated"}
     # created - relativeCreated is the start time both measure from (to float rounding).
