@@ -83,6 +83,22 @@ def _by_uid(receiver: OtlpReceiver) -> dict[str, tuple[Any, Any, Any]]:
     }
 
 
+def _one_record_in_otel_span(
+    logger: logging.Logger, receiver: OtlpReceiver, sampler: str
+) -> tuple[Any, Any]:
+    """Log one record inside an OpenTelemetry span whose tracer uses ``sampler`` (a name in
+    ``opentelemetry.sdk.trace.sampling``): (the span's context, the LogRecord received)."""
+    from opentelemetry.sdk.trace import TracerProvider, sampling
+
+    tracer = TracerProvider(sampler=getattr(sampling, sampler)).get_tracer("test")
+    _pipeline(logger, OtlpHandler(endpoint=receiver.endpoint))
+    with tracer.start_as_current_span("op") as otel_span:
+        logger.info("in otel span")
+    assert ll.flush(timeout=10)
+    [(_, _, otel)] = receiver.log_records()
+    return otel_span.get_span_context(), otel
+
+
 class _Keep(logging.Filter):
     """Keeps the records it sees (after stamping), to compare with what arrived."""
 
@@ -156,15 +172,7 @@ class TestMapping:
 
     def test_active_otel_span(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
         """Inside an OpenTelemetry span (and no lite_logging span) the OTel ids arrive."""
-        from opentelemetry.sdk.trace import TracerProvider
-
-        tracer = TracerProvider().get_tracer("test")
-        _pipeline(logger, OtlpHandler(endpoint=receiver.endpoint))
-        with tracer.start_as_current_span("op") as otel_span:
-            logger.info("in otel span")
-        assert ll.flush(timeout=10)
-        [(_, _, otel)] = receiver.log_records()
-        context = otel_span.get_span_context()
+        context, otel = _one_record_in_otel_span(logger, receiver, "ALWAYS_ON")
         assert (f"{context.trace_id:032x}", f"{context.span_id:016x}") == (
             otel.trace_id.hex(),
             otel.span_id.hex(),
@@ -200,15 +208,7 @@ class TestMapping:
     ) -> None:
         """Inside an OpenTelemetry span the flags are its span's: the sampler's decision
         (and the SDK's W3C "random" bit, 0x02, on newer SDKs)."""
-        from opentelemetry.sdk.trace import TracerProvider, sampling
-
-        tracer = TracerProvider(sampler=getattr(sampling, sampler)).get_tracer("test")
-        _pipeline(logger, OtlpHandler(endpoint=receiver.endpoint))
-        with tracer.start_as_current_span("op") as otel_span:
-            logger.info("in otel span")
-        assert ll.flush(timeout=10)
-        [(_, _, otel)] = receiver.log_records()
-        context = otel_span.get_span_context()
+        context, otel = _one_record_in_otel_span(logger, receiver, sampler)
         assert (f"{context.trace_id:032x}", int(context.trace_flags), expected) == (
             otel.trace_id.hex(),
             otel.flags,
