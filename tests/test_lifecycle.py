@@ -170,7 +170,11 @@ def _run_signal_program(
         assert proc.stdout is not None
         assert "ready\n" == proc.stdout.readline()
         proc.send_signal(sig)
-        out, err = proc.communicate(timeout=60)
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # else Popen's exit waits for it without a bound
+            raise
     assert "Traceback" not in err, err
     lines = path.read_text().splitlines() if path.exists() else []
     messages = [json.loads(line)["message"] if kind == "pipeline" else line for line in lines]
