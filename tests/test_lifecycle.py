@@ -39,6 +39,9 @@ needs_posix_signals = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="
 SIGNAL_PROGRAM = textwrap.dedent(
     """
     import logging, logging.config, os, select, signal, sys, threading
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # started under nohup: die as from a shell
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
     import lite_logging
 
     kind, path, n, app = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
