@@ -60,7 +60,8 @@ MAX_EXAMPLES = PYODIDE_EXAMPLES if NO_THREADS else _ASKED
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Without threads, skip the tests marked ``native``, naming what they need; cap the
-    hypothesis examples of every test at ``MAX_EXAMPLES``, its own ``@settings`` too."""
+    hypothesis examples of every test at ``MAX_EXAMPLES``, its own ``@settings`` too; run
+    the ``heavy`` tests first."""
     for item in items:
         if NO_THREADS:
             mark = item.get_closest_marker("native")
@@ -69,6 +70,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason=reason))
         if MAX_EXAMPLES:
             _cap_examples(item, MAX_EXAMPLES)
+    # The load tests first (a stable sort: the rest keep their order): under pytest-xdist the
+    # longest ones (the Pyodide run, minutes) then overlap the others instead of ending alone.
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
 def _cap_examples(item: pytest.Item, cap: int) -> None:
