@@ -15,47 +15,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from console_support import ANSI, Recorder, _plain_environment, shop_record  # noqa: F401 - an autouse fixture
 
 import lite_logging as ll
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN_ID = "00f067aa0ba902b7"
 _HEAD = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) (\S+) +(.*)$")
-_ANSI = re.compile(r"\x1b\[")
-
-
-@pytest.fixture(autouse=True)
-def _plain_environment(monkeypatch: pytest.MonkeyPatch, empty_context: None) -> None:
-    """No colour forcing, no terminal size from the environment; an empty context."""
-    for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-class _Recorder(io.StringIO):
-    """A stream that keeps the text of each ``write()`` call."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.writes: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.writes.append(text)
-        return len(text)
-
-
-def _record(
-    msg: str = "user %s logged in",
-    args: tuple[Any, ...] = (42,),
-    level: int = logging.INFO,
-    exc_info: Any = None,
-    **extra: Any,
-) -> logging.LogRecord:
-    logger = logging.getLogger("shop.api")
-    record = logger.makeRecord(
-        "shop.api", level, "/srv/shop/api.py", 17, msg, args, exc_info, "login"
-    )
-    record.__dict__.update(extra)
-    return record
 
 
 def _fields(tokens: list[str]) -> dict[str, str]:
@@ -88,7 +54,7 @@ class TestPrettyFormatter:
     def test_line_fields(self) -> None:
         """One line: time, level, logger, message, context, extras, short ids, source."""
         ll.bind(request_id="r-1")
-        record = _record(user_id=42, trace_id=TRACE_ID, span_id=SPAN_ID)
+        record = shop_record(user_id=42, trace_id=TRACE_ID, span_id=SPAN_ID)
 
         line = ll.PrettyFormatter().format(record)
 
@@ -108,7 +74,7 @@ class TestPrettyFormatter:
 
     def test_values_are_compact(self) -> None:
         """Strings with spaces are quoted; nested values are one line of compact JSON."""
-        record = _record(note="two words", nested={"a": [1, 2], "b": None}, ratio=0.5)
+        record = shop_record(note="two words", nested={"a": [1, 2], "b": None}, ratio=0.5)
 
         line = ll.PrettyFormatter(show_source=False).format(record)
 
@@ -116,7 +82,7 @@ class TestPrettyFormatter:
 
     def test_wraps_under_the_message_at_80_columns(self) -> None:
         """With width=80 every line fits; continuation lines are indented under the message."""
-        record = _record(**{f"key{i}": f"value-{i}" for i in range(12)})
+        record = shop_record(**{f"key{i}": f"value-{i}" for i in range(12)})
 
         text = ll.PrettyFormatter(width=80).format(record)
 
@@ -137,7 +103,7 @@ class TestPrettyFormatter:
         """Words wider than the line are folded; wide characters count two cells."""
         from rich.cells import cell_len
 
-        record = _record("%s", (message,))
+        record = shop_record("%s", (message,))
 
         lines = ll.PrettyFormatter(width=60, show_source=False).format(record).split("\n")
 
@@ -155,7 +121,7 @@ class TestPrettyFormatter:
         try:
             raise ValueError(f"bad input {len(secret)}")
         except ValueError:
-            record = _record("failed", (), logging.ERROR, sys.exc_info())
+            record = shop_record("failed", (), logging.ERROR, sys.exc_info())
 
         hidden = ll.PrettyFormatter().format(record)
         shown = ll.PrettyFormatter(show_locals=True).format(record)
@@ -167,7 +133,7 @@ class TestPrettyFormatter:
 
     def test_prepared_exception_text(self) -> None:
         """A traceback already rendered to exc_text shows under the record, indented, marked."""
-        record = _record("failed", ())
+        record = shop_record("failed", ())
         record.exc_text = "Traceback (most recent call last):\nValueError: gone"
 
         lines = ll.PrettyFormatter().format(record).split("\n")
@@ -177,7 +143,7 @@ class TestPrettyFormatter:
     def test_rename_fields(self) -> None:
         """Renamed schema fields are still placed where they belong, not shown as extras."""
         fmt = ll.PrettyFormatter(rename_fields={"logger": "name", "message": "msg"})
-        line = fmt.format(_record())
+        line = fmt.format(shop_record())
         assert "shop.api: user 42 logged in" in line
         assert "name=" not in line
 
@@ -206,7 +172,7 @@ class TestLongValues:
         """10 MB each: 10,000 characters shown and the rest counted; one line per record
         when not wrapped, and the output stays small (it was 20 MB, wrapped: 28 MB)."""
         handler, stream = _handler(width=None)
-        handler.handle(_record("x" * 10_000_000, (), blob="y" * 10_000_000))
+        handler.handle(shop_record("x" * 10_000_000, (), blob="y" * 10_000_000))
         (line,) = stream.getvalue().splitlines()
         assert 2 == line.count("\u2026[9,990,000 more chars]")
         assert "x" * 10_000 + "\u2026[9,990,000 more chars] blob=" + "y" * 10_000 in line
@@ -215,7 +181,7 @@ class TestLongValues:
     def test_wrapped_cost_stays_bounded(self) -> None:
         """Wrapped at 160 columns a 10 MB message costs ~75 short lines, not 73,000."""
         handler, stream = _handler(width=160)
-        handler.handle(_record("x" * 10_000_000, ()))
+        handler.handle(shop_record("x" * 10_000_000, ()))
         lines = stream.getvalue().splitlines()
         assert 1 + 10_000 // (160 - 22) < len(lines) < 80
         assert (
@@ -231,13 +197,13 @@ class TestLongValues:
     )
     def test_cut_multiline_message(self, message: str, expected: list[str]) -> None:
         """The cut counts the whole message; the marker ends its last shown line."""
-        text = ll.PrettyFormatter(max_chars=20, show_source=False).format(_record(message, ()))
+        text = ll.PrettyFormatter(max_chars=20, show_source=False).format(shop_record(message, ()))
         shown = [line.split("shop.api: ", 1)[-1].strip() for line in text.splitlines()]
         assert expected == shown
 
     def test_non_string_values_and_exception_text_are_cut(self) -> None:
         """A long JSON value and a long exception-text line are cut the same way."""
-        record = _record("m", (), items=list(range(1000)))
+        record = shop_record("m", (), items=list(range(1000)))
         record.exc_text = "Traceback (most recent call last):\nValueError: " + "z" * 100
         text = ll.PrettyFormatter(max_chars=50, show_source=False).format(record)
         assert (
@@ -248,7 +214,7 @@ class TestLongValues:
 
     def test_none_never_cuts(self) -> None:
         """max_chars=None shows everything."""
-        text = ll.PrettyFormatter(max_chars=None).format(_record("x" * 50_000, ()))
+        text = ll.PrettyFormatter(max_chars=None).format(shop_record("x" * 50_000, ()))
         assert "x" * 50_000 in text
         assert "more chars]" not in text
 
@@ -284,7 +250,7 @@ class TestSpanRecords:
     def test_other_records_keep_such_fields(self) -> None:
         """A record whose message is not "span NAME STATUS" keeps span_name and status."""
         text = ll.PrettyFormatter().format(
-            _record("span checkout done", (), span_name="checkout", status="ok")
+            shop_record("span checkout done", (), span_name="checkout", status="ok")
         )
         assert "span_name=checkout status=ok" in text
 
@@ -304,7 +270,7 @@ class TestTracebackPaths:
         try:
             namespace["run"]()
         except ValueError:
-            record = _record("failed", (), logging.ERROR, sys.exc_info())
+            record = shop_record("failed", (), logging.ERROR, sys.exc_info())
         text = ll.PrettyFormatter().format(record)
         assert "pkg/job.py:2 in run" in text
         assert str(tmp_path) not in text
@@ -329,12 +295,12 @@ class TestInjection:
         """Control characters, ANSI escapes and rich markup in a message or value are inert."""
         monkeypatch.setenv("FORCE_COLOR", "1")  # colours on: markup would be live if parsed
         handler, stream = _handler()
-        record = _record("%s", (evil,), value=evil)
+        record = shop_record("%s", (evil,), value=evil)
         record.__dict__[evil] = "key"
 
         handler.handle(record)
 
-        plain = _ANSI.sub("", re.sub(r"\x1b\[[0-9;]*m", "", stream.getvalue()))
+        plain = ANSI.sub("", re.sub(r"\x1b\[[0-9;]*m", "", stream.getvalue()))
         assert 1 == plain.count("\n")
         assert f"shop.api: {shown} " in plain
         assert f'value="{shown}"' in plain or f"value={shown}" in plain
@@ -343,7 +309,7 @@ class TestInjection:
     def test_value_and_key_newlines_are_escapes(self) -> None:
         """A newline in a value or key is shown as ``\\n``: values stay on the record's line."""
         evil = "a\n00:00:00.000 CRITICAL forged"
-        record = _record("ok", (), value=evil)
+        record = shop_record("ok", (), value=evil)
         record.__dict__[evil] = "key"
 
         text = ll.PrettyFormatter(show_source=False).format(record)
@@ -355,7 +321,7 @@ class TestInjection:
     def test_multiline_message_lines_are_indented_and_marked(self, width: int | None) -> None:
         """A multi-line message: first line on the record, the others under it after ``│``."""
         message = "report:\r\n  total 3\n00:00:00.000 CRITICAL forged\n\n"
-        record = _record("%s", (message,), user="ann")
+        record = shop_record("%s", (message,), user="ann")
 
         lines = ll.PrettyFormatter(width=width, show_source=False).format(record).split("\n")
 
@@ -370,7 +336,7 @@ class TestInjection:
         try:
             raise RuntimeError("boom \x1b[2J [bold]x")
         except RuntimeError:
-            record = _record("failed", (), logging.ERROR, sys.exc_info())
+            record = shop_record("failed", (), logging.ERROR, sys.exc_info())
         handler, stream = _handler()
 
         handler.handle(record)
@@ -412,27 +378,27 @@ class TestHostileRecords:
 
     def test_message_that_cannot_render(self) -> None:
         """log.info("%d", "x"): the raw message, and message_error as a field."""
-        line = ll.PrettyFormatter().format(_record("%d", ("x",)))
+        line = ll.PrettyFormatter().format(shop_record("%d", ("x",)))
 
         assert "shop.api: %d message_error=" in line
         assert "TypeError" in line
 
     def test_context_whose_bool_raises(self) -> None:
         """A context whose __bool__ raises is shown, not raised."""
-        record = _record(context=_RaisingBool(request_id="r-1"))
+        record = shop_record(context=_RaisingBool(request_id="r-1"))
         line = ll.PrettyFormatter().format(record)
 
         assert 'context={"request_id": "r-1"}' in line
 
     def test_value_whose_class_raises(self) -> None:
         """An extra whose __class__ raises is shown by its repr."""
-        line = ll.PrettyFormatter().format(_record(odd=_NoClass()))
+        line = ll.PrettyFormatter().format(shop_record(odd=_NoClass()))
 
         assert 'odd="<no class>"' in line
 
     def test_record_whose_fields_raise_is_degraded(self) -> None:
         """A record whose very fields raise is written degraded, with format_error."""
-        record = _record("fine", ())
+        record = shop_record("fine", ())
         record.created = "not a time"  # type: ignore[assignment]
 
         line = ll.PrettyFormatter().format(record)

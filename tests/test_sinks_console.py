@@ -13,50 +13,16 @@ import warnings
 from typing import Any
 
 import pytest
+from console_support import ANSI, Recorder, _plain_environment, shop_record  # noqa: F401 - an autouse fixture
 
 import lite_logging as ll
 
 _HEAD = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) (\S+) +(.*)$")
-_ANSI = re.compile(r"\x1b\[")
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _strip_sgr(text: str) -> str:
     return _SGR.sub("", text)
-
-
-@pytest.fixture(autouse=True)
-def _plain_environment(monkeypatch: pytest.MonkeyPatch, empty_context: None) -> None:
-    """No colour forcing, no terminal size from the environment; an empty context."""
-    for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-class _Recorder(io.StringIO):
-    """A stream that keeps the text of each ``write()`` call."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.writes: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.writes.append(text)
-        return len(text)
-
-
-def _record(
-    msg: str = "user %s logged in",
-    args: tuple[Any, ...] = (42,),
-    level: int = logging.INFO,
-    exc_info: Any = None,
-    **extra: Any,
-) -> logging.LogRecord:
-    logger = logging.getLogger("shop.api")
-    record = logger.makeRecord(
-        "shop.api", level, "/srv/shop/api.py", 17, msg, args, exc_info, "login"
-    )
-    record.__dict__.update(extra)
-    return record
 
 
 def _handler(**options: Any) -> tuple[ll.RichHandler, io.StringIO]:
@@ -83,31 +49,31 @@ class TestRichHandler:
     def test_no_escape_codes_when_not_a_terminal(self) -> None:
         """A stream that is no terminal gets plain text."""
         handler, stream = _handler()
-        handler.handle(_record(level=logging.ERROR))
-        assert _ANSI.search(stream.getvalue()) is None
+        handler.handle(shop_record(level=logging.ERROR))
+        assert ANSI.search(stream.getvalue()) is None
         assert "ERROR" in stream.getvalue()
 
     def test_force_color(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """FORCE_COLOR makes a non-terminal stream coloured."""
         monkeypatch.setenv("FORCE_COLOR", "1")
         handler, stream = _handler()
-        handler.handle(_record(level=logging.ERROR))
-        assert _ANSI.search(stream.getvalue()) is not None
+        handler.handle(shop_record(level=logging.ERROR))
+        assert ANSI.search(stream.getvalue()) is not None
 
     def test_no_color_wins(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """NO_COLOR means no escape codes at all, even with FORCE_COLOR."""
         monkeypatch.setenv("FORCE_COLOR", "1")
         monkeypatch.setenv("NO_COLOR", "1")
         handler, stream = _handler()
-        handler.handle(_record(level=logging.ERROR))
-        assert _ANSI.search(stream.getvalue()) is None
+        handler.handle(shop_record(level=logging.ERROR))
+        assert ANSI.search(stream.getvalue()) is None
 
     def test_no_wrapping_when_not_a_terminal(self) -> None:
         """Not a terminal and no COLUMNS (docker logs, CI): each record stays one line."""
         stream = io.StringIO()
         handler = ll.RichHandler(stream=stream)
         for n in range(3):
-            handler.handle(_record(n=n, **{f"key{i}": "v" * 10 for i in range(10)}))
+            handler.handle(shop_record(n=n, **{f"key{i}": "v" * 10 for i in range(10)}))
         lines = stream.getvalue().splitlines()
         assert 3 == len(lines)
         assert [f"n={n}" for n in range(3)] == [line.split()[7] for line in lines]
@@ -118,7 +84,7 @@ class TestRichHandler:
         monkeypatch.setenv("COLUMNS", "100")
         stream = io.StringIO()
         handler = ll.RichHandler(stream=stream)
-        handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(10)}))
+        handler.handle(shop_record(**{f"key{i}": "v" * 10 for i in range(10)}))
         lines = stream.getvalue().splitlines()
         assert len(lines) > 1
         assert 100 >= max(len(line) for line in lines) > 80
@@ -136,7 +102,7 @@ class TestRichHandler:
         handler = ll.RichHandler(stream=stream)
         assert isinstance(handler.console, Console)
         handler.console.size = (90, 40)  # what rich reads from the terminal
-        handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(10)}))
+        handler.handle(shop_record(**{f"key{i}": "v" * 10 for i in range(10)}))
         lines = [_strip_sgr(line) for line in stream.getvalue().splitlines()]
         assert len(lines) > 1
         assert 90 >= max(len(line) for line in lines) > 80
@@ -147,7 +113,7 @@ class TestRichHandler:
 
         console = Console(file=io.StringIO(), width=60, color_system=None)
         handler = ll.RichHandler(console=console)
-        handler.handle(_record(**{f"key{i}": "v" * 10 for i in range(6)}))
+        handler.handle(shop_record(**{f"key{i}": "v" * 10 for i in range(6)}))
 
         lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
         assert len(lines) > 1
@@ -156,10 +122,10 @@ class TestRichHandler:
 
     def test_handle_batch_is_one_write(self) -> None:
         """handle_batch prints a batch with one write and counts it."""
-        stream = _Recorder()
+        stream = Recorder()
         writes = stream.writes
         handler = ll.RichHandler(stream=stream, width=200)
-        handler.handle_batch([_record("n=%d", (n,)) for n in range(5)])
+        handler.handle_batch([shop_record("n=%d", (n,)) for n in range(5)])
 
         assert 1 == len(writes)
         assert [f"shop.api: n={n}" for n in range(5)] == [
@@ -173,11 +139,11 @@ class TestRichHandler:
         reported: list[logging.LogRecord] = []
         handler, stream = _handler()
         handler.handleError = reported.append  # type: ignore[method-assign]
-        bad = _record("fine")
+        bad = shop_record("fine")
         bad.created = "not a time"  # type: ignore[assignment]
 
         handler.handle(bad)
-        handler.handle_batch([bad, _record("fine", ())])
+        handler.handle_batch([bad, shop_record("fine", ())])
 
         assert [bad, bad] == reported
         assert {"written": 1, "errors": 2} == handler.stats()
@@ -217,12 +183,12 @@ class TestRichHandler:
 
     def test_behind_the_batching_listener(self) -> None:
         """As a target of BatchingQueueListener the listener thread writes, in batches."""
-        stream = _Recorder()
+        stream = Recorder()
         writes = stream.writes
         handler = ll.RichHandler(stream=stream, width=200)
         records: queue.Queue[Any] = queue.Queue()
         for n in range(20):
-            records.put(_record("n=%d", (n,)))
+            records.put(shop_record("n=%d", (n,)))
         listener = ll.BatchingQueueListener(records, handler)
         listener.start()
         listener.stop()
@@ -279,7 +245,7 @@ class TestRichHandler:
         """With a plain Formatter: its first line as is, later lines marked, controls escaped."""
         handler, stream = _handler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-        handler.handle(_record("two\nlines \x1b[2J", ()))
+        handler.handle(shop_record("two\nlines \x1b[2J", ()))
         assert "INFO two\n  │ lines \\x1b[2J\n" == stream.getvalue()
 
     @pytest.mark.usefixtures("restore_logging")
