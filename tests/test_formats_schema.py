@@ -293,15 +293,30 @@ class TestRoundTrip:
         assert expected == actual
 
     @settings(max_examples=100, deadline=None)
-    @given(created=st.floats(min_value=0, max_value=4_102_444_800))
+    @given(created=st.floats(min_value=-2_208_988_800, max_value=4_102_444_800))
     def test_timestamp_matches_datetime(self, created: float) -> None:
-        """format_timestamp agrees with datetime to the microsecond."""
+        """format_timestamp agrees with datetime to the microsecond, before 1970 too."""
         stamp = format_timestamp(created)
         expected = datetime.datetime.fromtimestamp(created, datetime.timezone.utc)
         parsed = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
         assert _TIMESTAMP.match(stamp)
         assert abs((parsed - expected).total_seconds()) <= 1e-6
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        start=st.floats(min_value=-1e9, max_value=4e9),
+        steps=st.lists(st.floats(min_value=-2.0, max_value=2.0), max_size=20),
+    )
+    def test_timestamp_exact_in_any_order(self, start: float, steps: list[float]) -> None:
+        """Whatever second was formatted before (the cache of the current second), the
+        text is the second's floor and the microseconds rounded half to even, carried."""
+        for created in [start, *(start + step for step in steps), start + 0.9999996]:
+            whole = math.floor(created)
+            micros = round((created - whole) * 1_000_000)
+            expected = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+            expected += datetime.timedelta(seconds=whole, microseconds=micros)
+            assert expected.strftime("%Y-%m-%dT%H:%M:%S.%fZ") == format_timestamp(created)
 
 
 class TestDictConfig:

@@ -505,6 +505,51 @@ class TestRecordFactory:
         if sys.version_info >= (3, 12):
             assert ["job-3", "job-3"] == [r.taskName for r in out]  # type: ignore[attr-defined]
 
+    @pytest.mark.native("threads")
+    def test_names_read_as_logging_reads_them(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """threadName, processName and levelname as LogRecord finds them: a renamed thread
+        and process, a Thread subclass whose ``name`` is its own property, a thread that
+        threading did not start, a level named by addLevelName and one never named."""
+        import _thread
+        import multiprocessing
+
+        from lite_logging.record.logger import record_factory
+
+        class Named(threading.Thread):
+            @property  # type: ignore[override]
+            def name(self) -> str:
+                return "from-the-property"
+
+        monkeypatch.setattr(multiprocessing.current_process(), "name", "renamed-process")
+        monkeypatch.setitem(logging._levelToName, 25, "NOTICE")  # what addLevelName sets
+        out: list[tuple[logging.LogRecord, logging.LogRecord]] = []
+
+        def log_all() -> None:
+            for level in (25, 33, 20):
+                call = ("n", level, __file__, 3, "m %s", (1,), None, "f", None)
+                out.append((record_factory(*call), logging.LogRecord(*call)))
+
+        def renamed() -> None:
+            threading.current_thread().name = "renamed-thread"
+            log_all()
+
+        for thread in (threading.Thread(target=renamed), Named(target=log_all)):
+            thread.start()
+            thread.join()
+        done = threading.Event()
+        _thread.start_new_thread(lambda: (log_all(), done.set()), ())
+        assert done.wait(10)
+        for fast, plain in out:
+            assert _untimed(plain) == _untimed(fast)
+        names = [(r.threadName, r.processName, r.levelname) for r, _ in out]
+        assert names[:4] == [
+            ("renamed-thread", "renamed-process", "NOTICE"),
+            ("renamed-thread", "renamed-process", "Level 33"),
+            ("renamed-thread", "renamed-process", "INFO"),
+            ("from-the-property", "renamed-process", "NOTICE"),
+        ]
+        assert names[6][0].startswith("Dummy-")
+
     def test_called_as_log_record(self) -> None:
         """Called directly, with LogRecord's keyword names, it builds LogRecord's record."""
         from lite_logging.record.logger import record_factory
