@@ -115,3 +115,39 @@ class TestSummarize:
         ]
         entry = run_module.summarize(results)["single/x"]
         assert {"median": 2.0, "min": 1.0, "max": 3.0} == entry["caller_ns"]
+
+
+INSTRUCTIONS_PY = RUN_PY.parent / "instructions.py"
+
+
+class TestInstructions:
+    """benchmarks/instructions.py: the run it counts under valgrind, and its arguments."""
+
+    @pytest.mark.parametrize(
+        ("lib", "least", "most"), [("stdlib", 1000, 1010), ("lite-plain", 1, 100)]
+    )
+    def test_inner_run_logs_and_counts_writes(self, lib: str, least: int, most: int) -> None:
+        """The counted run logs its records and reports the write syscalls they cost: one
+        per record for stdlib's FileHandler, a batch's worth for ours."""
+        proc = subprocess.run(
+            [sys.executable, str(INSTRUCTIONS_PY), "--inside", lib, "--records", "1000"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert 0 == proc.returncode, proc.stderr
+        writes = json.loads(proc.stdout.strip().splitlines()[-1])["syscw"]
+        assert least <= writes <= most
+
+    def test_unknown_row_is_named(self) -> None:
+        """A row that _workloads does not know is refused before valgrind runs, by name."""
+        proc = subprocess.run(
+            [sys.executable, str(INSTRUCTIONS_PY), "--libs", "lite-plain,nope"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert 2 == proc.returncode
+        assert "--libs: unknown nope" in proc.stderr

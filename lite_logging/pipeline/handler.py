@@ -50,6 +50,7 @@ _DROP_REASONS = {
 }
 _SimpleQueue = _queue.SimpleQueue
 _LogRecord = logging.LogRecord
+_new = object.__new__  # a global, not object's attribute looked up per record
 _sync_guard = threading.local()  # on: this thread is writing synchronously already
 
 
@@ -288,7 +289,7 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             if formatted is not None:
                 return formatted
         # object.__new__ + dict copy: ~250 ns against ~1.5 us for copy.copy (measured).
-        new = object.__new__(record.__class__)
+        new = _new(record.__class__)
         nd = new.__dict__ = d.copy()
         msg = d["msg"]
         if msg.__class__ is str and record.__class__ is _LogRecord:
@@ -318,7 +319,7 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
             self._counts[RENDER_ERRORS] += 1
             report(self, record)
             return None
-        new = object.__new__(record.__class__)
+        new = _new(record.__class__)
         new.__dict__ = record.__dict__.copy()
         new.message = msg
         new.msg = msg
