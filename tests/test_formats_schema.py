@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from conftest import AVAILABLE_BACKENDS, HAS_ORJSON, JSON_BACKENDS
+from format_support import assert_one_line_each, breaking_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,7 +43,7 @@ def _record(msg: str = "user %s logged in", args: tuple[Any, ...] = (42,), **ext
 
 def _line(record: logging.LogRecord, **options: Any) -> dict[str, Any]:
     line = ll.JsonFormatter(**options).format(record)
-    assert "\n" not in line
+    assert_one_line_each(line, 1)
     parsed: dict[str, Any] = json.loads(line)
     return parsed
 
@@ -257,15 +258,15 @@ _json_values = st.recursive(
     | st.booleans()
     | st.integers(min_value=-(2**63), max_value=2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
+    | breaking_text,
     lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        st.lists(children, max_size=4) | st.dictionaries(breaking_text, children, max_size=4)
     ),
     max_leaves=20,
 )
-_extra_keys = st.text(min_size=1, max_size=12).filter(
+_extra_keys = breaking_text.filter(
     lambda k: (
-        not k.startswith("_")
+        k[:1] not in {"", "_"}
         and k not in logging.LogRecord("", 0, "", 0, "", (), None).__dict__
         and k not in {"message", "asctime", "taskName", "context", "event_id", "trace_id"}
         and k not in {"span_id", "sample_rate", "suppressed"}
@@ -280,7 +281,8 @@ class TestRoundTrip:
         use_orjson=st.sampled_from(AVAILABLE_BACKENDS),
     )
     def test_any_json_able_extra_round_trips(self, extra: dict[str, Any], use_orjson: bool) -> None:
-        """Any JSON-able extra comes back from json.loads equal to what was logged."""
+        """Any JSON-able extra comes back from json.loads equal to what was logged, from a
+        line that ``str.splitlines()`` keeps whole (strings with any line break)."""
         data = _line(_record(**extra), use_orjson=use_orjson)
 
         expected = {
