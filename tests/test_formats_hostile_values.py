@@ -23,7 +23,7 @@ from typing import Any
 
 import edn_format
 import pytest
-from conftest import HAS_ORJSON, NO_THREADS, needs_orjson
+from conftest import NO_THREADS, needs_orjson
 from edn_format import Keyword
 from format_support import LINE_BREAKS, assert_one_line_each, breaking_text
 from hypothesis import given, settings
@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import lite_logging as ll
 from lite_logging.formats import _schema
+from lite_logging.formats._json_codec import HAS_ORJSON
 from lite_logging.record.stamping import stamp_record
 
 pytestmark = pytest.mark.usefixtures("empty_context")
@@ -198,7 +199,8 @@ class TestHostileValues:
     ) -> None:
         """extra={1: "x"} (a non-str key in record.__dict__) is written under "1"."""
         logger = logging.getLogger("tests.hostile.intkey")
-        record = logger.makeRecord("x", logging.INFO, __file__, 1, "m", (), None, extra={1: "x"})
+        extra: dict[Any, object] = {1: "x"}  # not the str keys makeRecord is typed for
+        record = logger.makeRecord("x", logging.INFO, __file__, 1, "m", (), None, extra=extra)
 
         assert "x" == parse(factory().format(record))["1"]
 

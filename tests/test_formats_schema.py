@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import AVAILABLE_BACKENDS, HAS_ORJSON, JSON_BACKENDS
+from conftest import AVAILABLE_BACKENDS, JSON_BACKENDS
 from format_support import assert_one_line_each, breaking_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 import lite_logging as ll
 from lite_logging.formats import _schema
 from lite_logging.formats._encoding import format_timestamp, to_jsonable
+from lite_logging.formats._json_codec import HAS_ORJSON
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 _BACKENDS = JSON_BACKENDS  # use_orjson: stdlib json, orjson (skipped when not installed)
@@ -111,7 +112,8 @@ class TestSchema:
     @pytest.mark.parametrize("key", ["level", "timestamp", "source", "logger", "exception"])
     def test_extra_clashing_with_schema_key_is_kept(self, key: str) -> None:
         """An extra named like a schema key is written as extra.KEY, the schema key intact."""
-        data = _line(_record(**{key: "mine"}))
+        extra: dict[str, Any] = {key: "mine"}
+        data = _line(_record(**extra))
 
         assert "mine" == data[f"extra.{key}"]
         assert "mine" != data.get(key)
