@@ -34,18 +34,22 @@ def check_number(
     *,
     minimum: float = 0,
     allow_minimum: bool = False,
+    maximum: float = math.inf,
     finite: bool = True,
     what: str = "a number",
 ) -> float:
     """``value`` as a float: an int or float (not a bool) above ``minimum`` (or equal to it
-    with ``allow_minimum``), finite unless ``finite=False``. NaN is always refused."""
+    with ``allow_minimum``) and at most ``maximum``, finite unless ``finite=False``. NaN is
+    always refused."""
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
         or (finite and not math.isfinite(value))
         or not (value >= minimum if allow_minimum else value > minimum)
+        or value > maximum
     ):
-        refuse(key, f"{what} {'>=' if allow_minimum else '>'} {minimum}", value)
+        wanted = f"{what} {'>=' if allow_minimum else '>'} {minimum}"
+        refuse(key, wanted if maximum == math.inf else f"{wanted} and <= {maximum}", value)
     return float(value)
 
 

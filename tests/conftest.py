@@ -168,7 +168,7 @@ def pipeline(request: pytest.FixtureRequest, logger: logging.Logger) -> Any:
     def make(*targets: logging.Handler, **options: Any) -> ll.AsyncQueueHandler:
         handler = cls(handlers=list(targets), **options)
         logger.addHandler(handler)
-        return handler  # type: ignore[no-any-return]
+        return handler
 
     return make
 

@@ -30,6 +30,19 @@ class TestConvert:
         assert len(RECORDS) == len([edn_format.loads(line) for line in edn_lines])
         assert RECORDS == [json.loads(line) for line in back.read_text().splitlines()]
 
+    def test_line_breaks_in_strings_stay_escaped(self, tmp_path: Path) -> None:
+        """A message holding NEL/U+2028/U+2029 converts both ways to one line per record."""
+        records = [dict(RECORDS[0], message=f"ok{sep}{{}}") for sep in "\x85\u2028\u2029"]
+        source = write_jsonl(tmp_path / "a.jsonl", records)
+        edn_path, back = tmp_path / "a.edn", tmp_path / "back.jsonl"
+
+        run_cli("convert", str(source), "--to", "edn", "-o", str(edn_path))
+        run_cli("convert", str(edn_path), "--to", "json", "-o", str(back))
+
+        edn_lines = edn_path.read_text(encoding="utf-8").splitlines()
+        assert 3 == len([edn_format.loads(line) for line in edn_lines])
+        assert records == [json.loads(line) for line in back.read_text().splitlines()]
+
     def test_to_stdout_skipping_malformed_lines(self, tmp_path: Path) -> None:
         """Without -o the output goes to stdout; malformed lines are skipped and named."""
         path = write_jsonl(tmp_path / "a.jsonl", [RECORDS[0], "junk", RECORDS[1]])

@@ -144,6 +144,15 @@ class TestRoundTrip:
         """to_json_line writes one compact line, non-ASCII raw, NaN as the string "NaN"."""
         assert '{"m":"é","x":"NaN"}' == to_json_line({"m": "é", "x": float("nan")})
 
+    def test_json_line_escapes_line_breaks(self) -> None:
+        """NEL, U+2028 and U+2029 are escaped: str.splitlines() sees one line, read back equal."""
+        record = {"m": 'ok\u2028{"level":"CRITICAL"}\x85\u2029', "é": "\u2028"}
+
+        line = to_json_line(record)
+
+        assert [line] == line.splitlines()
+        assert record == json.loads(line)
+
 
 _EXTRAS = st.recursive(
     _SCALARS

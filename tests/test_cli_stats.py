@@ -50,6 +50,17 @@ class TestStats:
         assert 0 == result.returncode, result.stderr
         assert {"bad \ud800 char": 1} == json.loads(result.stdout)["messages"]
 
+    def test_line_breaks_in_messages_stay_escaped(self, tmp_path: Path) -> None:
+        """--json prints one line whatever the messages hold (NEL, U+2028, U+2029)."""
+        message = "ok\x85\u2028\u2029 end"
+        path = write_jsonl(tmp_path / "s.jsonl", [record(1, message=message)])
+
+        result = run_cli("stats", str(path), "--json", "--exact-messages")
+
+        assert 0 == result.returncode, result.stderr
+        assert [result.stdout.rstrip("\n")] == result.stdout.splitlines()
+        assert {message: 1} == json.loads(result.stdout)["messages"]
+
     def test_pretty_tables(self, app_log: Path) -> None:
         """Without --json the counts print as tables."""
         result = run_cli("stats", str(app_log))

@@ -1,4 +1,8 @@
-"""No logged string can forge a record line in the pretty console (SPEC: Guarantees).
+"""No logged string can forge a record line: pretty console, JSON and EDN (SPEC: Guarantees).
+
+JSON and EDN lines: whatever strings a record holds, ``str.splitlines()`` (which also breaks
+at NEL, U+2028 and U+2029, as JavaScript does at the last two) reads one line per record, and
+each line reads back to its record's message.
 
 What "a line that reads as a record" means for the pretty format: a line that starts at
 column 0 with something other than a space. Only a record's first line does that (it starts
@@ -11,6 +15,7 @@ matching ``_RECORD_START``, and that line starts with the time stamp.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import sys
@@ -18,10 +23,13 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
+import edn_format
 import pytest
-from conftest import ListHandler
+from conftest import AVAILABLE_BACKENDS, ListHandler
+from format_support import FORGED_JSON, assert_one_line_each
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pythonjsonlogger import json as pjl_json
 
 import lite_logging as ll
 
@@ -126,6 +134,7 @@ def _check(text: str, records: int) -> None:
     """``records`` record-start lines in ``text``, each with a time stamp; no raw control."""
     starts = _RECORD_START.findall(text)
     assert records == len(starts), text
+    assert records == sum(1 for line in text.splitlines() if line[:1].strip()), text
     assert all(_TIME_STAMP.match(line) for line in text.splitlines() if line[:1].strip()), text
     assert _RAW_CONTROL.search(text) is None, ascii(text)
 
@@ -207,6 +216,61 @@ class TestRichHandlerCannotBeForged:
         assert 1 == len(_RECORD_START.findall(stream.getvalue()))
 
 
+def _edn_record(line: str) -> dict[str, Any]:
+    return {getattr(key, "name", key): value for key, value in edn_format.loads(line).items()}
+
+
+def _expected_message(record: logging.LogRecord, data: dict[str, Any]) -> Any:
+    """The rendered message; the raw ``msg`` when the formatter degraded the record (a
+    traceback whose frame file name holds NUL makes linecache raise, stdlib's Formatter too)."""
+    return record.msg if "format_error" in data else record.getMessage()
+
+
+_LINE_FORMATTERS = [
+    *(
+        (f"json-{'orjson' if use_orjson else 'stdlib'}", ll.JsonFormatter(use_orjson=use_orjson))
+        for use_orjson in AVAILABLE_BACKENDS
+    ),
+    ("edn", ll.EdnFormatter()),
+]
+
+
+class TestLineFormatsCannotBeForged:
+    @given(fields=evil_fields)
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    def test_one_line_per_record(self, fields: dict[str, str]) -> None:
+        """Any strings in any field: one line per record, each read back to its message."""
+        records = list(_records(fields))
+
+        for name, formatter in _LINE_FORMATTERS:
+            text = "\n".join(formatter.format(record) for record in records)
+            assert_one_line_each(text, len(records))
+            parse = _edn_record if name == "edn" else json.loads
+            for line, record in zip(text.splitlines(), records, strict=True):
+                data = parse(line)
+                assert _expected_message(record, data) == data["message"], name
+
+    def test_file_read_by_splitlines(self, tmp_path: Any) -> None:
+        """A file of records hiding others behind U+2028 reads back one line per record;
+        python-json-logger writing UTF-8 on a stdlib FileHandler (the control) shows two."""
+        ours, control = tmp_path / "ours.jsonl", tmp_path / "control.jsonl"
+        handler = ll.BatchFileHandler(ours)
+        handler.setFormatter(ll.JsonFormatter())
+        stdlib = logging.FileHandler(control, encoding="utf-8")
+        stdlib.setFormatter(pjl_json.JsonFormatter(json_ensure_ascii=False))
+        messages = [f"user {i}{FORGED_JSON}" for i in range(3)]
+        for message in messages:
+            record = logging.LogRecord("auth", logging.INFO, "a.py", 1, message, (), None)
+            handler.handle(record)
+            stdlib.handle(record)
+        handler.close()
+        stdlib.close()
+
+        lines = ours.read_text(encoding="utf-8").splitlines()
+        assert messages == [json.loads(line)["message"] for line in lines]
+        assert 6 == len(control.read_text(encoding="utf-8").splitlines())
+
+
 class TestSpansAndGroups:
     @pytest.mark.usefixtures("restore_logging")
     def test_span_name_and_failure(self) -> None:
@@ -233,8 +297,9 @@ class TestSpansAndGroups:
             try:
                 raise KeyError("cause" + FORGED)
             except KeyError as cause:
-                group = ExceptionGroup("group" + FORGED, [ValueError("inner" + FORGED)])  # noqa: F821
-                raise group from cause
+                if sys.version_info >= (3, 11):  # the skipif above, for the type checker
+                    group = ExceptionGroup("group" + FORGED, [ValueError("inner" + FORGED)])  # noqa: F821
+                    raise group from cause
         except Exception:  # noqa: BLE001
             exc_info = sys.exc_info()
         record = logging.LogRecord("a", logging.ERROR, "a.py", 1, "failed", (), exc_info)

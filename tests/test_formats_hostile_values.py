@@ -23,13 +23,15 @@ from typing import Any
 
 import edn_format
 import pytest
-from conftest import HAS_ORJSON, NO_THREADS, needs_orjson
+from conftest import NO_THREADS, needs_orjson
 from edn_format import Keyword
+from format_support import LINE_BREAKS, assert_one_line_each, breaking_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
 from lite_logging.formats import _schema
+from lite_logging.formats._json_codec import HAS_ORJSON
 from lite_logging.record.stamping import stamp_record
 
 pytestmark = pytest.mark.usefixtures("empty_context")
@@ -197,7 +199,8 @@ class TestHostileValues:
     ) -> None:
         """extra={1: "x"} (a non-str key in record.__dict__) is written under "1"."""
         logger = logging.getLogger("tests.hostile.intkey")
-        record = logger.makeRecord("x", logging.INFO, __file__, 1, "m", (), None, extra={1: "x"})
+        extra: dict[Any, object] = {1: "x"}  # not the str keys makeRecord is typed for
+        record = logger.makeRecord("x", logging.INFO, __file__, 1, "m", (), None, extra=extra)
 
         assert "x" == parse(factory().format(record))["1"]
 
@@ -292,6 +295,39 @@ class TestAnyValueParses:
             assert "user 42" == data["message"], name
 
 
+class TestLineBreaksStayInside:
+    @settings(max_examples=100, deadline=None)
+    @given(text=breaking_text)
+    def test_any_string_is_one_line_read_back_equal(self, text: str) -> None:
+        """A string in the message, an extra's key and value, the context and the exception
+        text gives a line ``str.splitlines()`` keeps whole, read back to the same string."""
+        key = "k" + text
+        with ll.context(ctx=text):
+            record = _record("%s", (text,), **{key: text})
+            stamp_record(record)
+        record.exc_text = text
+
+        for name, factory, parse in AVAILABLE_FORMATTERS:
+            line = factory().format(record)
+            assert_one_line_each(line, 1)
+            data = parse(line)
+            context = {_name(k): v for k, v in data["context"].items()}
+            assert (text, text, {"ctx": text}) == (data["message"], data[key], context), name
+            assert text == data.get("exception", ""), name
+
+    @pytest.mark.parametrize(("name", "factory", "parse"), FORMATTERS)
+    def test_forged_record_stays_inside_its_string(
+        self, name: str, factory: Callable[..., logging.Formatter], parse: Parse
+    ) -> None:
+        """A message hiding a JSON record behind U+2028 is one line and one message."""
+        message = 'ok\u2028{"level":"CRITICAL","message":"login ok user=admin"}\x85\u2029'
+
+        line = factory().format(_record("%s", (message,)))
+
+        assert [line] == line.splitlines()
+        assert message == parse(line)["message"]
+
+
 # --- the same bytes with and without orjson ------------------------------------------
 
 
@@ -337,6 +373,7 @@ SAME_BYTES: dict[str, Any] = {
     "depth 100": _deep(100),
     "depth 300": _deep(300),
     "controls": "\x00\x1b[2J\x7f\u2028\n",
+    "line breaks": "".join(LINE_BREAKS),
 }
 
 

@@ -20,12 +20,13 @@ from typing import Any
 
 import edn_format
 import pytest
-from conftest import AVAILABLE_BACKENDS, HAS_ORJSON, JSON_BACKENDS, needs_orjson
+from conftest import AVAILABLE_BACKENDS, JSON_BACKENDS, needs_orjson
 from edn_format import Keyword
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
+from lite_logging.formats._json_codec import HAS_ORJSON
 
 Parse = Callable[[str], dict[str, Any]]
 

@@ -82,7 +82,8 @@ class TestPrettyFormatter:
 
     def test_wraps_under_the_message_at_80_columns(self) -> None:
         """With width=80 every line fits; continuation lines are indented under the message."""
-        record = shop_record(**{f"key{i}": f"value-{i}" for i in range(12)})
+        extra: dict[str, Any] = {f"key{i}": f"value-{i}" for i in range(12)}
+        record = shop_record(**extra)
 
         text = ll.PrettyFormatter(width=80).format(record)
 

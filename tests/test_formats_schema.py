@@ -18,13 +18,15 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import AVAILABLE_BACKENDS, HAS_ORJSON, JSON_BACKENDS
+from conftest import AVAILABLE_BACKENDS, JSON_BACKENDS
+from format_support import assert_one_line_each, breaking_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lite_logging as ll
 from lite_logging.formats import _schema
 from lite_logging.formats._encoding import format_timestamp, to_jsonable
+from lite_logging.formats._json_codec import HAS_ORJSON
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 _BACKENDS = JSON_BACKENDS  # use_orjson: stdlib json, orjson (skipped when not installed)
@@ -42,7 +44,7 @@ def _record(msg: str = "user %s logged in", args: tuple[Any, ...] = (42,), **ext
 
 def _line(record: logging.LogRecord, **options: Any) -> dict[str, Any]:
     line = ll.JsonFormatter(**options).format(record)
-    assert "\n" not in line
+    assert_one_line_each(line, 1)
     parsed: dict[str, Any] = json.loads(line)
     return parsed
 
@@ -110,7 +112,8 @@ class TestSchema:
     @pytest.mark.parametrize("key", ["level", "timestamp", "source", "logger", "exception"])
     def test_extra_clashing_with_schema_key_is_kept(self, key: str) -> None:
         """An extra named like a schema key is written as extra.KEY, the schema key intact."""
-        data = _line(_record(**{key: "mine"}))
+        extra: dict[str, Any] = {key: "mine"}
+        data = _line(_record(**extra))
 
         assert "mine" == data[f"extra.{key}"]
         assert "mine" != data.get(key)
@@ -257,15 +260,15 @@ _json_values = st.recursive(
     | st.booleans()
     | st.integers(min_value=-(2**63), max_value=2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
+    | breaking_text,
     lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        st.lists(children, max_size=4) | st.dictionaries(breaking_text, children, max_size=4)
     ),
     max_leaves=20,
 )
-_extra_keys = st.text(min_size=1, max_size=12).filter(
+_extra_keys = breaking_text.filter(
     lambda k: (
-        not k.startswith("_")
+        k[:1] not in {"", "_"}
         and k not in logging.LogRecord("", 0, "", 0, "", (), None).__dict__
         and k not in {"message", "asctime", "taskName", "context", "event_id", "trace_id"}
         and k not in {"span_id", "sample_rate", "suppressed"}
@@ -280,7 +283,8 @@ class TestRoundTrip:
         use_orjson=st.sampled_from(AVAILABLE_BACKENDS),
     )
     def test_any_json_able_extra_round_trips(self, extra: dict[str, Any], use_orjson: bool) -> None:
-        """Any JSON-able extra comes back from json.loads equal to what was logged."""
+        """Any JSON-able extra comes back from json.loads equal to what was logged, from a
+        line that ``str.splitlines()`` keeps whole (strings with any line break)."""
         data = _line(_record(**extra), use_orjson=use_orjson)
 
         expected = {

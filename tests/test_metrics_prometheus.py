@@ -219,12 +219,42 @@ class TestSingleProcess:
         assert {"span=checkout,status=ok": 3.0, "span=checkout,status=error": 1.0} == got
 
 
+def _assert_latency_and_filters_summed(server: Prometheus, counted: list[dict[str, Any]]) -> None:
+    """The handler latency histogram (bucket by bucket), its longest time and the filters'
+    counters are the workers' own ``ll.stats()`` figures, summed (the maximum for the
+    longest time), under the names a single process exposes them."""
+    from prometheus_client.utils import floatToGoString
+
+    labels = "handler=BatchFileHandler,le={},pipeline=app"
+    summed: dict[str, float] = {}
+    for worker in counted:
+        for le, n in worker["latency"]["handle_seconds"]["buckets"]:
+            key = labels.format("+Inf" if le is None else floatToGoString(le))
+            summed[key] = summed.get(key, 0.0) + n
+    assert summed == server.query("lite_logging_handler_latency_seconds_bucket")
+    assert 70.0 == summed[labels.format("+Inf")]
+    handler = "handler=BatchFileHandler,pipeline=app"
+    assert {handler: 70.0} == server.query("lite_logging_handler_latency_seconds_count")
+    total = sum(worker["latency"]["handle_seconds"]["sum"] for worker in counted)
+    got_sum = server.query("lite_logging_handler_latency_seconds_sum")[handler]
+    assert total == pytest.approx(got_sum)
+    longest = max(worker["latency"]["handle_us"]["max"] for worker in counted) / 1e6
+    got_max = server.query("lite_logging_handler_latency_max_seconds")[handler]
+    assert longest == pytest.approx(got_max)
+    limiter = [worker["filters"]["limiter"] for worker in counted]
+    assert [(5, 15, 1)] * 2 == [(f["admitted"], f["rate_limited"], f["keys"]) for f in limiter]
+    assert {"filter=limiter": 30.0} == server.query("lite_logging_filter_rate_limited_total")
+    assert {"filter=limiter": 10.0} == server.query("lite_logging_filter_admitted_total")
+    assert {"filter=limiter": 2.0} == server.query("lite_logging_filter_rate_limit_keys")
+    assert {"filter=limiter": 0.0} == server.query("lite_logging_filter_errors_total")
+
+
 class TestMultiProcess:
     """Two workers in ``prometheus_client``'s multi-process mode, one exporter."""
 
     def test_workers_summed(self, tmp_path: Path, prometheus: Any) -> None:
         """Prometheus sees the sum of both workers' counters and histogram buckets, and of
-        their pipelines' health (``publish_health()`` in each worker)."""
+        their pipelines' and filters' health (``publish_health()`` in each worker)."""
         mp_dir = tmp_path / "prom-mp"
         mp_dir.mkdir()
         env = {"PROMETHEUS_MULTIPROC_DIR": str(mp_dir)}
@@ -233,6 +263,7 @@ class TestMultiProcess:
             Child(python("metrics_app.py", "worker", 3), cwd=tmp_path, env=env, name="w1") as w1,
             Child(python("metrics_app.py", "worker", 4), cwd=tmp_path, env=env, name="w2") as w2,
         ):
+            counted = [json.loads(w.wait_for_line(lambda line: line[:1] == "{")) for w in (w1, w2)]
             for worker in (w1, w2):
                 worker.wait_for_line("done")
             with Child(
@@ -254,6 +285,7 @@ class TestMultiProcess:
                     "lite_logging_records_dropped_total"
                 )
                 assert {"pipeline=app": 0.0} == server.query("lite_logging_queue_depth")
+                _assert_latency_and_filters_summed(server, counted)
                 exporter.close_stdin()
                 assert 0 == exporter.wait()
             for worker in (w1, w2):

@@ -38,6 +38,13 @@ class TestCheckNumber:
             check_number("timeout", value, what="a number of seconds")
         assert f'"timeout" must be a number of seconds > 0: {value!r}' == str(info.value)
 
+    def test_maximum(self) -> None:
+        """``maximum`` admits itself, refuses more and says so in the refusal."""
+        assert 60.0 == check_number("flush_interval", 60, maximum=60)
+        with pytest.raises(ValueError, match="flush_interval") as info:
+            check_number("flush_interval", 61, maximum=60)
+        assert '"flush_interval" must be a number > 0 and <= 60: 61' == str(info.value)
+
     def test_infinity_when_not_finite(self) -> None:
         """``finite=False`` admits infinity ("never"), never NaN."""
         assert float("inf") == check_number("max_age", float("inf"), finite=False)

@@ -127,15 +127,36 @@ class TestOptions:
             ("policy", "drop_random"),
             ("maxsize", -1),
             ("maxsize", "10"),
+            ("policy", None),
+            ("maxsize", True),
             ("block_timeout", 0),
+            ("block_timeout", True),
+            ("block_timeout", float("nan")),
             ("batch_size", 0),
+            ("batch_size", True),
             ("flush_interval", -1.0),
+            ("flush_interval", True),
+            ("flush_interval", float("inf")),
+            ("keep_exc_info", 1),
         ],
     )
     def test_bad_option_names_key_and_value(self, option: str, value: Any) -> None:
         """A bad option fails at construction with its name and value in the message."""
         with pytest.raises(ValueError, match=rf'"{option}".*{value!r}'.replace("(", r"\(")):
             AsyncQueueHandler(handlers=[], **{option: value})
+
+    @pytest.mark.parametrize(("option", "value"), [("batch_size", 0), ("flush_interval", True)])
+    def test_listener_options_checked_without_a_listener(self, option: str, value: Any) -> None:
+        """With a queue and no handlers (the user runs the listener) a bad listener option
+        is refused all the same, not silently unused."""
+        with pytest.raises(ValueError, match=f'"{option}"'):
+            AsyncQueueHandler(queue.SimpleQueue(), **{option: value})
+
+    def test_infinite_block_timeout_waits_as_none(self) -> None:
+        """block_timeout=inf is accepted: the block policy waits as long as with None."""
+        handler = AsyncQueueHandler(queue.SimpleQueue(), block_timeout=float("inf"))
+        assert float("inf") == handler.block_timeout
+        handler.close()
 
     def test_options_settable_later(self) -> None:
         """policy/maxsize/block_timeout are validated attributes (dictConfig's "." key)."""

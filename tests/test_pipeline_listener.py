@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import pickle
 import queue
 import threading
@@ -19,6 +20,7 @@ import pytest
 
 import lite_logging as ll
 from lite_logging.pipeline import AsyncQueueHandler, BatchingQueueListener
+from lite_logging.pipeline.listener import MAX_FLUSH_INTERVAL
 
 LOGGER = "tests.pipeline_listener"  # the name of conftest's `logger`
 POISON = "poison"
@@ -555,6 +557,45 @@ class TestListener:
                 q.put(logging.makeLogRecord({"msg": str(i)}))
             assert listener.flush(timeout=10)
         assert [str(i) for i in range(5)] == handled
+
+
+class TestOptions:
+    @pytest.mark.parametrize(
+        ("option", "value"),
+        [
+            ("batch_size", 0),
+            ("batch_size", True),
+            ("batch_size", 2.0),
+            ("flush_interval", -1.0),
+            ("flush_interval", True),
+            ("flush_interval", float("inf")),
+            ("flush_interval", float("nan")),
+            ("flush_interval", MAX_FLUSH_INTERVAL * 2),
+            ("flush_interval", "1"),
+        ],
+    )
+    def test_bad_option_names_key_and_value(self, option: str, value: Any) -> None:
+        """A bad batch_size or flush_interval fails at construction, naming key and value
+        (True is no number of seconds; infinity made the listener thread die on its first
+        wait, every record after it lost)."""
+        with pytest.raises(ValueError, match=f'"{option}"') as info:
+            BatchingQueueListener(queue.SimpleQueue(), **{option: value})
+        assert str(info.value).endswith(f": {value!r}")
+
+    @pytest.mark.parametrize("make_queue", [queue.SimpleQueue, multiprocessing.Queue])
+    def test_longest_flush_interval_delivers(self, make_queue: Callable[[], Any]) -> None:
+        """At MAX_FLUSH_INTERVAL a partial batch still reaches the handler at stop(), also
+        through a multiprocessing queue (which cannot wait 25 days)."""
+        target = Collect()
+        listener = BatchingQueueListener(
+            make_queue(), target, batch_size=100, flush_interval=MAX_FLUSH_INTERVAL
+        )
+        listener.start()
+        listener.queue.put(_record("first"))
+        listener.queue.put(_record("second"))
+        listener.stop()
+        assert ["first", "second"] == target.messages
+        assert 0 == listener.stats()["errors"]
 
 
 class TestReentrancy:

@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from ..formats._json_codec import escape_line_breaks
 from ._inputs import Inputs
 from ._levels import levelno
 from ._render import console, escape
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             tally.add(entry.record)
     summary = tally.as_dict(args.top)
     if args.json:
-        line = json.dumps(summary, ensure_ascii=False) + "\n"
+        line = escape_line_breaks(json.dumps(summary, ensure_ascii=False)) + "\n"
         sys.stdout.buffer.write(line.encode("utf-8", "backslashreplace"))  # lone surrogates too
         sys.stdout.flush()
     else:

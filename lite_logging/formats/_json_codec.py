@@ -2,9 +2,10 @@
 
 :func:`json_encoder` builds, once per formatter, the function that turns a record's fields
 into one line; orjson and the stdlib encoder give the same bytes (UTF-8, non-ASCII raw,
-compact separators, ``"NaN"``/``"Infinity"`` as strings), and any record they would write
-differently (or fail on) takes one exact path: :func:`~._encoding.to_jsonable`, then the
-stdlib encoder. :func:`loads` reads a line back (the command line's readers).
+compact separators, ``"NaN"``/``"Infinity"`` as strings, U+0085/U+2028/U+2029 escaped), and
+any record they would write differently (or fail on) takes one exact path:
+:func:`~._encoding.to_jsonable`, then the stdlib encoder. :func:`loads` reads a line back
+(the command line's readers).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from ._encoding import JSON_MAX_DEPTH, to_jsonable
 
-__all__ = ["HAS_ORJSON", "JsonEncoder", "json_encoder", "loads"]
+__all__ = ["HAS_ORJSON", "JsonEncoder", "escape_line_breaks", "json_encoder", "loads"]
 
 _orjson: ModuleType | None
 try:
@@ -55,6 +56,25 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _escape_surrogate(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
+
+
+# The line breaks of str.splitlines() (and of JavaScript, for U+2028/U+2029) that JSON
+# leaves raw inside strings: NEL and the line/paragraph separators. The others (\n, \r,
+# \v, \f, \x1c-\x1e) are control characters, which every JSON encoder escapes. Left raw,
+# "ok\u2028{...}" in a message reads as two records to a reader splitting that way.
+_LINE_BREAKS = (("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+def escape_line_breaks(text: str) -> str:
+    """``text`` (JSON) with NEL, U+2028 and U+2029 written as ``\\uXXXX`` escapes.
+
+    The same string to any JSON reader, but one line to ``str.splitlines()``. Callers test
+    ``text.isascii()`` first (constant time): an ASCII line holds none of them.
+    """
+    for char, escape in _LINE_BREAKS:
+        if char in text:  # a string narrower than the character is skipped at once
+            text = text.replace(char, escape)
+    return text
 
 
 def loads(text: str) -> Any:
@@ -135,20 +155,25 @@ def _orjson_encoder(orjson: Any, default: Callable[[Any], Any], exact: JsonEncod
         # walk tells, instead of re-encoding every such record the slow way.
         if "null" in text and _may_hold_non_finite(log_data):
             return exact(log_data)
-        return text
+        if text.isascii() or ("\x85" not in text and "\u2028" not in text and "\u2029" not in text):
+            return text  # isascii() takes constant time; each `in` one fast scan
+        return escape_line_breaks(text)
 
     return encode
 
 
 def _as_orjson_writes(text: str) -> str:
-    """A stdlib line with small floats and lone surrogates written as orjson writes them."""
+    """A stdlib line with small floats and lone surrogates written as orjson writes them,
+    and its line breaks escaped as on orjson's path."""
     if "e-0" in text:
         text = _PY_SMALL_FLOAT.sub(_small_float, text)
     if not text.isascii():
         try:
             text.encode()
         except UnicodeEncodeError:  # a lone surrogate: written as \udXXX, as orjson's path
-            return _SURROGATE.sub(_escape_surrogate, text)
+            text = _SURROGATE.sub(_escape_surrogate, text)
+        if "\x85" in text or "\u2028" in text or "\u2029" in text:
+            return escape_line_breaks(text)
     return text
 
 

@@ -23,6 +23,7 @@ its ``pid``: the pipeline's health is per process).
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -370,9 +371,10 @@ class HealthPublisher:
     Start it with :func:`publish_health` in each worker. Every ``interval`` seconds (and
     right before this process answers a scrape, and at :meth:`stop`) it reads ``ll.stats()``
     and adds what each counter grew by since the last time to a ``prometheus_client``
-    counter of the same name as :class:`PipelineCollector`'s; queue depth and its high-water
-    mark are gauges combined over live workers (``livesum``, ``livemax``). The latency
-    histogram is not published (its buckets stay per process, in ``ll.stats()``).
+    counter of the same name as :class:`PipelineCollector`'s: the pipelines', the handlers'
+    and the filters' (``FILTER_METRICS``); the handler latency histogram likewise, bucket by
+    bucket, and its sum. Queue depth, its high-water mark, the longest handler latency and
+    the rate-limit keys are gauges combined over live workers (``livesum``, ``livemax``).
     Only this thread and scrapes of this process write; the logging path is not touched.
 
     Args:
@@ -387,6 +389,8 @@ class HealthPublisher:
         self._pid = os.getpid()
         self._metrics = MetricsRegistry()  # its values are prometheus_client's mmap files
         self._last: dict[tuple[str, tuple[str, ...]], int] = {}
+        # (pipeline, handler) -> the latency histogram's per-bucket counts and sum, last time
+        self._last_latency: dict[tuple[str, str], tuple[list[int], float]] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lite_logging-health", daemon=True)
@@ -429,8 +433,12 @@ class HealthPublisher:
                     n,
                 )
             depth, high = p.get("queue_depth", 0), p.get("max_queue_depth", 0)
-            self._gauge("queue_depth", "Records waiting in the queue", "livesum", name, depth)
-            self._gauge("queue_depth_max", "High-water mark of the depth", "livemax", name, high)
+            self._gauge(
+                "queue_depth", "Records waiting in the queue", "livesum", pl, (name,), depth
+            )
+            self._gauge(
+                "queue_depth_max", "High-water mark of the depth", "livemax", pl, (name,), high
+            )
             for hname, h in p.get("handlers", {}).items():
                 for key, metric, doc in _H_COUNTERS:
                     if key in h:
@@ -443,6 +451,28 @@ class HealthPublisher:
                         (name, hname, reason),
                         n,
                     )
+                if h.get("handle_seconds"):
+                    self._latency(name, hname, h["handle_seconds"])
+                longest = h.get("handle_us", {}).get("max", 0.0) / 1e6
+                self._gauge(
+                    "handler_latency_max_seconds",
+                    "Longest time a handler took",
+                    "livemax",
+                    hl,
+                    (name, hname),
+                    longest,
+                )
+        for fname, counters in stats.get("filters", {}).items():
+            for key, value in counters.items():
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    continue
+                metric, kind, doc = FILTER_METRICS.get(
+                    key, (f"filter_{key}_total", "counter", f"Filter counter {key!r}")
+                )
+                if kind == "counter":
+                    self._count(metric, doc, ("filter",), (fname,), value)
+                else:
+                    self._gauge(metric, doc, "livesum", ("filter",), (fname,), value)
 
     def _count(
         self, metric: str, doc: str, labels: tuple[str, ...], values: tuple[str, ...], total: Any
@@ -457,11 +487,48 @@ class HealthPublisher:
         counter.labels(*values).inc(total - last)
         self._last[key] = total
 
-    def _gauge(self, metric: str, doc: str, mode: str, pipeline: str, value: Any) -> None:
-        gauge = self._metrics.gauge(
-            f"{_PREFIX}_{metric}", doc, ("pipeline",), multiprocess_mode=mode
+    def _gauge(
+        self,
+        metric: str,
+        doc: str,
+        mode: str,
+        labels: tuple[str, ...],
+        values: tuple[str, ...],
+        value: Any,
+    ) -> None:
+        gauge = self._metrics.gauge(f"{_PREFIX}_{metric}", doc, labels, multiprocess_mode=mode)
+        gauge.labels(*values).set(value)
+
+    def _latency(self, pipeline: str, handler: str, seconds: dict[str, Any]) -> None:
+        """Add what each latency bucket and the sum grew by since the last publication.
+
+        ``ll.stats()`` holds cumulative buckets ending at ``+Inf`` (``None``);
+        ``prometheus_client`` keeps one value per bucket in its files and sums them over
+        the workers at scrape time, so each bucket's own growth is added to it.
+        """
+        cumulative = [int(n) for _bound, n in seconds["buckets"]]
+        counts = [cumulative[0], *(b - a for a, b in itertools.pairwise(cumulative))]
+        total = float(seconds["sum"])
+        key = (pipeline, handler)
+        last_counts, last_total = self._last_latency.get(key, ([0] * len(counts), 0.0))
+        if len(last_counts) != len(counts) or any(
+            now < before for now, before in zip(counts, last_counts, strict=True)
+        ):  # the pipeline's counters restarted (a forked child): count afresh
+            last_counts, last_total = [0] * len(counts), 0.0
+        bounds = tuple(bound for bound, _n in seconds["buckets"] if bound is not None)
+        histogram = self._metrics.histogram(
+            f"{_PREFIX}_handler_latency_seconds",
+            "Time a handler took per record (each record of a batch at the batch's mean)",
+            ("pipeline", "handler"),
+            buckets=bounds,
         )
-        gauge.labels(pipeline).set(value)
+        child = histogram._mp.labels(pipeline, handler)  # prometheus_client's, in the files
+        for value, now, before in zip(child._buckets, counts, last_counts, strict=True):
+            if now > before:
+                value.inc(now - before)
+        if total > last_total:
+            child._sum.inc(total - last_total)
+        self._last_latency[key] = (counts, total)
 
 
 _publisher: HealthPublisher | None = None

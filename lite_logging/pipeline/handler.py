@@ -21,13 +21,14 @@ import time
 from collections.abc import Iterable
 from typing import Any, cast
 
+from .._options import check_bool, check_choice, check_int, check_number
 from ..metrics import _registry as _stats
 from ..record._message import render_message
 from ..record.stamping import stamp_record
 from ._overflow import BY_NAME, DROPPED, OFFERED, RENDER_ERRORS, Policy, wake
 from ._queues import make_queue, qsize, resolve_name
 from ._targets import check_targets, report
-from .listener import DEFAULT_BATCH_SIZE, BatchingQueueListener
+from .listener import DEFAULT_BATCH_SIZE, BatchingQueueListener, check_batching
 
 __all__ = ["DEFAULT_MAXSIZE", "POLICIES", "AsyncQueueHandler"]
 
@@ -80,8 +81,8 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         policy: what a full queue does: ``"block"`` the caller (up to ``block_timeout``
             seconds, then drop), ``"drop_newest"`` (drop the incoming record) or
             ``"drop_oldest"`` (evict the oldest queued record). Every drop is counted.
-        block_timeout: seconds the ``block`` policy waits; ``None`` waits as long as the
-            listener runs.
+        block_timeout: seconds the ``block`` policy waits; ``None`` (or infinity) waits as
+            long as the listener runs.
         batch_size: passed to the listener it creates.
         flush_interval: passed to the listener it creates.
         respect_handler_level: passed to the listener it creates. True by default here
@@ -113,9 +114,9 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
         listener: Any = None,
         keep_exc_info: bool = False,
     ) -> None:
-        if not isinstance(keep_exc_info, bool):
-            raise ValueError(f'"keep_exc_info" must be a bool: {keep_exc_info!r}')
-        self.keep_exc_info = keep_exc_info
+        self.keep_exc_info = check_bool("keep_exc_info", keep_exc_info)
+        # Checked also when no listener is made here: a bad value is refused either way.
+        batch_size, flush_interval = check_batching(batch_size, flush_interval)
         q, owned = make_queue(queue)
         self._listener: logging.handlers.QueueListener | None = None
         self._own_listener: BatchingQueueListener | None = None
@@ -158,9 +159,7 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
 
     @maxsize.setter
     def maxsize(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f'"maxsize" must be an int >= 0: {value!r}')
-        self._maxsize_option = value
+        self._maxsize_option = value = check_int("maxsize", value, 0)
         self._maxsize: float = value or math.inf
 
     @property
@@ -170,9 +169,7 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
 
     @policy.setter
     def policy(self, value: str) -> None:
-        if value not in POLICIES:
-            raise ValueError(f'"policy" must be one of {POLICIES}: {value!r}')
-        self._policy = value
+        self._policy = check_choice("policy", value, POLICIES)
         self._overflow: Policy = BY_NAME[value]
 
     @property
@@ -182,11 +179,12 @@ class AsyncQueueHandler(logging.handlers.QueueHandler):
 
     @block_timeout.setter
     def block_timeout(self, value: float | None) -> None:
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
-        ):
-            raise ValueError(f'"block_timeout" must be None or a number > 0: {value!r}')
-        self._block_timeout = value
+        # Infinity waits as None does (the wait is taken in slices): accepted, not refused.
+        self._block_timeout = (
+            None
+            if value is None
+            else check_number("block_timeout", value, finite=False, what="None or a number")
+        )
 
     @property
     def listener(self) -> logging.handlers.QueueListener | None:

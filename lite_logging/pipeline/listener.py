@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import _threads
+from .._options import check_int, check_number
 from ..metrics import _registry as _stats
 from . import control
 from ._queues import FlushMarker, qsize
@@ -26,15 +27,34 @@ from ._targets import REPORTER, HandlerState, configurator_handlers, report
 if TYPE_CHECKING:
     from .handler import AsyncQueueHandler
 
-__all__ = ["DEFAULT_BATCH_SIZE", "BatchingQueueListener"]
+__all__ = ["DEFAULT_BATCH_SIZE", "MAX_FLUSH_INTERVAL", "BatchingQueueListener", "check_batching"]
 
 DEFAULT_BATCH_SIZE = 512
+MAX_FLUSH_INTERVAL = 86_400.0
+"""The longest ``flush_interval`` (s): a day. Infinity is refused: a multiprocessing queue
+cannot wait 25 days or more (the listener thread would die on its ``OverflowError``), nor
+any queue forever; ``flush()`` and ``stop()`` hand over a partial batch at any time."""
 
 _get_ident = threading.get_ident
 _monotonic = time.monotonic
 _WAIT_SLICE = 0.1  # flush() re-checks the listener's liveness this often (s)
 _NO_CONTROL = object()  # "the batch ended without a sentinel or flush marker"
 _POLL_INTERVAL = 0.1  # without threads, an unfed listener looks at its queue this often (s)
+
+
+def check_batching(batch_size: object, flush_interval: object) -> tuple[int, float]:
+    """``batch_size`` (an int >= 1) and ``flush_interval`` (seconds, 0 to a day, not a bool).
+
+    Raises:
+        ValueError: naming the option and its value.
+    """
+    return check_int("batch_size", batch_size, 1), check_number(
+        "flush_interval",
+        flush_interval,
+        allow_minimum=True,
+        maximum=MAX_FLUSH_INTERVAL,
+        what="a number of seconds",
+    )
 
 
 class _InlineRunner(threading.Thread):
@@ -102,10 +122,11 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         respect_handler_level: give a handler only records at or above its level.
         batch_size: most records taken from the queue at once.
         flush_interval: seconds the listener may wait for more records to fill a batch
-            once it has one (0: hand over at once whatever is queued).
+            once it has one (0: hand over at once whatever is queued; at most a day,
+            ``MAX_FLUSH_INTERVAL``).
 
     Raises:
-        ValueError: ``batch_size`` < 1 or ``flush_interval`` < 0.
+        ValueError: a bad option, naming it and its value (see :func:`check_batching`).
     """
 
     _sentinel = None
@@ -118,16 +139,13 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         batch_size: int = DEFAULT_BATCH_SIZE,
         flush_interval: float = 0.0,
     ) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f'"batch_size" must be an int >= 1: {batch_size!r}')
-        if not isinstance(flush_interval, int | float) or not flush_interval >= 0:
-            raise ValueError(f'"flush_interval" must be a number >= 0: {flush_interval!r}')
+        batch_size, flush_interval = check_batching(batch_size, flush_interval)
         targets = cast(tuple[logging.Handler, ...], handlers)  # names are resolved later
         super().__init__(queue, *targets, respect_handler_level=respect_handler_level)
         self.queue: Any
         self.handlers: tuple[Any, ...]
         self.batch_size = batch_size
-        self.flush_interval = float(flush_interval)
+        self.flush_interval = flush_interval
         self._thread: threading.Thread | None = None
         self._thread_ident: int | None = None
         self._auto_started = False

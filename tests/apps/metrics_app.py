@@ -2,8 +2,9 @@
 
     metrics_app.py single PORT OUT      one process: app metrics + pipeline health + records
     metrics_app.py worker N              multi-process worker (PROMETHEUS_MULTIPROC_DIR set):
-                                         counts N-dependent amounts, logs 10 * N records and
-                                         publishes its pipeline health, prints "done"
+                                         counts N-dependent amounts, logs 10 * N records,
+                                         rate-limits 20 more (5 admitted) and publishes its
+                                         pipeline and filter health, prints "done"
     metrics_app.py serve PORT            multi-process exporter: serves every worker's sum
 
 Each prints one JSON line with what it counted ("expected ..."), then "ready" (or "done"),
@@ -99,10 +100,25 @@ def worker(n: int) -> None:
     log.setLevel(logging.INFO)
     for i in range(10 * n):
         log.info("job %d", i)
+    limiter = ll.RateLimitFilter(limits=["5/min"], name="limiter")
+    noisy = logging.getLogger("noisy")  # no handler: only the filter's counters matter
+    noisy.addFilter(limiter)
+    noisy.setLevel(logging.INFO)
+    for _ in range(20):
+        noisy.info("same message")  # 5 admitted, 15 rate limited
     ll.flush()
     publisher = metrics.publish_health(interval=60)  # published below, not by the clock
     publisher.publish()
-    print(json.dumps({"fast": n, "slow": 1, "observations": n + 1}), flush=True)
+    publisher.publish()  # adds only what grew since the first: nothing
+    stats = ll.stats()  # what was published: nothing is logged after it
+    expected = {
+        "fast": n,
+        "slow": 1,
+        "observations": n + 1,
+        "latency": stats["pipelines"]["app"]["handlers"]["BatchFileHandler"],
+        "filters": stats["filters"],
+    }
+    print(json.dumps(expected), flush=True)
     print("done", flush=True)
     sys.stdin.read()
     publisher.stop()

@@ -28,7 +28,7 @@ RECORDS = 500
 
 def _readme_block(marker: str) -> str:
     """The first ```python block of the README that contains ``marker``."""
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    blocks: list[str] = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
     return next(block for block in blocks if marker in block)
 
 

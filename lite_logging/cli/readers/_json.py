@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...formats._encoding import to_jsonable
-from ...formats._json_codec import loads
+from ...formats._json_codec import escape_line_breaks, loads
 
 __all__ = ["parse_json", "to_json_line"]
 
@@ -25,8 +25,10 @@ _COMPACT = (",", ":")
 
 
 def to_json_line(record: Mapping[str, Any]) -> str:
-    """One line of JSON for a record read back (no line ending), as ``JsonFormatter`` would."""
+    """One line of JSON for a record read back (no line ending), as ``JsonFormatter`` would:
+    non-ASCII raw but for NEL, U+2028 and U+2029, escaped (``str.splitlines()`` breaks there)."""
     try:
-        return json.dumps(record, ensure_ascii=False, separators=_COMPACT, allow_nan=False)
+        text = json.dumps(record, ensure_ascii=False, separators=_COMPACT, allow_nan=False)
     except (ValueError, TypeError, RecursionError):
-        return json.dumps(to_jsonable(record), ensure_ascii=False, separators=_COMPACT)
+        text = json.dumps(to_jsonable(record), ensure_ascii=False, separators=_COMPACT)
+    return text if text.isascii() else escape_line_breaks(text)
