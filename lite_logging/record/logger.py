@@ -234,8 +234,10 @@ def record_factory(
     """The record ``logging.LogRecord(...)`` builds, built for less: a record factory.
 
     ``LogRecord.__init__``'s steps for this Python, inlined, with the file-name split
-    cached per path, the pid per process, no ABC check for an int or str argument and no
-    exception for "no running task"; ``LogRecord``'s signature. A setting it does not
+    cached per path, the pid per process, the level, thread and process names read where
+    ``getLevelName``/``current_thread()``/``current_process()`` read them, no ABC check for
+    an int or str argument and no exception for "no running task"; ``LogRecord``'s
+    signature. A setting it does not
     cover (``logging.logThreads`` and the like set to False), or a failed check at import,
     takes ``logging.LogRecord``. Installed with :func:`install_record_factory`;
     ``Logger.makeRecord`` calls it directly.
