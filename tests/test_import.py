@@ -1,6 +1,6 @@
 """``import lite_logging``: what it loads, and what still works when it loaded less.
 
-Every program that logs pays for the import once, and the test suite starts ~340 Python
+Every program that logs pays for the import once, and the test suite starts ~225 Python
 processes per interpreter: asyncio (~25 ms), ssl (~9 ms) and logging.config (~5 ms) are
 looked up in ``sys.modules`` where they are needed instead of imported up front (rich,
 opentelemetry and prometheus_client are covered by their own modules' tests).
