@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import functools
 import logging
-import logging.config
 import os
 from typing import Any
 
@@ -123,7 +122,9 @@ def setup(profile: str = "dev", level: str | int = "INFO", **options: Any) -> di
         drain_on_signals(on_signals)  # before dictConfig starts the listener
     _set_logger_class(logger_class)  # before dictConfig creates the loggers it names
     _set_record_factory(factory)
-    logging.config.dictConfig(copy.deepcopy(config))
+    from logging import config as dict_config  # here: `import lite_logging` need not load it
+
+    dict_config.dictConfig(copy.deepcopy(config))
     return config
 
 

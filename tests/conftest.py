@@ -75,6 +75,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown where xdist is not installed
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n`` distributes by work stealing, not xdist's default ``load``. ``load`` hands
+    each of the 2 workers a fixed first eighth of the suite (~215 tests): the worker given
+    the load tests, which come first, ran the Pyodide runs (minutes) and then ~200 more
+    tests, while the other one could run out of work. Here a worker out of tests takes
+    half of another's queue. ``--dist`` set to anything else is left alone."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
+
+
 def _cap_examples(item: pytest.Item, cap: int) -> None:
     """At most ``cap`` examples for a hypothesis test. An explicit ``@settings`` wins over
     the loaded profile, so its settings object (which ``@given``'s wrapper reads when the

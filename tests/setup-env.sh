@@ -12,6 +12,13 @@
 #   npm, or without the registries, those tests skip and say why.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# One run at a time (CI builds the venvs of the other interpreters while the README's command
+# runs): apt-get, `npm ci` and the wheels' folder are shared by every venv. The lock is held
+# on this script's own file until the run ends.
+if command -v flock >/dev/null; then
+    exec 9<"$here/setup-env.sh"
+    flock 9
+fi
 venv="${1:?usage: setup-env.sh VENV [EXTRAS]}"
 extras="${2:-dev}"
 

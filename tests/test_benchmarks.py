@@ -29,6 +29,7 @@ def _row(i: int) -> dict[str, object]:
     return {"message": f"user {i} logged in", "user_id": i, "request_id": "req-1", "tenant": "acme"}
 
 
+@pytest.mark.once
 class TestQuickRun:
     def test_quick_run_reports_a_passed_check(self, tmp_path: Path) -> None:
         """`run.py --quick` for stdlib/single runs a worker and reports its check as passed."""

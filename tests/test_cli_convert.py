@@ -11,6 +11,8 @@ from cli_support import RECORDS, run_cli, run_without_edn_format, write_jsonl
 
 from lite_logging.cli.readers import to_edn_line
 
+pytestmark = pytest.mark.once  # the command run as a process: see the marker in pyproject.toml
+
 
 @pytest.fixture
 def app_log(tmp_path: Path) -> Path:

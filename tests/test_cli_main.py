@@ -12,6 +12,7 @@ from cli_support import PYTHON, record, run_cli, write_jsonl
 from lite_logging import cli
 
 
+@pytest.mark.once
 class TestCommand:
     def test_no_command_is_a_usage_error(self) -> None:
         """Without a command the usage is printed and the exit code is 2."""
@@ -39,6 +40,7 @@ class TestCommand:
         assert ["main"] == cli.__all__
 
 
+@pytest.mark.once
 class TestVersion:
     def test_version_prints_the_installed_version(self, capsys: pytest.CaptureFixture[str]) -> None:
         """--version prints the distribution's version and exits 0."""

@@ -13,6 +13,8 @@ from lite_logging import cli
 from lite_logging.cli.readers import to_edn_line
 from lite_logging.cli.stats import template
 
+pytestmark = pytest.mark.once  # the command run as a process: see the marker in pyproject.toml
+
 
 @pytest.fixture
 def app_log(tmp_path: Path) -> Path:

@@ -10,6 +10,8 @@ from cli_support import RECORDS, record, run_cli, write_jsonl
 
 from lite_logging import cli
 
+pytestmark = pytest.mark.once  # the command run as a process: see the marker in pyproject.toml
+
 
 @pytest.fixture
 def app_log(tmp_path: Path) -> Path:

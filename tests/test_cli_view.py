@@ -40,6 +40,7 @@ def view_json(capfd: pytest.CaptureFixture[str], *args: str) -> list[str]:
     return messages_in_json_output(capfd.readouterr().out)
 
 
+@pytest.mark.once
 class TestView:
     def test_pretty_lines_and_malformed_lines(self, tmp_path: Path) -> None:
         """Records print one per line; a malformed line shows with its number; exit 0."""

@@ -43,6 +43,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> _Run:
     return _Run(result, out)
 
 
+@pytest.mark.once
 class TestDemoRun:
     def test_prints_the_files(self, run: _Run) -> None:
         """The summary on stdout names the JSON lines file and the EDN lines file."""

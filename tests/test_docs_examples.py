@@ -35,6 +35,8 @@ from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
 import lite_logging as ll
 from lite_logging import testing
 
+pytestmark = pytest.mark.once  # the docs' examples: see the marker in pyproject.toml
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(
     [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "docs" / "recipes").glob("*.md")]

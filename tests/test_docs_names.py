@@ -58,6 +58,7 @@ def _resolve(path: str) -> Any:
         return pkgutil.resolve_name(path)
 
 
+@pytest.mark.once
 class TestDocNames:
     """The names the docs use resolve to objects of the package."""
 

@@ -10,6 +10,8 @@ from types import ModuleType
 import pytest
 from conftest import import_script
 
+pytestmark = pytest.mark.once  # a benchmark smoke run: see the marker in pyproject.toml
+
 FILTERS_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "filters.py"
 
 

@@ -10,6 +10,8 @@ import pytest
 
 import lite_logging as ll
 
+pytestmark = pytest.mark.once  # the docs' examples: see the marker in pyproject.toml
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "filters.md"
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import import_script
 
+pytestmark = pytest.mark.once  # a benchmark smoke run: see the marker in pyproject.toml
+
 pytest.importorskip("prometheus_client", reason="the 'prometheus' extra is not installed")
 
 METRICS_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "metrics.py"

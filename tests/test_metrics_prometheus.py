@@ -29,6 +29,7 @@ pytest.importorskip("prometheus_client", reason="the 'prometheus' extra is not i
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.once,  # a real Prometheus server: see the marker in pyproject.toml
     pytest.mark.skipif(
         not os.access(PROMETHEUS, os.X_OK),
         reason="Prometheus server not installed (Debian package 'prometheus', "

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from process_helpers import Child, Tally, python, read_jsonl
 
+pytestmark = pytest.mark.once  # processes appending to a file (O_APPEND): see pyproject.toml
+
 WRITERS = 4
 COUNT = 25_000
 BLOB = "x" * 4096

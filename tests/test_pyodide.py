@@ -11,7 +11,9 @@ tests/pyodide/artifacts/ (not committed).
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -51,11 +53,29 @@ def _missing() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def node_run() -> dict[str, Any]:
-    """The results of one run of tests/pyodide/run.mjs (scenarios, then the inner pytest)."""
+def node_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The results of one run of tests/pyodide/run.mjs (scenarios, then the inner pytest).
+
+    One run per pytest session: under pytest-xdist a worker given some of these tests after
+    another worker started the run waits for its results (a lock in the session's temporary
+    folder, shared by the workers) instead of starting a second one.
+    """
     reason = _missing()
     if reason:
         pytest.skip(reason)
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _run_node()
+    shared = tmp_path_factory.getbasetemp().parent  # the session's, above each worker's
+    with (shared / "pyodide-node-run.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = shared / "pyodide-node-run.json"
+        if not done.is_file():
+            done.write_text(json.dumps(_run_node()))
+        return dict(json.loads(done.read_text()))
+
+
+def _run_node() -> dict[str, Any]:
+    """Run tests/pyodide/run.mjs once under Node; its results (kept in ARTIFACTS too)."""
     ARTIFACTS.mkdir(exist_ok=True)
     out = ARTIFACTS / "node-run.json"
     out.unlink(missing_ok=True)

@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from process_helpers import APPS, Child, Lines
 
+pytestmark = pytest.mark.once  # a real Celery worker: see the marker in pyproject.toml
+
 pytest.importorskip("celery")
 
 TASKS = 12  # sent outside any span

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from process_helpers import APPS, Child, Lines, free_port, wait_for_port
 
+pytestmark = pytest.mark.once  # a real Django server: see the marker in pyproject.toml
+
 pytest.importorskip("django")
 
 REQUESTS = 20

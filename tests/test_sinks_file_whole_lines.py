@@ -168,6 +168,7 @@ def _records(count: int, msg: str = "record %d", start: int = 0) -> list[logging
     ]
 
 
+@pytest.mark.once
 class TestManyProcesses:
     # the load run (4 x 50,000, ~30 s) on one Python in CI; 4 x 5,000 everywhere
     @pytest.mark.parametrize("count", [5_000, pytest.param(50_000, marks=pytest.mark.heavy)])

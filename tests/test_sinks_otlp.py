@@ -111,6 +111,7 @@ class _Keep(logging.Filter):
         return True
 
 
+@pytest.mark.once
 class TestMapping:
     def test_fields_arrive_as_logged(
         self, logger: logging.Logger, any_receiver: AnyReceiver
@@ -232,6 +233,7 @@ class TestMapping:
         assert handler.filter(logger.makeRecord(logger.name, 20, __file__, 1, "x", (), None))
 
 
+@pytest.mark.once
 class TestDelivery:
     def test_503_then_200(self, logger: logging.Logger, receiver: OtlpReceiver) -> None:
         """A receiver answering 503 and then 200 gets every record once; nothing is dropped."""

@@ -372,6 +372,7 @@ CHILD = textwrap.dedent(
 
 
 @needs_rsyslog
+@pytest.mark.once
 class TestAgainstRsyslog:
     @pytest.mark.slow
     @pytest.mark.heavy

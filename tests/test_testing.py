@@ -191,6 +191,7 @@ class TestIsolated:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 class TestFixture:
     def test_usable_from_a_conftest(self, tmp_path: Path) -> None:
         """A user's test suite imports the fixture and nothing leaks between its tests."""

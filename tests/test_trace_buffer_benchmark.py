@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import import_script
 
+pytestmark = pytest.mark.once  # a benchmark smoke run: see the marker in pyproject.toml
+
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "trace_buffer.py"
 
 

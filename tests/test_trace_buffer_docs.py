@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.once  # the docs' recipe: see the marker in pyproject.toml
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "trace-buffer.md"
 
 

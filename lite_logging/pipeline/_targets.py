@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import logging.config
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -192,11 +191,14 @@ def _at_level(
 
 def configurator_handlers() -> Any:
     """The ``handlers`` table of the dictConfig run that is constructing us, if any."""
+    config = sys.modules.get("logging.config")  # not imported: no dictConfig runs (~5 ms saved)
+    if config is None:
+        return None
     frame: FrameType | None = sys._getframe(1)
     depth = 0
     while frame is not None and depth < 30:
         configurator = frame.f_locals.get("self")
-        if isinstance(configurator, logging.config.DictConfigurator):
+        if isinstance(configurator, config.DictConfigurator):
             return configurator.config.get("handlers")
         frame = frame.f_back
         depth += 1

@@ -31,18 +31,20 @@ import math
 import os
 import select
 import socket
-import ssl
 import sys
 import threading
 import time
 from collections import deque
 from logging.handlers import SysLogHandler as _StdlibSysLogHandler
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._options import check_bool, check_choice, check_int, check_number, check_text, refuse
 from ..formats._encoding import format_timestamp, safe_repr
 from ..formats.json import JsonFormatter
 from ._each import render_each
+
+if TYPE_CHECKING:  # ssl is looked up in sys.modules: importing it costs every start-up ~9 ms
+    import ssl
 
 __all__ = ["BatchSyslogHandler"]
 
@@ -125,7 +127,8 @@ def _check_tls(ssl_context: object, protocol: str) -> None:
     """``ssl_context``: ``None``, or an ``ssl.SSLContext`` with protocol ``"tcp"``."""
     if ssl_context is None:
         return
-    if not isinstance(ssl_context, ssl.SSLContext):
+    ssl_module = sys.modules.get("ssl")  # an SSLContext exists only once ssl is imported
+    if ssl_module is None or not isinstance(ssl_context, ssl_module.SSLContext):
         refuse("ssl_context", "an ssl.SSLContext", ssl_context)
     if protocol != "tcp":
         raise ValueError(f'"ssl_context" needs protocol "tcp": {protocol!r}')
@@ -486,11 +489,12 @@ class BatchSyslogHandler(logging.Handler):
         try:
             if not self._poller.poll(0):
                 return True
-            if isinstance(sock, ssl.SSLSocket):
+            ssl_module = sys.modules.get("ssl")  # imported: a TLS socket can exist
+            if ssl_module is not None and isinstance(sock, ssl_module.SSLSocket):
                 sock.settimeout(0.0)
                 try:
-                    return sock.recv(1) != b""
-                except ssl.SSLWantReadError:
+                    return bool(sock.recv(1) != b"")
+                except ssl_module.SSLWantReadError:
                     return True  # a TLS record without data (a session ticket)
                 finally:
                     sock.settimeout(self.timeout)

@@ -15,7 +15,6 @@ the listener side cannot tell from the record alone.
 from __future__ import annotations
 
 import logging
-import logging.config
 import sys
 import threading
 import time
@@ -523,11 +522,14 @@ _DROP_REASONS = (
 
 def _configurator_handlers() -> Any:
     """The ``handlers`` table of the dictConfig run that is constructing us, if any."""
+    config = sys.modules.get("logging.config")  # not imported: no dictConfig runs
+    if config is None:
+        return None
     frame = sys._getframe(1)
     depth = 0
     while frame is not None and depth < 30:
         configurator = frame.f_locals.get("self")
-        if isinstance(configurator, logging.config.DictConfigurator):
+        if isinstance(configurator, config.DictConfigurator):
             return configurator.config.get("handlers")
         frame = frame.f_back  # type: ignore[assignment]
         depth += 1
