@@ -21,6 +21,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -345,6 +346,8 @@ class TestSignalHandlerInstall:
 
 # -- drain() -----------------------------------------------------------------------------
 
+DRAIN_LIMIT = 1.0  # seconds: a drain with nothing stuck takes milliseconds
+
 
 class _Gated(logging.Handler):
     """Holds each record until ``gate`` is set; keeps the messages."""
@@ -446,6 +449,61 @@ class TestDrain:
         target.gate.set()
         assert ll.drain(timeout=10) is True
         assert ["a", "b", "c"] == target.messages
+
+    @pytest.mark.parametrize("where", ["before", "after"])
+    def test_signal_inside_stop(self, where: str) -> None:
+        """A signal landing in stop() (a multiprocessing child ending while Pool.terminate()
+        sends SIGTERM), just before or just after it queues its sentinel: the drain writes
+        what is queued and returns at once, instead of waiting out its timeout."""
+        target = _Gated()
+        target.gate.set()
+        drained: list[tuple[bool, float, list[str]]] = []
+
+        def drain() -> None:
+            start = time.monotonic()
+            done = ll.drain(timeout=DRAIN_LIMIT * 4)
+            drained.append((done, time.monotonic() - start, list(target.messages)))
+
+        class Listener(ll.BatchingQueueListener):
+            def enqueue_sentinel(self) -> None:
+                if where == "before":
+                    drain()
+                super().enqueue_sentinel()
+                if where == "after":
+                    drain()
+
+        listener = Listener(queue.SimpleQueue(), target)
+        listener.start()
+        listener.queue.put(logging.makeLogRecord({"msg": "queued"}))
+        listener.stop()
+        [(done, seconds, written)] = drained
+        assert (done, written) == (True, ["queued"])
+        assert seconds < DRAIN_LIMIT
+
+    def test_thread_seen_alive_after_its_end(self) -> None:
+        """A signal landing in stop()'s join() right after it took the ended thread's
+        lock: is_alive() says True until that frame resumes. The drain still returns as
+        soon as the thread handed over its last record."""
+        target = _Gated()
+        target.gate.set()
+        listener = ll.BatchingQueueListener(queue.SimpleQueue(), target)
+        listener.start()
+        thread = listener._thread
+        assert thread is not None
+        drained: list[tuple[bool, float]] = []
+
+        def join(timeout: float | None = None) -> None:
+            threading.Thread.join(thread)  # the thread has really ended
+            start = time.monotonic()
+            drained.append((ll.drain(timeout=DRAIN_LIMIT * 4), time.monotonic() - start))
+
+        thread.is_alive = lambda: True  # type: ignore[method-assign]
+        thread.join = join  # type: ignore[method-assign]
+        listener.queue.put(logging.makeLogRecord({"msg": "queued"}))
+        listener.stop()
+        [(done, seconds)] = drained
+        assert (done, target.messages) == (True, ["queued"])
+        assert seconds < DRAIN_LIMIT
 
 
 # -- multiprocessing children --------------------------------------------------------------
