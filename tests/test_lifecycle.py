@@ -506,6 +506,37 @@ class TestDrain:
         assert seconds < DRAIN_LIMIT
 
 
+def _blocked_signals(thread: threading.Thread) -> set[int]:
+    """The signals ``thread`` blocks, from Linux's /proc (SigBlk, a hex bit mask)."""
+    status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
+    mask = int(next(line.split()[1] for line in status.splitlines() if line[:7] == "SigBlk:"), 16)
+    return {sig for sig in range(1, 65) if mask >> (sig - 1) & 1}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads Linux's /proc")
+class TestSignalsReachTheApplication:
+    def test_our_threads_take_no_signal_from_outside(self, tmp_path: Path) -> None:
+        """The listener and the file handler's timer block the signals sent to the
+        process, so the kernel hands them to the application's threads. Delivered to
+        ours, a SIGTERM would not wake a main thread blocked in C (a Pool worker left
+        waiting for its parent's lock by terminate()): the Python handler never ran and
+        the pool's exit hung. The starting thread's own mask is left as it was."""
+        before = _blocked_signals(threading.main_thread())
+        listener = ll.BatchingQueueListener(queue.SimpleQueue(), logging.NullHandler())
+        listener.start()
+        handler = ll.BatchFileHandler(tmp_path / "out.log", flush_interval=5)
+        handler.handle(logging.makeLogRecord({"msg": "buffered"}))  # starts the timer
+        try:
+            outside = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGUSR1}
+            for thread in (listener._thread, handler._timer):
+                assert thread is not None
+                assert outside <= _blocked_signals(thread), thread.name
+            assert before == _blocked_signals(threading.main_thread())
+        finally:
+            listener.stop()
+            handler.close()
+
+
 # -- multiprocessing children --------------------------------------------------------------
 
 METHODS = [

@@ -190,7 +190,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             self._thread = t = threading.Thread(
                 target=self._monitor, name="lite_logging-listener", daemon=True
             )
-            t.start()
+            _threads.start_without_signals(t)
         for hook in control._start_hooks:
             hook()
         owner = self._owner

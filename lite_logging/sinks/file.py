@@ -671,7 +671,7 @@ class BatchFileHandler(logging.Handler):
             target=self._run_timer, name=f"BatchFileHandler-timer {self.baseFilename}", daemon=True
         )
         self._timer = timer
-        timer.start()
+        _threads.start_without_signals(timer)
         for hook in _timer_hooks:
             hook()
 
