@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -115,8 +116,12 @@ def _run(
     start = time.monotonic()
     if case == "sigterm":
         proc.send_signal(signal.SIGTERM)
-    status = proc.wait(60)
+    # wait() without a timeout blocks in waitpid; with one, it polls every 50 ms.
+    watchdog = threading.Timer(60, proc.kill)  # a hung run is killed, not waited for
+    watchdog.start()
+    status = proc.wait()
     seconds = time.monotonic() - start
+    watchdog.cancel()
     proc.stdout.close()
     lines = sum(1 for _ in out.open("rb")) if out.exists() else 0
     return seconds, lines, status
