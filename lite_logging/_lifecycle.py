@@ -27,8 +27,9 @@ write when the child's copy of memory is taken; afterwards the parent resumes.
 closes the handlers, as atexit runs last-registered first and ``logging`` registered
 first. A multiprocessing child never runs atexit (see ``_at_threading_exit``).
 
-**signals**: when a listener starts in the main thread, SIGTERM and SIGHUP still at their
-default action get ``_on_signal``: drain within a timeout, then die of the same signal.
+**signals**: when a listener starts in the main thread (or a ``BatchFileHandler`` used
+alone first holds lines), SIGTERM and SIGHUP still at their default action get
+``_on_signal``: drain within a timeout, then die of the same signal.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def drain_on_signals(
 ) -> None:
     """Choose whether SIGTERM and SIGHUP write what is queued before the process dies.
 
-    On by default: when a ``BatchingQueueListener`` starts in the main thread, each of
+    On by default: when a ``BatchingQueueListener`` starts in the main thread (or a
+    ``BatchFileHandler`` used without one first holds lines in memory), each of
     these signals that still has its default action (it would kill the process) gets a
     handler that drains every pipeline for at most ``timeout`` seconds, puts the default
     action back and raises the signal again, so the process still dies of it (exit status
@@ -106,7 +108,9 @@ def drain_on_signals(
     _chosen, _timeout = enabled, seconds
     if not enabled:
         _restore_signal_handlers()
-    elif any(listener._thread is not None for listener in list(control._live)):
+    elif any(listener._thread is not None for listener in list(control._live)) or any(
+        handler._timer is not None for handler in list(handlers._live_handlers)
+    ):
         _install_signal_handlers()
 
 
@@ -132,7 +136,8 @@ def _install_signal_handlers() -> None:
 
 
 def _listener_started() -> None:
-    """Called by every ``BatchingQueueListener.start()``; never raises into it."""
+    """Called by every ``BatchingQueueListener.start()`` and when a ``BatchFileHandler``
+    starts its timer; never raises into them."""
     try:
         _install_signal_handlers()
     except Exception:  # noqa: BLE001 - starting a pipeline must not fail over signals
@@ -147,6 +152,9 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         # BaseException: a KeyboardInterrupt here must not keep the process alive.
         with contextlib.suppress(BaseException):
             control.drain(_timeout)
+            # Then the lines a BatchFileHandler used alone buffers (a listener's batches
+            # are written at once): the stdlib FileHandler would have written them.
+            handlers._flush_buffers(control._LOCK_PROBE)
     _replaced.pop(signum, None)
     signal.signal(signum, signal.SIG_DFL)
     signal.raise_signal(signum)  # dies here; if the signal is blocked, when unblocked
@@ -202,9 +210,12 @@ def _at_threading_exit() -> None:
     records that non-daemon threads log afterwards, until they are joined, write
     synchronously. A forked child of another pool (Celery's billiard) may end the same
     way, so any forked child drains here too. Elsewhere atexit does the work, as before.
+    Then the lines each ``BatchFileHandler`` used without a listener still buffers are
+    written: ``logging.shutdown`` would have, but it is an atexit function.
     """
     if _forked or _in_multiprocessing_child():
         control.shutdown()
+        handlers._flush_buffers(_timeout)  # a BatchFileHandler used alone
 
 
 def _arm_multiprocessing_finalizer(_: object = None) -> None:
@@ -284,6 +295,7 @@ def _hook_process() -> None:
         )
     _hook_multiprocessing_exit()
     control._start_hooks.append(_listener_started)
+    handlers._timer_hooks.append(_listener_started)
 
 
 _hook_process()

@@ -11,6 +11,7 @@ A leaf module: it imports nothing from the package.
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # asyncio is not imported for this module: ~25 ms of every st
     import asyncio
     from collections.abc import Callable
 
-__all__ = ["defer", "running_loop", "threads_work"]
+__all__ = ["defer", "running_loop", "start_without_signals", "threads_work"]
 
 _probed: bool | None = None  # the answer of the one probe of this process
 _modules = sys.modules
@@ -33,6 +34,57 @@ def running_loop() -> asyncio.AbstractEventLoop | None:
     """
     aio = _modules.get("asyncio")
     return None if aio is None else aio._get_running_loop()
+
+
+# Signals a process receives from outside (kill, a terminal, a timer): the kernel hands
+# each to any thread that does not block it. The faults a thread causes itself (SIGSEGV,
+# SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS) and SIGPIPE stay with that thread.
+_OUTSIDE_NAMES = [
+    "SIGTERM",
+    "SIGHUP",
+    "SIGINT",
+    "SIGQUIT",
+    "SIGUSR1",
+    "SIGUSR2",
+    "SIGALRM",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGCHLD",
+    "SIGWINCH",
+    "SIGCONT",
+    "SIGTSTP",
+    "SIGTTIN",
+    "SIGTTOU",
+    "SIGIO",
+    "SIGURG",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGPWR",
+]
+_OUTSIDE_SIGNALS: frozenset[int] = frozenset(
+    getattr(signal, name) for name in _OUTSIDE_NAMES if hasattr(signal, name)
+)
+
+
+def start_without_signals(thread: threading.Thread) -> None:
+    """Start ``thread`` with the signals that come from outside blocked in it.
+
+    Python runs signal handlers in the main thread only, but the kernel may deliver a
+    signal to any thread: one delivered to ours while the main thread is blocked in C
+    (a ``Pool`` worker waiting for a lock its parent keeps, when ``terminate()`` sends
+    SIGTERM) would never interrupt it, and the handler would never run. Blocked here, they
+    go to the application's threads, as without us. The mask is set in the calling
+    thread around ``start()`` (the new thread inherits it) and put back at once.
+    """
+    mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    if mask is None or not _OUTSIDE_SIGNALS:
+        thread.start()
+        return
+    previous = mask(signal.SIG_BLOCK, _OUTSIDE_SIGNALS)
+    try:
+        thread.start()
+    finally:
+        mask(signal.SIG_SETMASK, previous)
 
 
 def _nothing() -> None:

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -345,6 +346,8 @@ class TestSignalHandlerInstall:
 
 # -- drain() -----------------------------------------------------------------------------
 
+DRAIN_LIMIT = 1.0  # seconds: a drain with nothing stuck takes milliseconds
+
 
 class _Gated(logging.Handler):
     """Holds each record until ``gate`` is set; keeps the messages."""
@@ -446,6 +449,92 @@ class TestDrain:
         target.gate.set()
         assert ll.drain(timeout=10) is True
         assert ["a", "b", "c"] == target.messages
+
+    @pytest.mark.parametrize("where", ["before", "after"])
+    def test_signal_inside_stop(self, where: str) -> None:
+        """A signal landing in stop() (a multiprocessing child ending while Pool.terminate()
+        sends SIGTERM), just before or just after it queues its sentinel: the drain writes
+        what is queued and returns at once, instead of waiting out its timeout."""
+        target = _Gated()
+        target.gate.set()
+        drained: list[tuple[bool, float, list[str]]] = []
+
+        def drain() -> None:
+            start = time.monotonic()
+            done = ll.drain(timeout=DRAIN_LIMIT * 4)
+            drained.append((done, time.monotonic() - start, list(target.messages)))
+
+        class Listener(ll.BatchingQueueListener):
+            def enqueue_sentinel(self) -> None:
+                if where == "before":
+                    drain()
+                super().enqueue_sentinel()
+                if where == "after":
+                    drain()
+
+        listener = Listener(queue.SimpleQueue(), target)
+        listener.start()
+        listener.queue.put(logging.makeLogRecord({"msg": "queued"}))
+        listener.stop()
+        [(done, seconds, written)] = drained
+        assert (done, written) == (True, ["queued"])
+        assert seconds < DRAIN_LIMIT
+
+    def test_thread_seen_alive_after_its_end(self) -> None:
+        """A signal landing in stop()'s join() right after it took the ended thread's
+        lock: is_alive() says True until that frame resumes. The drain still returns as
+        soon as the thread handed over its last record."""
+        target = _Gated()
+        target.gate.set()
+        listener = ll.BatchingQueueListener(queue.SimpleQueue(), target)
+        listener.start()
+        thread = listener._thread
+        assert thread is not None
+        drained: list[tuple[bool, float]] = []
+
+        def join(timeout: float | None = None) -> None:
+            threading.Thread.join(thread)  # the thread has really ended
+            start = time.monotonic()
+            drained.append((ll.drain(timeout=DRAIN_LIMIT * 4), time.monotonic() - start))
+
+        thread.is_alive = lambda: True  # type: ignore[method-assign]
+        thread.join = join  # type: ignore[method-assign]
+        listener.queue.put(logging.makeLogRecord({"msg": "queued"}))
+        listener.stop()
+        [(done, seconds)] = drained
+        assert (done, target.messages) == (True, ["queued"])
+        assert seconds < DRAIN_LIMIT
+
+
+def _blocked_signals(thread: threading.Thread) -> set[int]:
+    """The signals ``thread`` blocks, from Linux's /proc (SigBlk, a hex bit mask)."""
+    status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
+    mask = int(next(line.split()[1] for line in status.splitlines() if line[:7] == "SigBlk:"), 16)
+    return {sig for sig in range(1, 65) if mask >> (sig - 1) & 1}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads Linux's /proc")
+class TestSignalsReachTheApplication:
+    def test_our_threads_take_no_signal_from_outside(self, tmp_path: Path) -> None:
+        """The listener and the file handler's timer block the signals sent to the
+        process, so the kernel hands them to the application's threads. Delivered to
+        ours, a SIGTERM would not wake a main thread blocked in C (a Pool worker left
+        waiting for its parent's lock by terminate()): the Python handler never ran and
+        the pool's exit hung. The starting thread's own mask is left as it was."""
+        before = _blocked_signals(threading.main_thread())
+        listener = ll.BatchingQueueListener(queue.SimpleQueue(), logging.NullHandler())
+        listener.start()
+        handler = ll.BatchFileHandler(tmp_path / "out.log", flush_interval=5)
+        handler.handle(logging.makeLogRecord({"msg": "buffered"}))  # starts the timer
+        try:
+            outside = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGUSR1}
+            for thread in (listener._thread, handler._timer):
+                assert thread is not None
+                assert outside <= _blocked_signals(thread), thread.name
+            assert before == _blocked_signals(threading.main_thread())
+        finally:
+            listener.stop()
+            handler.close()
 
 
 # -- multiprocessing children --------------------------------------------------------------

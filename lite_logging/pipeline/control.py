@@ -86,8 +86,8 @@ def drain(timeout: float = DEFAULT_DRAIN_TIMEOUT) -> bool:
     """
     deadline = _monotonic() + timeout
     me = _get_ident()
-    markers: list[FlushMarker] = []
-    stopping: list[threading.Thread] = []
+    markers: list[tuple[BatchingQueueListener, FlushMarker]] = []
+    stopping: list[tuple[BatchingQueueListener, threading.Thread]] = []
     done = True
     for listener in list(_live):
         thread = listener._thread
@@ -98,25 +98,38 @@ def drain(timeout: float = DEFAULT_DRAIN_TIMEOUT) -> bool:
             continue
         if listener._stopping.is_set():
             # stop() queued its sentinel: a marker behind it would never be answered.
-            stopping.append(thread)
+            stopping.append((listener, thread))
             continue
         marker = _put_marker(listener, deadline)
         if marker is None:
             done = False
         else:
-            markers.append(marker)
+            markers.append((listener, marker))
     # All markers first: the pipelines drain in parallel. Then poll, taking no lock: an
     # Event.wait or a join takes a lock that a frame this signal handler interrupted (or
     # an outer drain() it interrupted) may hold, and it would never be released.
-    for marker in markers:
-        done = _poll(marker.is_set, deadline) and done
-    for thread in stopping:  # the listener writes what is queued, then ends
-        done = _poll(functools.partial(_ended, thread), deadline) and done
+    for listener, marker in markers:
+        done = _poll(functools.partial(_answered, marker, listener), deadline) and done
+    for listener, thread in stopping:  # the listener writes what is queued, then ends
+        done = _poll(functools.partial(_ended, listener, thread), deadline) and done
     return done
 
 
-def _ended(thread: threading.Thread) -> bool:
-    return not thread.is_alive()
+def _answered(marker: FlushMarker, listener: BatchingQueueListener) -> bool:
+    """Whether the listener reached ``marker``, or ended before it: a ``stop()`` that a
+    signal interrupted right after it queued the sentinel, before the marker."""
+    return marker.is_set() or listener._finished
+
+
+def _ended(listener: BatchingQueueListener, thread: threading.Thread) -> bool:
+    """Whether a stopping listener's thread wrote its last batch (or died).
+
+    Not ``is_alive()`` alone: a signal that lands in ``stop()``'s ``join()`` right after
+    it acquired the thread's end-of-life lock, before it released it (a multiprocessing
+    child ending while ``Pool.terminate()`` sends SIGTERM), runs this handler with that
+    lock held, and ``is_alive()`` then says True until the drain times out.
+    """
+    return listener._finished or not thread.is_alive()
 
 
 def _poll(ready: Callable[[], bool], deadline: float) -> bool:

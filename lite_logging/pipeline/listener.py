@@ -169,6 +169,9 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         self.errors = 0  # records a listener hook (dequeue, prepare, handle) raised on
         self._take_failing = False  # the last take from the queue raised
         self._stopping = threading.Event()  # stop() was called: give up a broken queue
+        # The thread handed over its last batch and returns: drain() reads it without a
+        # lock (Thread.is_alive() can stay True in a signal handler, see control.drain).
+        self._finished = False
         self.max_queue_depth = 0
         # Flush markers in the queue, not counted in its depth: queued minus taken, without
         # a lock (flush() may run in a signal handler that interrupted another flush()).
@@ -195,6 +198,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
                 return
             raise RuntimeError("Listener already started")
         self._stopping = threading.Event()
+        self._finished = False
         if self._inline:
             self._thread = _InlineRunner()
             self._scheduled_on = None
@@ -204,7 +208,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             self._thread = t = threading.Thread(
                 target=self._monitor, name="lite_logging-listener", daemon=True
             )
-            t.start()
+            _threads.start_without_signals(t)
         for hook in control._start_hooks:
             hook()
         owner = self._owner
@@ -226,15 +230,18 @@ class BatchingQueueListener(logging.handlers.QueueListener):
         if owner is not None:
             owner._sync = True
         self._auto_started = False
-        self._stopping.set()
         if isinstance(t, _InlineRunner):
+            self._stopping.set()
             try:
                 self._run_inline()
             finally:
                 t.alive = False
                 self._thread = None
             return
+        # The sentinel first: a signal drain that sees _stopping waits for the thread to
+        # end, which it only does once the sentinel is in the queue (see control.drain).
         self.enqueue_sentinel()
+        self._stopping.set()
         if t is not threading.current_thread():  # a handler stopping its own listener
             t.join()
         self._thread = None
@@ -309,6 +316,7 @@ class BatchingQueueListener(logging.handlers.QueueListener):
             if control is not _NO_CONTROL and self._answer(control, has_task_done):
                 break
         self._thread_ident = None
+        self._finished = True
 
     def _deliver(self, batch: list[logging.LogRecord], has_task_done: bool) -> None:
         """Hand a batch taken from the queue to the handlers; wake blocked producers."""

@@ -56,13 +56,39 @@ _FINALIZING_LOCK_TIMEOUT = 0.25
 """At interpreter teardown, how long to wait for the handler's lock before writing without
 it: the only other holder then is a daemon thread that the interpreter froze for good."""
 
-# Live handlers, so that a forked child can give each one a fresh lock, buffer and timer.
+# Live handlers, so that a forked child can give each one a fresh lock, buffer and timer,
+# and a process that ends without logging.shutdown() can still write their buffers.
 _live_handlers: weakref.WeakSet[BatchFileHandler] = weakref.WeakSet()
+# Called when a handler used alone starts its timer, i.e. holds lines in memory for the
+# first time (lite_logging._lifecycle: the signal handlers that write them before dying).
+_timer_hooks: list[Callable[[], None]] = []
 
 
 def _after_fork_in_child() -> None:
     for handler in list(_live_handlers):
         handler._after_fork_in_child()
+
+
+def _flush_buffers(timeout: float) -> bool:
+    """Write the lines every live handler holds, for a process about to end without
+    ``logging.shutdown()`` (a signal's default action, ``os._exit`` in a multiprocessing
+    child). Safe in a signal handler: each lock is waited for ``timeout`` seconds at most.
+
+    Returns:
+        False when a handler's lock stayed held (its lines are left), else True.
+    """
+    done = True
+    for handler in list(_live_handlers):
+        if not handler._buffer:
+            continue
+        if not handler.lock.acquire(timeout=timeout):
+            done = False
+            continue
+        try:
+            handler._flush_buffer()
+        finally:
+            handler.lock.release()
+    return done
 
 
 def _codec_options(encoding: str | None, errors: str | None) -> tuple[str, str]:
@@ -645,7 +671,9 @@ class BatchFileHandler(logging.Handler):
             target=self._run_timer, name=f"BatchFileHandler-timer {self.baseFilename}", daemon=True
         )
         self._timer = timer
-        timer.start()
+        _threads.start_without_signals(timer)
+        for hook in _timer_hooks:
+            hook()
 
     def _run_timer(self) -> None:
         """Write buffered lines once the oldest has waited ``flush_interval`` seconds.
