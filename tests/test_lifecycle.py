@@ -536,6 +536,24 @@ class TestSignalsReachTheApplication:
             listener.stop()
             handler.close()
 
+    def test_metrics_threads_take_no_signal_from_outside(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The same for the threads of ll.metrics: periodic snapshots and the multi-process
+        health publisher (a gunicorn worker's SIGTERM must reach the worker's handler)."""
+        monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+        before = _blocked_signals(threading.main_thread())
+        snapshots = ll.metrics.start_snapshots(interval=60)
+        health = ll.metrics.publish_health(interval=60)
+        try:
+            outside = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGUSR1}
+            for thread in (snapshots._thread, health._thread):
+                assert outside <= _blocked_signals(thread), thread.name
+            assert before == _blocked_signals(threading.main_thread())
+        finally:
+            snapshots.stop(final=False)
+            health.stop()
+
 
 # -- multiprocessing children --------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from prometheus_client.core import (
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from .. import _threads
 from .._options import check_number
 from . import _registry
 from .instruments import (
@@ -394,7 +395,7 @@ class HealthPublisher:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lite_logging-health", daemon=True)
-        self._thread.start()
+        _threads.start_without_signals(self._thread)  # SIGTERM goes to the app's threads
 
     def _run(self) -> None:
         while not self._stopped.wait(self.interval):

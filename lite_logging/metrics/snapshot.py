@@ -14,6 +14,7 @@ import contextlib
 import logging
 import threading
 
+from .. import _threads
 from .._options import check_number
 from . import _registry
 from .instruments import REGISTRY, MetricsRegistry
@@ -89,5 +90,5 @@ def start_snapshots(
     check_number("interval", interval, finite=False)
     target = logging.getLogger(logger) if isinstance(logger, str) else logger
     snapshots = Snapshots(float(interval), target, level, registry or REGISTRY, pipeline)
-    snapshots._thread.start()
+    _threads.start_without_signals(snapshots._thread)  # SIGTERM goes to the app's threads
     return snapshots
