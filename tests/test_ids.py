@@ -165,6 +165,7 @@ class TestNewEventId:
 
         assert back // 1_000_000 == _unix_ms(event_id)
 
+    @pytest.mark.native("a subprocess")
     @pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="needs SIGUSR1")
     def test_a_signal_handler_interrupting_the_id_clock_never_waits(self) -> None:
         """An id made by a signal handler that interrupted its own thread inside the id
