@@ -172,13 +172,18 @@ class Child:
         except subprocess.TimeoutExpired:
             # An app that registered faulthandler for SIGUSR1 (tests/apps/mp_app.py) prints
             # every thread's stack, its forked workers' too, into stderr before it is killed.
+            # The dump is quoted whole, apart from what the group writes once killed (a
+            # resource tracker's complaints filled the 3,000 characters quoted before).
+            before = len(self.stderr_text())
             with contextlib.suppress(OSError):
                 os.killpg(self.pid, signal.SIGUSR1)
                 time.sleep(1.0)  # diagnostics only: the dump is written inside the handler
+            text = self.stderr_text()
             self.kill_group()
             raise AssertionError(
                 f"{self.name} (pid {self.pid}) still running after {timeout} s: killed\n"
-                f"stdout: {self.lines[-20:]}\nstderr: {self.stderr_text()[-3000:]}"
+                f"stdout: {self.lines[-20:]}\nstderr: {text[:before][-3000:]}\n"
+                f"stacks on SIGUSR1 (every process of the group):\n{text[before:][:30000]}"
             ) from None
 
     def stderr_text(self) -> str:

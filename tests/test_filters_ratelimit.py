@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.config
 import os
 import select
 import signal
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Hashable
 
@@ -287,6 +291,65 @@ class TestThreads:
             t.join()
         assert 100 == sum(admitted)
         assert {"admitted": 100, "rate_limited": 19_900, "keys": 1, "errors": 0} == f.stats()
+
+
+# The filter's clock raises a signal (raise_signal runs the Python handler at once): the
+# handler logs through the same logger while the filter holds its lock in that thread.
+_SIGNAL_SCRIPT = textwrap.dedent(
+    """
+    import faulthandler, json, logging, signal, time
+    import lite_logging as ll
+
+    faulthandler.dump_traceback_later(20, exit=True)  # a hang prints where, then ends
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    def clock():
+        if not inside:
+            signal.raise_signal(signal.SIGUSR1)
+        return time.monotonic()
+
+    def on_signal(signum, frame):
+        inside.append(signum)
+        log.warning("from signal")
+        inside.pop()
+
+    inside = []
+    f = ll.RateLimitFilter("2/min", clock=clock)
+    log = logging.getLogger("ratelimited")
+    log.propagate = False
+    log.addHandler(Keep())
+    log.addFilter(f)
+    signal.signal(signal.SIGUSR1, on_signal)
+    for i in range(5):
+        log.warning("main %d", i)
+    faulthandler.cancel_dump_traceback_later()
+    print(json.dumps({"seen": seen, "stats": f.stats()}))
+    """
+)
+
+
+@pytest.mark.native("a subprocess")
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="needs SIGUSR1")
+def test_a_signal_handler_logging_inside_the_filter_never_waits() -> None:
+    """A signal handler that logs while its thread is inside filter(): its record is
+    admitted at once (it hung for ever), the interrupted caller's limit still holds."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _SIGNAL_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert 0 == proc.returncode, proc.stderr
+    result = json.loads(proc.stdout)
+    assert ["from signal", "main 0", "from signal", "main 1"] + ["from signal"] * 3 == result[
+        "seen"
+    ]
+    assert {"admitted": 7, "rate_limited": 3, "keys": 1, "errors": 0} == result["stats"]
 
 
 @pytest.mark.native("os.fork")

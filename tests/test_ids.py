@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import uuid
@@ -15,6 +20,55 @@ from lite_logging.record import ids
 
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _HEX16 = re.compile(r"^[0-9a-f]{16}$")
+
+
+# A signal handler runs between two bytecodes of the main thread. Here the N-th call of
+# _next_millisecond raises the signal at its N-th line (raise_signal runs the Python handler
+# at once), and the handler makes more ids than a millisecond holds: it needs the id clock's
+# next millisecond while its own thread is starting one, at each point of that function,
+# inside the clock's lock too.
+_INTERRUPTED_CLOCK_SCRIPT = textwrap.dedent(
+    """
+    import faulthandler, json, signal, sys
+    from lite_logging.record import ids
+
+    faulthandler.dump_traceback_later(20, exit=True)  # a hang prints where, then ends
+    by_handler, by_main, lines = [], [], []
+
+    def on_signal(signum, frame):
+        by_handler.extend(ids.new_event_id() for _ in range(4097))
+
+    def tracer(frame, event, arg):
+        if frame.f_code is not ids._next_millisecond.__code__:
+            return None
+        lines.append(0)
+        call = len(lines)
+
+        def in_clock(frame, event, arg):
+            if event == "line":
+                lines[call - 1] += 1
+                if lines[call - 1] == call:
+                    signal.raise_signal(signal.SIGUSR1)
+            return in_clock
+
+        return in_clock
+
+    signal.signal(signal.SIGUSR1, on_signal)
+    sys.settrace(tracer)
+    while len(lines) < 8:
+        by_main.append(ids.new_event_id())
+    sys.settrace(None)
+    faulthandler.cancel_dump_traceback_later()
+    every = by_handler + by_main
+    print(json.dumps({
+        "handler": len(by_handler),
+        "signalled": sum(n >= call for call, n in enumerate(lines, 1)),
+        "distinct": len(set(every)) == len(every),
+        "versions": sorted({event_id[14] for event_id in every}),
+        "main_increasing": by_main == sorted(by_main),
+    }))
+    """
+)
 
 
 def _unix_ms(event_id: str) -> int:
@@ -110,6 +164,27 @@ class TestNewEventId:
             event_id = ids.new_event_id()
 
         assert back // 1_000_000 == _unix_ms(event_id)
+
+    @pytest.mark.native("a subprocess")
+    @pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="needs SIGUSR1")
+    def test_a_signal_handler_interrupting_the_id_clock_never_waits(self) -> None:
+        """An id made by a signal handler that interrupted its own thread inside the id
+        clock's lock: made at once (it hung for ever), unique, and the main thread's ids
+        still increase."""
+        proc = subprocess.run(
+            [sys.executable, "-c", _INTERRUPTED_CLOCK_SCRIPT],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert 0 == proc.returncode, proc.stderr
+        made = json.loads(proc.stdout)
+        assert 4097 * made["signalled"] == made["handler"]
+        assert made["signalled"] >= 3  # a millisecond's lines: check, take the lock, inside
+        assert {"distinct": True, "versions": ["7"], "main_increasing": True} == {
+            key: made[key] for key in ("distinct", "versions", "main_increasing")
+        }
 
     def test_locked_path_without_gil(self) -> None:
         """Without the GIL (free-threaded builds) ids take the lock: still unique, increasing."""

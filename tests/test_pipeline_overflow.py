@@ -113,9 +113,11 @@ class TestPolicies:
 
 _SIGNAL_SCRIPT = textwrap.dedent(
     """
-    import json, logging, os, signal, sys, threading
+    import faulthandler, json, logging, os, signal, sys, threading
     from lite_logging.pipeline import AsyncQueueHandler
 
+    # Two flushes of 30 s at most: a run past 90 s hangs; print every thread's stack, end.
+    faulthandler.dump_traceback_later(90, exit=True)
     policy = sys.argv[1]
     entered, gate = threading.Event(), threading.Event()
     written = []
@@ -180,9 +182,9 @@ class TestSignalReentry:
                 timeout=120,
                 check=False,
             )
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"{policy}: logging from a signal handler deadlocked")
-        assert 0 == proc.returncode, proc.stderr
+        except subprocess.TimeoutExpired as exc:
+            pytest.fail(f"{policy}: logging from a signal handler deadlocked\n{exc.stderr}")
+        assert 0 == proc.returncode, proc.stderr  # a hang: faulthandler's stacks
         result = json.loads(proc.stdout)
         stats = result["stats"]
         signal_lines = [m for m in result["written"] if m.startswith("from signal")]

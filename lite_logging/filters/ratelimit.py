@@ -113,7 +113,9 @@ class RateLimitFilter(StatsFilter):
     Memory: at most ``max_keys`` keys are remembered, least recently used evicted first. An
     evicted key starts again with full buckets, and its pending ``suppressed`` count is lost
     (``stats()["rate_limited"]`` still counts those records). Thread-safe: one lock around
-    the bucket arithmetic, so counts and ``suppressed`` are exact.
+    the bucket arithmetic, so counts and ``suppressed`` are exact. A record logged by a
+    signal handler that interrupted this filter in its own thread is admitted (and counted)
+    without a bucket: it never waits for the frame it interrupted.
 
     Args:
         limits: a limit or a list of them: strings ``"10/s"``, ``"100/min"``, ``"5/10s"`` or
@@ -151,7 +153,8 @@ class RateLimitFilter(StatsFilter):
             raise ValueError(f'"clock" must be a callable returning seconds: {clock!r}')
         self.max_keys = max_keys
         self._clock = clock
-        self._lock = threading.Lock()
+        # An RLock for its owner check (a signal handler interrupting filter(), see there).
+        self._lock = threading.RLock()
         # key -> [last_time, suppressed, tokens_0, tokens_1, ...]: one small list per key.
         self._buckets: OrderedDict[Hashable, list[float]] = OrderedDict()
         self.admitted = 0
@@ -167,6 +170,11 @@ class RateLimitFilter(StatsFilter):
             self._report_error(record, "computing the rate-limit key")
             with self._lock:
                 self.admitted += 1
+            return True
+        if self._lock._is_owned():  # type: ignore[attr-defined]  # C RLock method, 3.2+
+            # A signal handler logging from the frame it interrupted in here: waiting would
+            # wait on this thread itself, and the buckets are half-way through an update.
+            self.admitted += 1
             return True
         buckets = self._buckets
         with self._lock:
@@ -210,7 +218,7 @@ class RateLimitFilter(StatsFilter):
 
     def _reinit_locks(self) -> None:
         super()._reinit_locks()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def stats(self) -> dict[str, Any]:
         """Records admitted and dropped, keys remembered, key-function errors."""

@@ -6,6 +6,8 @@ creation time. Within one millisecond the 12-bit ``rand_a`` field is a counter (
 random, so ids made by different processes (also after ``fork``) do not collide.
 When the counter overflows it carries into the millisecond field; that field never runs more
 than one second ahead of the wall clock (after a large backwards clock step the clock wins).
+A signal handler that logs while its own thread is starting a millisecond never waits for
+it: it takes a number of the current millisecond (a random one if they ran out), unique.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ __all__ = ["new_event_id", "new_span_id", "new_trace_id"]
 _MAX_LEAD_MS = 1000  # how far (1 s) the id clock may run ahead of the wall clock
 _COUNTER_END = 4096  # the 12-bit counter's values: 0..4095
 
-_lock = threading.Lock()  # taken once a millisecond, to start the next one
+# Taken once a millisecond, to start the next one. An RLock for its owner check: a signal
+# handler that logs may interrupt its own thread in there (see _next_millisecond).
+_lock = threading.RLock()
 _rng = random.Random()
 # getrandbits() on a private generator: ~15x cheaper than os.urandom/secrets per id.
 _randbits = _rng.getrandbits
@@ -32,7 +36,7 @@ _randbits = _rng.getrandbits
 def _after_fork_in_child() -> None:
     """Give the child its own random stream and a lock no dead thread can hold."""
     global _lock
-    _lock = threading.Lock()
+    _lock = threading.RLock()
     _rng.seed(int.from_bytes(os.urandom(16), "big"))
 
 
@@ -57,6 +61,11 @@ _VARIANT_BIT = 1 << 63  # bits 63-62 of the low 64 bits = 0b10: the RFC variant
 def _next_millisecond(now: int) -> tuple[_State, int]:
     """Start a new millisecond of the id clock (the clock moved, or the counter ran out)."""
     global _state
+    if _lock._is_owned():  # type: ignore[attr-defined]  # C RLock method, 3.2+
+        # A signal handler logging from the frame it interrupted right here: waiting for
+        # the lock would wait on this thread itself, for ever (and held, it keeps other
+        # threads out, so what follows needs no lock).
+        return _nested_millisecond(now)
     with _lock:
         state = _state
         ms = state[0]
@@ -72,6 +81,22 @@ def _next_millisecond(now: int) -> tuple[_State, int]:
         h = f"{ms:012x}"
         _state = state = (ms, itertools.count(1), f"{h[:8]}-{h[8:]}-7")
         return state, 0
+
+
+def _nested_millisecond(now: int) -> tuple[_State, int]:
+    """A number of the current millisecond, leaving ``_state`` to the interrupted frame.
+
+    Unique: one counter per millisecond, its numbers taken once. When it ran out (or there
+    is no millisecond yet) a random number of ``now``: unique by the 62 random bits that
+    follow it, as ids of different processes are.
+    """
+    state = _state
+    if state[0] >= 0:
+        counter = next(state[1])
+        if counter < _COUNTER_END:
+            return state, counter
+    h = f"{now:012x}"
+    return (now, state[1], f"{h[:8]}-{h[8:]}-7"), _randbits(12)
 
 
 def new_event_id() -> str:

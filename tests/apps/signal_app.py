@@ -15,6 +15,7 @@ logging) that logs one line and calls ``sys.exit(3)``.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import logging.config
 import mmap
@@ -25,6 +26,8 @@ from types import FrameType
 from logconfig import HANDLERS, dict_config
 
 APP_HANDLER_EXIT = 3
+
+faulthandler.register(signal.SIGUSR1, all_threads=True)  # a hung run's stacks, for the test
 
 
 def _app_handler(signum: int, frame: FrameType | None) -> None:
