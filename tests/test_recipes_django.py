@@ -69,6 +69,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lines, di
             )
         missing = _get(port, "/nowhere", "req-404")
         traced = _get(port, "/order/99", "req-traced", f"00-{TRACE_ID}-00f067aa0ba902b7-01")
+        # runserver logs a request's access line after it sent the response, so the client
+        # may have it before the line is logged; a line not logged yet is no line to drain:
+        # wait for all of them (REQUESTS + 2) before stopping.
+        seen = [0]
+
+        def _access(line: str) -> bool:
+            seen[0] += '"logger":"django.server"' in line
+            return seen[0] == REQUESTS + 2
+
+        server.wait_for_line(_access)
         server.send(signal.SIGTERM)
         returncode = server.wait()
         stderr = server.stderr_text()
