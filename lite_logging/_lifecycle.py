@@ -18,7 +18,8 @@ module calls them in a forked child, in this order (each only uses what comes be
 6. ``handlers``: each ``BatchFileHandler``'s lock, buffer and timer.
 7. ``pipeline.control``: fresh queues, locks and counters; each in-process pipeline's
    listener restarted, last, as it uses everything above.
-8. this module: the signal drain's own state.
+8. this module: the signal drain's own state, and the child's own signal watch
+   (``_signal_watch``).
 
 Before the fork ``pipeline.control`` pauses dispatch, so no handler is half-way through a
 write when the child's copy of memory is taken; afterwards the parent resumes.
@@ -29,7 +30,8 @@ first. A multiprocessing child never runs atexit (see ``_at_threading_exit``).
 
 **signals**: when a listener starts in the main thread (or a ``BatchFileHandler`` used
 alone first holds lines), SIGTERM and SIGHUP still at their default action get
-``_on_signal``: drain within a timeout, then die of the same signal.
+``_on_signal``: drain within a timeout, then die of the same signal. ``_signal_watch``
+makes sure a caught signal's handler runs even when the main thread sleeps in C.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from . import _signal_watch
 from ._options import check_bool, check_number
 from .filters import _common as filters_common
 from .filters import sampling
@@ -71,6 +74,7 @@ _chosen: bool | None = None  # drain_on_signals(enabled); None: the environment 
 _timeout = control.DEFAULT_DRAIN_TIMEOUT  # seconds a signal drain may take
 _replaced: dict[int, Any] = {}  # signal -> the handler ours replaced (always SIG_DFL)
 _draining = False  # a signal drain is under way (a second signal dies at once)
+_in_handler = False  # _on_signal has started (the signal watch's kicks stop)
 _hooked = False  # the process hooks are registered
 _forked = False  # this process is a forked child (it may well end in os._exit)
 
@@ -133,6 +137,13 @@ def _install_signal_handlers() -> None:
         # AttributeError: a platform whose signal module has no handlers (WASI).
         except (ValueError, OSError, AttributeError):
             return
+    if _replaced:
+        _signal_watch.arm(frozenset(_replaced), _handler_pending)
+
+
+def _handler_pending(signum: int) -> bool:
+    """Whether ``signum`` is ours and ``_on_signal`` has not started (any thread)."""
+    return not _in_handler and signal.getsignal(signum) is _on_signal
 
 
 def _listener_started() -> None:
@@ -146,7 +157,8 @@ def _listener_started() -> None:
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     """Drain every pipeline (bounded), then die of ``signum`` as without us."""
-    global _draining
+    global _draining, _in_handler
+    _in_handler = True
     if not _draining and _enabled():
         _draining = True
         # BaseException: a KeyboardInterrupt here must not keep the process alive.
@@ -158,13 +170,14 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     _replaced.pop(signum, None)
     signal.signal(signum, signal.SIG_DFL)
     signal.raise_signal(signum)  # dies here; if the signal is blocked, when unblocked
-    _draining = False
+    _draining = _in_handler = False
 
 
 def _restore_signal_handlers() -> None:
     """Put back what our handlers replaced; a handler installed over ours stays."""
     if threading.current_thread() is not threading.main_thread():
         return
+    _signal_watch.disarm()
     for sig, previous in list(_replaced.items()):
         with contextlib.suppress(ValueError, OSError):
             if signal.getsignal(sig) is _on_signal:
@@ -183,11 +196,11 @@ def _put_back_signal_handlers(saved: dict[int, Any]) -> None:
 
 def _reset() -> None:
     """Back to the state of a fresh import (``lite_logging.testing.reset()``)."""
-    global _chosen, _timeout, _draining
+    global _chosen, _timeout, _draining, _in_handler
     _restore_signal_handlers()
     _chosen = None
     _timeout = control.DEFAULT_DRAIN_TIMEOUT
-    _draining = False
+    _draining = _in_handler = False
 
 
 # -- multiprocessing children ------------------------------------------------------------
@@ -263,7 +276,7 @@ def _after_fork_in_parent() -> None:
 
 def _after_fork_in_child() -> None:
     """Reset each module's per-process state, in the order of this module's docstring."""
-    global _draining, _forked
+    global _draining, _forked, _in_handler
     _stats._after_fork_in_child()
     ids._after_fork_in_child()
     filters_common._reinit_locks_after_fork()
@@ -271,8 +284,9 @@ def _after_fork_in_child() -> None:
     logger._after_fork_in_child()
     handlers._after_fork_in_child()
     control._after_fork_in_child()
-    _draining = False
+    _draining = _in_handler = False
     _forked = True
+    _signal_watch._after_fork_in_child()
 
 
 # -- installation ------------------------------------------------------------------------

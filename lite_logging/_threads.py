@@ -20,7 +20,14 @@ if TYPE_CHECKING:  # asyncio is not imported for this module: ~25 ms of every st
     import asyncio
     from collections.abc import Callable
 
-__all__ = ["defer", "running_loop", "start_without_signals", "threads_work"]
+__all__ = [
+    "defer",
+    "hold_stop_signals",
+    "release_signals",
+    "running_loop",
+    "start_without_signals",
+    "threads_work",
+]
 
 _probed: bool | None = None  # the answer of the one probe of this process
 _modules = sys.modules
@@ -80,11 +87,56 @@ def start_without_signals(thread: threading.Thread) -> None:
     if mask is None or not _OUTSIDE_SIGNALS:
         thread.start()
         return
-    previous = mask(signal.SIG_BLOCK, _OUTSIDE_SIGNALS)
+    previous = _block(mask, _OUTSIDE_SIGNALS)
     try:
         thread.start()
     finally:
         mask(signal.SIG_SETMASK, previous)
+
+
+# The signals whose handler writes what is buffered before the process dies (ours, see
+# _lifecycle, or an application's that calls drain()).
+_STOP_SIGNALS: frozenset[int] = frozenset(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+_sigmask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+_main_thread = threading.main_thread
+
+
+def hold_stop_signals() -> Any:
+    """Block SIGTERM and SIGHUP in the main thread until ``release_signals``.
+
+    For a section that takes lines out of a buffer and writes them: a signal handler that
+    ran in the middle (it interrupts its own thread) would find them gone, write nothing,
+    and the process would die with them. Held, the signal is handled the moment the
+    section ends (``pthread_sigmask`` runs pending handlers on return). Call it before
+    taking anything: a signal that came just before runs its handler inside this call,
+    with the signal already blocked. Other threads are left alone: Python runs handlers
+    in the main thread only, and ours block these.
+
+    Returns:
+        What ``release_signals`` needs: the previous mask, or None when nothing was held.
+    """
+    if _sigmask is None or _main_thread().ident != threading.get_ident():
+        return None
+    return _block(_sigmask, _STOP_SIGNALS)
+
+
+def _block(mask: Any, signals: frozenset[int]) -> Any:
+    """``mask(SIG_BLOCK, signals)``, undone when a handler run inside the call raises
+    (``pthread_sigmask`` runs pending handlers after the change): a signal left blocked
+    in the main thread for good would never reach Python's handlers again."""
+    try:
+        return mask(signal.SIG_BLOCK, signals)
+    except BaseException:
+        mask(signal.SIG_UNBLOCK, signals)
+        raise
+
+
+def release_signals(previous: Any) -> None:
+    """Undo ``hold_stop_signals``; a signal that came meanwhile is handled now."""
+    if previous is not None and _sigmask is not None:
+        _sigmask(signal.SIG_SETMASK, previous)
 
 
 def _nothing() -> None:

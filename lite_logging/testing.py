@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from . import _lifecycle
+from . import _lifecycle, _signal_watch
 from .metrics import _registry as _stats
 from .metrics import instruments as _instruments
 from .pipeline import control
@@ -32,7 +32,7 @@ from .pipeline import control
 __all__ = ["isolated", "isolated_logging", "reset"]
 
 # The signals whose handlers are saved and put back: ours and the one tests often touch.
-_SIGNALS = (*_lifecycle.SIGNALS, signal.SIGINT)
+_SIGNALS = (*_lifecycle.SIGNALS, signal.SIGINT, *filter(None, [_signal_watch.KICK]))
 
 
 def reset() -> None:

@@ -588,16 +588,23 @@ class TestMultiprocessing:
 
 class TestOneHome:
     def test_only_lifecycle_registers_process_hooks(self) -> None:
-        """No module but _lifecycle registers fork, exit or signal hooks."""
+        """No module but _lifecycle (and its signal watch, which only it arms) registers
+        fork, exit or signal hooks or sets the wakeup fd."""
         hook = re.compile(
             r"os\.register_at_fork\(|atexit\.register\(|signal\.signal\(|_register_atexit"
+            r"|set_wakeup_fd\("
         )
         found = sorted(
             str(path.relative_to(PACKAGE))
             for path in PACKAGE.rglob("*.py")
             if hook.search(path.read_text())
         )
-        assert ["_lifecycle.py"] == found
+        arming = sorted(
+            str(path.relative_to(PACKAGE))
+            for path in PACKAGE.rglob("*.py")
+            if re.search(r"_signal_watch\.(arm|disarm|_after_fork)", path.read_text())
+        )
+        assert (["_lifecycle.py", "_signal_watch.py"], ["_lifecycle.py"]) == (found, arming)
 
     def test_fork_resets_in_documented_order(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The child-side reset functions run in the order _lifecycle's docstring gives."""
@@ -610,6 +617,7 @@ class TestOneHome:
             ("logger", _lifecycle.logger, "_after_fork_in_child"),
             ("handlers", _lifecycle.handlers, "_after_fork_in_child"),
             ("pipeline.control", _lifecycle.control, "_after_fork_in_child"),
+            ("_signal_watch", _lifecycle._signal_watch, "_after_fork_in_child"),
         ]
         for label, module, attr in names:
             monkeypatch.setattr(module, attr, lambda label=label: calls.append(label))

@@ -6,6 +6,7 @@ import json
 import logging
 import logging.config
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -737,6 +738,47 @@ class TestFork:
         assert [f"child {i}" for i in range(30)] == [x for x in lines if x.startswith("child")]
         assert [f"parent {i}" for i in range(70)] == [x for x in lines if x.startswith("parent")]
         assert 100 == len(lines)
+
+
+_SIGNAL_MID_WRITE = """
+import logging, os, signal, sys
+import lite_logging as ll
+
+handler = ll.BatchFileHandler(sys.argv[1], batch_size=10, flush_interval=5)
+handler.setFormatter(logging.Formatter("%(message)s"))
+write = handler._write_lines
+
+def write_after_a_signal(lines, record):
+    handler._write_lines = write
+    os.kill(os.getpid(), signal.Signals[sys.argv[2]])  # lands here, in the batch's write
+    return write(lines, record)
+
+handler._write_lines = write_after_a_signal
+log = logging.getLogger("mid")
+log.addHandler(handler)
+log.setLevel(logging.INFO)
+for i in range(25):
+    log.info("line %d", i)
+print("survived")
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="POSIX signals")
+class TestSignalDuringWrite:
+    @pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+    def test_batch_being_written_reaches_the_file(self, tmp_path: Path, sig: str) -> None:
+        """A signal that lands while the main thread writes a full batch waits for the
+        write; the draining handler then dies of it. The batch (10 lines, taken out of the
+        buffer) was lost: the handler, run in the middle, found the buffer empty."""
+        path = tmp_path / "x.log"
+        run = subprocess.run(
+            [sys.executable, "-c", _SIGNAL_MID_WRITE, str(path), sig],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (-getattr(signal, sig), "") == (run.returncode, run.stdout)
+        assert [f"line {i}" for i in range(10)] == _lines(path)
 
 
 class TestDictConfig:

@@ -564,11 +564,16 @@ class BatchFileHandler(logging.Handler):
             return 0
         lines = self._format_all(records)
         with self.lock:
-            if self._buffer:
-                lines[:0] = self._buffer
+            if not self._buffer:
+                return self._write_lines(lines, records[0])
+            held = _threads.hold_stop_signals()  # as in _flush_buffer
+            try:
+                lines[:0] = self._buffer  # empty if a handler ran in the call: wrote them
                 self._buffer = []
                 self._first_record = None
-            return self._write_lines(lines, records[0])
+                return self._write_lines(lines, records[0])
+            finally:
+                _threads.release_signals(held)
 
     def handle(self, record: logging.LogRecord) -> Any:
         """``Handler.handle``; at interpreter teardown it never waits long for the lock.
@@ -623,13 +628,25 @@ class BatchFileHandler(logging.Handler):
                         self._wake.notify()
 
     def _flush_buffer(self) -> None:
-        """Write the buffered lines (lock held)."""
-        lines = self._buffer
-        if not lines:
+        """Write the buffered lines (lock held).
+
+        SIGTERM/SIGHUP wait for the write: their handler's flush, run in the middle, would
+        find the taken lines gone and the process would die without them.
+        """
+        if not self._buffer:
             return
-        self._buffer = []
-        record, self._first_record = self._first_record, None
-        self._write_lines(lines, record)
+        # Held before the lines are taken: a handler that runs inside the call (a signal
+        # that came just before) finds them still there, and writes them itself.
+        held = _threads.hold_stop_signals()
+        try:
+            lines = self._buffer
+            if not lines:
+                return
+            self._buffer = []
+            record, self._first_record = self._first_record, None
+            self._write_lines(lines, record)
+        finally:
+            _threads.release_signals(held)
 
     def flush(self) -> None:
         """Write the buffered lines now (and ``fsync`` them when ``fsync=True``).
