@@ -22,25 +22,11 @@ import platform
 import signal
 import sys
 import threading
-from typing import Any
+
+from logconfig import plain_config
 
 kind, path, count, signame = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-slow: dict[str, Any] = {"flush_interval": 5}  # longer than the test waits
-handlers: dict[str, Any] = {
-    "pipeline": {
-        "out": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["file"], **slow},
-        "file": {"()": "lite_logging.BatchFileHandler", "filename": path, **slow},
-    },
-    "file": {"out": {"()": "lite_logging.BatchFileHandler", "filename": path, **slow}},
-}[kind]
-logging.config.dictConfig(
-    {
-        "version": 1,
-        "formatters": {"plain": {"format": "%(message)s"}},
-        "handlers": {name: {**h, "formatter": "plain"} for name, h in handlers.items()},
-        "root": {"level": "INFO", "handlers": ["out"]},
-    }
-)
+logging.config.dictConfig(plain_config(kind, path))
 log = logging.getLogger("caught")
 READ_SYSCALL = {"x86_64": "0", "aarch64": "63"}.get(platform.machine())
 

@@ -18,26 +18,11 @@ import logging
 import logging.config
 import multiprocessing
 import sys
-from typing import Any
+
+from logconfig import plain_config
 
 kind, path, count, ending = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-slow: dict[str, Any] = {"flush_interval": 5}  # longer than any test waits
-handlers: dict[str, Any] = {
-    "stdlib": {"out": {"class": "logging.FileHandler", "filename": path}},
-    "pipeline": {
-        "out": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["file"], **slow},
-        "file": {"()": "lite_logging.BatchFileHandler", "filename": path, **slow},
-    },
-    "file": {"out": {"()": "lite_logging.BatchFileHandler", "filename": path, **slow}},
-}[kind]
-logging.config.dictConfig(
-    {
-        "version": 1,
-        "formatters": {"plain": {"format": "%(message)s"}},
-        "handlers": {name: {**h, "formatter": "plain"} for name, h in handlers.items()},
-        "root": {"level": "INFO", "handlers": ["out"]},
-    }
-)
+logging.config.dictConfig(plain_config(kind, path))
 log = logging.getLogger("ending")
 
 

@@ -60,3 +60,26 @@ def dict_config(
         "handlers": handlers,
         "root": {"level": level, "handlers": ["out"]},
     }
+
+
+SLOW = {"flush_interval": 5}  # longer than any test waits: nothing is written by the timer
+
+
+def plain_config(kind: str, filename: str) -> dict[str, Any]:
+    """Messages only, at INFO, to ``filename``: ``"stdlib"`` (``logging.FileHandler``, the
+    control), ``"pipeline"`` (``AsyncQueueHandler`` -> ``BatchFileHandler``) or ``"file"``
+    (``BatchFileHandler`` alone), ours holding lines ``SLOW["flush_interval"]`` seconds."""
+    handlers: dict[str, Any] = {
+        "stdlib": {"out": {"class": "logging.FileHandler", "filename": filename}},
+        "pipeline": {
+            "out": {"()": "lite_logging.AsyncQueueHandler", "handlers": ["file"], **SLOW},
+            "file": {"()": "lite_logging.BatchFileHandler", "filename": filename, **SLOW},
+        },
+        "file": {"out": {"()": "lite_logging.BatchFileHandler", "filename": filename, **SLOW}},
+    }[kind]
+    return {
+        "version": 1,
+        "formatters": {"plain": {"format": "%(message)s"}},
+        "handlers": {name: {**h, "formatter": "plain"} for name, h in handlers.items()},
+        "root": {"level": "INFO", "handlers": ["out"]},
+    }
