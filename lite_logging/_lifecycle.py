@@ -46,7 +46,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from . import _signal_watch
+from . import _signal_watch, _threads
 from ._options import check_bool, check_number
 from .filters import _common as filters_common
 from .filters import sampling
@@ -60,11 +60,9 @@ __all__ = ["drain_on_signals"]
 ENV_VAR = "LITE_LOGGING_DRAIN_ON_SIGNALS"
 """Set to ``0``, ``false``, ``no`` or ``off`` to leave SIGTERM and SIGHUP alone."""
 
-_SIGNAL_NAMES = ("SIGTERM", "SIGHUP")  # SIGINT raises KeyboardInterrupt: atexit drains
-SIGNALS: tuple[signal.Signals, ...] = tuple(
-    getattr(signal, name) for name in _SIGNAL_NAMES if hasattr(signal, name)
-)
-"""The signals that drain the pipelines before the process dies of them."""
+SIGNALS = _threads.STOP_SIGNALS
+"""The signals that drain the pipelines before the process dies of them (the ones a
+``BatchFileHandler``'s write holds back)."""
 
 _FALSE = frozenset({"0", "false", "no", "off"})
 

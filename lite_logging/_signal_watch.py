@@ -74,9 +74,7 @@ def arm(signals: frozenset[int], pending: Callable[[int], bool]) -> None:
         kick_handler = signal.getsignal(KICK)  # type: ignore[arg-type]
         if kick_handler is not _nothing and kick_handler != signal.SIG_DFL:
             return
-        previous = signal.set_wakeup_fd(-1)
-        if previous != -1:  # someone else's (an event loop's): theirs stays
-            signal.set_wakeup_fd(previous)
+        if not _take_wakeup_fd(-1):  # someone else's (an event loop's): theirs stays
             return
         read, write = os.pipe()
         os.set_blocking(write, False)  # required of a wakeup fd
@@ -102,12 +100,10 @@ def disarm() -> None:
     if pipe is None or threading.current_thread() is not threading.main_thread():
         return
     try:
-        previous = signal.set_wakeup_fd(-1)
+        _take_wakeup_fd(pipe[1])  # someone else's since: put back
     except (ValueError, OSError):  # the C handler may still write to it: keep it open
         return
     _pipe = None
-    if previous != pipe[1]:  # someone else's since: put it back
-        signal.set_wakeup_fd(previous)
     with contextlib.suppress(ValueError, OSError):
         if signal.getsignal(KICK) is _nothing:  # type: ignore[arg-type]
             signal.signal(KICK, signal.SIG_DFL)  # type: ignore[arg-type]
@@ -122,15 +118,29 @@ def _after_fork_in_child() -> None:
         return
     _pipe = None
     try:
-        previous = signal.set_wakeup_fd(-1)
+        _take_wakeup_fd(pipe[1])
     except (ValueError, OSError):  # left pointing at the parent's pipe: a byte written there
         return  # costs the parent a harmless kick; closing it could reuse the fd number
-    if previous != pipe[1]:
-        signal.set_wakeup_fd(previous)
     for fd in pipe:
         with contextlib.suppress(OSError):
             os.close(fd)
     arm(_watched, _pending)
+
+
+def _take_wakeup_fd(ours: int) -> bool:
+    """Unset the wakeup fd when it is ``ours`` (-1: none set); any other is put back.
+
+    Returns:
+        Whether it was ``ours``.
+
+    Raises:
+        ValueError, OSError: the wakeup fd is not this thread's to change.
+    """
+    previous = signal.set_wakeup_fd(-1)
+    if previous != ours:
+        signal.set_wakeup_fd(previous)
+        return False
+    return True
 
 
 def _watch(read: int) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # asyncio is not imported for this module: ~25 ms of every start-up
     import asyncio
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
 __all__ = [
     "defer",
@@ -71,6 +71,7 @@ _OUTSIDE_NAMES = [
 _OUTSIDE_SIGNALS: frozenset[int] = frozenset(
     getattr(signal, name) for name in _OUTSIDE_NAMES if hasattr(signal, name)
 )
+_sigmask = getattr(signal, "pthread_sigmask", None)  # not on Windows
 
 
 def start_without_signals(thread: threading.Thread) -> None:
@@ -83,23 +84,22 @@ def start_without_signals(thread: threading.Thread) -> None:
     go to the application's threads, as without us. The mask is set in the calling
     thread around ``start()`` (the new thread inherits it) and put back at once.
     """
-    mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
-    if mask is None or not _OUTSIDE_SIGNALS:
+    if _sigmask is None or not _OUTSIDE_SIGNALS:
         thread.start()
         return
-    previous = _block(mask, _OUTSIDE_SIGNALS)
+    previous = _block(_sigmask, _OUTSIDE_SIGNALS)
     try:
         thread.start()
     finally:
-        mask(signal.SIG_SETMASK, previous)
+        _sigmask(signal.SIG_SETMASK, previous)
 
 
-# The signals whose handler writes what is buffered before the process dies (ours, see
-# _lifecycle, or an application's that calls drain()).
-_STOP_SIGNALS: frozenset[int] = frozenset(
+# SIGINT is not one: it raises KeyboardInterrupt, and atexit drains.
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
-_sigmask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+"""The signals whose handler writes what is buffered before the process dies: ours
+(``_lifecycle`` installs it on these), or an application's that calls ``drain()``."""
 _main_thread = threading.main_thread
 
 
@@ -119,10 +119,10 @@ def hold_stop_signals() -> Any:
     """
     if _sigmask is None or _main_thread().ident != threading.get_ident():
         return None
-    return _block(_sigmask, _STOP_SIGNALS)
+    return _block(_sigmask, STOP_SIGNALS)
 
 
-def _block(mask: Any, signals: frozenset[int]) -> Any:
+def _block(mask: Any, signals: Collection[int]) -> Any:
     """``mask(SIG_BLOCK, signals)``, undone when a handler run inside the call raises
     (``pthread_sigmask`` runs pending handlers after the change): a signal left blocked
     in the main thread for good would never reach Python's handlers again."""
