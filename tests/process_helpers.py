@@ -211,6 +211,20 @@ class Child:
         self._stderr.close()
 
 
+def run_code(
+    code: str, *args: object, timeout: float = WAIT, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """``python -c CODE ARGS...`` with this interpreter, run to its end within ``timeout``
+    s; its output captured as text. ``options`` go to ``subprocess.run`` (``input``...)."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **options,
+    )
+
+
 def python(script: str, *args: object) -> list[str]:
     """The command running ``tests/apps/SCRIPT`` with this interpreter."""
     return [sys.executable, str(APPS / script), *(str(a) for a in args)]

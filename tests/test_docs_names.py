@@ -9,12 +9,12 @@ import pathlib
 import pkgutil
 import re
 import subprocess
-import sys
 import textwrap
 import warnings
 from typing import Any
 
 import pytest
+from process_helpers import run_code
 
 import lite_logging as ll
 
@@ -88,12 +88,7 @@ class TestDocNames:
 
 
 def _run(script: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_code(textwrap.dedent(script), timeout=120)
 
 
 class TestDeprecatedModules:

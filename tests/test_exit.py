@@ -10,12 +10,12 @@ target writes nothing once closed.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from process_helpers import run_code
 
 N = 3000
 
@@ -93,13 +93,7 @@ class TestExit:
         path = tmp_path / "out.log"
         statement, expected_code = ENDINGS[ending]
         program = PROGRAM.format(queue_handler=form, path=str(path), n=N, ending=statement)
-        done = subprocess.run(
-            [sys.executable, "-c", program],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_code(program, timeout=120)
         assert expected_code == done.returncode, done.stderr
         assert [f"line {i}" for i in range(N)] == path.read_text().splitlines()
         assert "Logging error" not in done.stderr

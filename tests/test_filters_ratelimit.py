@@ -8,8 +8,6 @@ import logging.config
 import os
 import select
 import signal
-import subprocess
-import sys
 import textwrap
 import threading
 from collections.abc import Hashable
@@ -18,6 +16,7 @@ import pytest
 from conftest import ListHandler
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from process_helpers import run_code
 from refusals import assert_refused
 
 import lite_logging as ll
@@ -337,13 +336,7 @@ _SIGNAL_SCRIPT = textwrap.dedent(
 def test_a_signal_handler_logging_inside_the_filter_never_waits() -> None:
     """A signal handler that logs while its thread is inside filter(): its record is
     admitted at once (it hung for ever), the interrupted caller's limit still holds."""
-    proc = subprocess.run(
-        [sys.executable, "-c", _SIGNAL_SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_code(_SIGNAL_SCRIPT, timeout=60)
     assert 0 == proc.returncode, proc.stderr
     result = json.loads(proc.stdout)
     assert ["from signal", "main 0", "from signal", "main 1"] + ["from signal"] * 3 == result[

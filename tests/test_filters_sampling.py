@@ -8,13 +8,12 @@ import logging.config
 import math
 import os
 import random
-import subprocess
-import sys
 
 import pytest
 from conftest import ListHandler
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from process_helpers import run_code
 from refusals import assert_refused
 
 import lite_logging as ll
@@ -245,14 +244,7 @@ class TestTraceConsistency:
             "    out.append(f.filter(r))\n"
             "print(json.dumps(out))\n"
         )
-        proc = subprocess.run(
-            [sys.executable, "-c", script],
-            input=json.dumps(ids),
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
+        proc = run_code(script, input=json.dumps(ids), check=True, timeout=60)
         f = ll.SamplingFilter(rate=0.4, seed=99)
         assert [f.filter(_record(trace_id=t)) for t in ids] == json.loads(proc.stdout)
 

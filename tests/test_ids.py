@@ -6,8 +6,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -15,6 +13,7 @@ import uuid
 from unittest import mock
 
 import pytest
+from process_helpers import run_code
 
 from lite_logging.record import ids
 
@@ -171,13 +170,7 @@ class TestNewEventId:
         """An id made by a signal handler that interrupted its own thread inside the id
         clock's lock: made at once (it hung for ever), unique, and the main thread's ids
         still increase."""
-        proc = subprocess.run(
-            [sys.executable, "-c", _INTERRUPTED_CLOCK_SCRIPT],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        proc = run_code(_INTERRUPTED_CLOCK_SCRIPT, timeout=60)
         assert 0 == proc.returncode, proc.stderr
         made = json.loads(proc.stdout)
         assert 4097 * made["signalled"] == made["handler"]

@@ -8,11 +8,10 @@ opentelemetry and prometheus_client are covered by their own modules' tests).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import pytest
+from process_helpers import run_code
 
 # Run in a fresh interpreter: pytest has imported all of these already.
 _PROGRAM = textwrap.dedent(
@@ -62,9 +61,7 @@ class TestImport:
         """A fresh ``import lite_logging`` leaves asyncio, ssl and logging.config unloaded;
         a bad ``ssl_context`` is still refused, the loop still found once asyncio runs, and
         dictConfig still resolves handler names once logging.config is imported."""
-        result = subprocess.run(
-            [sys.executable, "-c", _PROGRAM], capture_output=True, text=True, timeout=60
-        )
+        result = run_code(_PROGRAM, timeout=60)
 
         assert (0, "") == (result.returncode, result.stderr)
         assert [

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from process_helpers import run_code
 
 import lite_logging as ll
 from lite_logging import _lifecycle
@@ -418,9 +419,7 @@ class TestDrain:
             print(len(drained) > 0, stats["delivered"])
             """
         )
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-        )
+        done = run_code(code, timeout=120)
         assert ("True 2000", "") == (done.stdout.strip(), done.stderr.strip())
 
     def test_queue_lock_held_by_interrupted_frame(self, logger: logging.Logger) -> None:

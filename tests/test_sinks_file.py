@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from process_helpers import run_code
 
 import lite_logging as ll
 from lite_logging.sinks.file import BatchFileHandler
@@ -771,12 +772,7 @@ class TestSignalDuringWrite:
         write; the draining handler then dies of it. The batch (10 lines, taken out of the
         buffer) was lost: the handler, run in the middle, found the buffer empty."""
         path = tmp_path / "x.log"
-        run = subprocess.run(
-            [sys.executable, "-c", _SIGNAL_MID_WRITE, str(path), sig],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        run = run_code(_SIGNAL_MID_WRITE, path, sig, timeout=60)
         assert (-getattr(signal, sig), "") == (run.returncode, run.stdout)
         assert [f"line {i}" for i in range(10)] == _lines(path)
 
