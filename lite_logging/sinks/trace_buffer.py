@@ -15,7 +15,6 @@ the listener side cannot tell from the record alone.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from collections import OrderedDict, deque
@@ -26,6 +25,7 @@ from typing import Any
 from .._options import check_choice, check_int, check_number
 from ..filters._common import parse_level, resolve_callable
 from ..metrics._registry import register
+from ..pipeline._targets import configurator_handlers
 from ..record.stamping import stamp_record
 from ..record.tracing import current_span
 
@@ -147,7 +147,7 @@ class TraceBufferHandler(logging.Handler):
             target if isinstance(target, logging.Handler) else None
         )
         self._target_name = target if isinstance(target, str) else None
-        self._config_handlers = _configurator_handlers() if self._target_name else None
+        self._config_handlers = configurator_handlers() if self._target_name else None
         self.hold_below = parse_level("hold_below", hold_below)
         self.trigger = parse_level("trigger", trigger)
         for option, value in (
@@ -518,19 +518,3 @@ _DROP_REASONS = (
     ("ring_dropped", "ring_full"),
     ("closed_records", "closed"),
 )
-
-
-def _configurator_handlers() -> Any:
-    """The ``handlers`` table of the dictConfig run that is constructing us, if any."""
-    config = sys.modules.get("logging.config")  # not imported: no dictConfig runs
-    if config is None:
-        return None
-    frame = sys._getframe(1)
-    depth = 0
-    while frame is not None and depth < 30:
-        configurator = frame.f_locals.get("self")
-        if isinstance(configurator, config.DictConfigurator):
-            return configurator.config.get("handlers")
-        frame = frame.f_back  # type: ignore[assignment]
-        depth += 1
-    return None
